@@ -1,0 +1,246 @@
+using MlOps.Data;
+using MlOps.Validation.Drift;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace MlOps.Configuration;
+
+/// <summary>
+/// mlops.yaml: the project described once, read by every command. Paths in it are relative to
+/// the file's folder. Unknown keys are errors that name the closest valid key.
+/// </summary>
+public sealed record MlOpsConfig
+{
+    /// <summary>The default file name looked for in the current folder.</summary>
+    public const string DefaultFileName = "mlops.yaml";
+
+    /// <summary>The project name (used in reports and, later, as the model name).</summary>
+    public string Project { get; init; } = "model";
+
+    /// <summary>The training data (the dataset <c>validate</c> checks by default).</summary>
+    public DatasetSource? Data { get; init; }
+
+    /// <summary>binary, multiclass or regression.</summary>
+    public string? Task { get; init; }
+
+    /// <summary>The label column.</summary>
+    public string? Label { get; init; }
+
+    /// <summary>validate: settings.</summary>
+    public ValidateSettings Validate { get; init; } = new();
+
+    /// <summary>split: settings.</summary>
+    public SplitSettings? Split { get; init; }
+
+    /// <summary>The folder the file was read from; relative paths resolve against it.</summary>
+    public string BaseDirectory { get; init; } = ".";
+
+    /// <summary>Loads a config file; a missing default file yields the built-in defaults.</summary>
+    /// <exception cref="Errors.ConfigException">The file is unreadable or invalid.</exception>
+    public static MlOpsConfig Load(string? path)
+    {
+        var explicitPath = path is not null;
+        path ??= DefaultFileName;
+        if (!File.Exists(path))
+        {
+            return explicitPath ? throw Errors.Errors.Config(path, "config file not found.") : new MlOpsConfig();
+        }
+
+        var stream = new YamlStream();
+        try
+        {
+            using var reader = new StreamReader(path);
+            stream.Load(reader);
+        }
+        catch (YamlException e)
+        {
+            throw Errors.Errors.Config($"{path}:{e.Start.Line}", $"invalid YAML: {e.Message}");
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode)
+        {
+            return new MlOpsConfig { BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(path))! };
+        }
+
+        if (stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            throw Errors.Errors.Config(path, "expected key: value lines at the top level.");
+        }
+
+        var baseDir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        return Bind(new ConfigSection(root, path, string.Empty), baseDir);
+    }
+
+    private static MlOpsConfig Bind(ConfigSection root, string baseDir)
+    {
+        string Resolve(string p) => Path.IsPathRooted(p) ? p : Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(baseDir, p));
+
+        var data = root.Section("data") is { } d ? BindData(d, Resolve) : null;
+        var task = root.String("task");
+        if (task is not null && task is not ("binary" or "multiclass" or "regression"))
+        {
+            throw Errors.Errors.Config(root.Where("task"), $"'{task}' is not a task; expected binary, multiclass or regression.");
+        }
+
+        var config = new MlOpsConfig
+        {
+            Project = root.String("project") ?? "model",
+            Data = data,
+            Task = task,
+            Label = root.String("label"),
+            Validate = root.Section("validate") is { } v ? BindValidate(v, Resolve, data) : new ValidateSettings(),
+            Split = root.Section("split") is { } s ? BindSplit(s, Resolve) : null,
+            BaseDirectory = baseDir,
+        };
+        root.Done("project", "data", "task", "label", "validate", "split");
+        return config;
+    }
+
+    /// <summary>Binds a dataset section (data:, validate.baseline-data:).</summary>
+    internal static DatasetSource BindData(ConfigSection d, Func<string, string> resolve)
+    {
+        var path = d.String("path") ?? throw Errors.Errors.Config(d.Key("path"), "is required: the file, folder or glob of the data.");
+        var formatName = d.String("format");
+        DataFormat? format = null;
+        if (formatName is not null)
+        {
+            format = DataFormats.Parse(formatName) ?? throw Errors.Errors.Config(d.Where("format"), $"'{formatName}' is not a format; expected {string.Join(", ", DataFormats.Names)}.");
+        }
+
+        var delimiter = d.String("delimiter");
+        if (delimiter is not null && delimiter != "\\t" && delimiter.Length != 1)
+        {
+            throw Errors.Errors.Config(d.Where("delimiter"), $"'{delimiter}' must be one character (write \\t for tab).");
+        }
+
+        var csv = new CsvOptions
+        {
+            Delimiter = delimiter is null ? (formatName == "tsv" ? '\t' : ',') : delimiter == "\\t" ? '\t' : delimiter[0],
+            MissingValues = d.List("missing") ?? [],
+        };
+        d.Done("path", "format", "delimiter", "missing");
+        return new DatasetSource { Path = resolve(path), Format = format, Csv = csv };
+    }
+
+    private static ValidateSettings BindValidate(ConfigSection v, Func<string, string> resolve, DatasetSource? data)
+    {
+        var drift = v.Section("drift");
+        var settings = new ValidateSettings
+        {
+            Schema = v.String("schema") is { } s ? resolve(s) : null,
+            Baseline = v.String("baseline") is { } b ? resolve(b) : null,
+            Output = v.String("output"),
+            Drift = drift is null ? new DriftOptions() : BindDrift(drift),
+        };
+        v.Done("schema", "baseline", "output", "drift");
+        return settings;
+    }
+
+    private static DriftOptions BindDrift(ConfigSection d)
+    {
+        var alpha = d.Number("alpha", 0, 1) ?? 0.05;
+        DriftRule Rule(ConfigSection s, IReadOnlyList<string> methods, DriftRule fallback)
+        {
+            var method = s.String("method") ?? fallback.Method;
+            if (!methods.Contains(method))
+            {
+                var all = DriftOptions.NumericMethods.Union(DriftOptions.CategoricalMethods).ToList();
+                throw Errors.Errors.Config(s.Where("method"), $"'{method}' is not a drift method here; expected one of {string.Join(", ", all)}.");
+            }
+
+            var rule = new DriftRule
+            {
+                Method = method,
+                Threshold = s.Number("threshold", 0) ?? (method == fallback.Method ? fallback.Threshold : DriftOptions.DefaultThreshold(method)),
+                Alpha = s.Number("alpha", 0, 1) ?? alpha,
+            };
+            s.Done("method", "threshold", "alpha");
+            return rule;
+        }
+
+        var defaults = new DriftOptions();
+        var numeric = d.Section("numeric") is { } n ? Rule(n, DriftOptions.NumericMethods, defaults.Numeric) : defaults.Numeric with { Alpha = alpha };
+        var categorical = d.Section("categorical") is { } c ? Rule(c, DriftOptions.CategoricalMethods, defaults.Categorical) : defaults.Categorical with { Alpha = alpha };
+        var columns = new Dictionary<string, DriftRule>(StringComparer.Ordinal);
+        if (d.Section("columns") is { } cols)
+        {
+            foreach (var (name, section) in cols.Sections())
+            {
+                var all = DriftOptions.NumericMethods.Union(DriftOptions.CategoricalMethods).ToList();
+                var method = section.String("method") ?? "psi";
+                columns[name] = Rule(section, all, DriftOptions.NumericMethods.Contains(method) ? numeric : categorical);
+            }
+        }
+
+        var options = new DriftOptions
+        {
+            Numeric = numeric,
+            Categorical = categorical,
+            Columns = columns,
+            Ignore = d.List("ignore") ?? [],
+            MaxDriftedShare = d.Number("max-drifted-share", 0, 1) ?? 0,
+            Bins = (int)(d.Number("bins", 2, 1000) ?? 10),
+        };
+        d.Done("numeric", "categorical", "columns", "ignore", "max-drifted-share", "bins", "alpha");
+        return options;
+    }
+
+    private static SplitSettings BindSplit(ConfigSection s, Func<string, string> resolve)
+    {
+        var fractions = new List<(string, double)>();
+        if (s.Section("fractions") is { } f)
+        {
+            foreach (var name in new[] { "train", "eval", "test" })
+            {
+                if (f.Number(name, 0, 1) is { } x) fractions.Add((name, x));
+            }
+
+            f.Done("train", "eval", "test");
+        }
+
+        var settings = new SplitSettings
+        {
+            Key = s.String("key"),
+            Fractions = fractions.Count > 0 ? fractions : SplitSettings.DefaultFractions,
+            Salt = s.String("salt") ?? "mlops",
+            Output = s.String("output"),
+        };
+        s.Done("key", "fractions", "salt", "output");
+        return settings;
+    }
+}
+
+/// <summary>validate: in mlops.yaml.</summary>
+public sealed record ValidateSettings
+{
+    /// <summary>A committed schema.json to validate against.</summary>
+    public string? Schema { get; init; }
+
+    /// <summary>The baseline: a dataset path (file, folder, glob) or a stats.json.</summary>
+    public string? Baseline { get; init; }
+
+    /// <summary>The output folder (relative to the working directory).</summary>
+    public string? Output { get; init; }
+
+    /// <summary>Drift rules.</summary>
+    public DriftOptions Drift { get; init; } = new();
+}
+
+/// <summary>split: in mlops.yaml.</summary>
+public sealed record SplitSettings
+{
+    /// <summary>60/20/20.</summary>
+    public static readonly IReadOnlyList<(string Name, double Fraction)> DefaultFractions = [("train", 0.6), ("eval", 0.2), ("test", 0.2)];
+
+    /// <summary>The column whose value decides a row's split; null hashes the whole row.</summary>
+    public string? Key { get; init; }
+
+    /// <summary>Split names and fractions, summing to 1.</summary>
+    public IReadOnlyList<(string Name, double Fraction)> Fractions { get; init; } = DefaultFractions;
+
+    /// <summary>Mixed into the hash so different projects get independent splits.</summary>
+    public string Salt { get; init; } = "mlops";
+
+    /// <summary>The output folder.</summary>
+    public string? Output { get; init; }
+}

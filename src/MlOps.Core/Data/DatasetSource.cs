@@ -1,0 +1,90 @@
+using System.Text.RegularExpressions;
+
+namespace MlOps.Data;
+
+/// <summary>
+/// A dataset as users name it: one file, a folder of files, or a glob (<c>data/*.csv</c>,
+/// <c>data/**/part-*.parquet</c>). All files are one dataset, read in ordinal path order.
+/// </summary>
+public sealed record DatasetSource
+{
+    /// <summary>The path, folder or glob.</summary>
+    public required string Path { get; init; }
+
+    /// <summary>The format; null to decide by file extension.</summary>
+    public DataFormat? Format { get; init; }
+
+    /// <summary>Options for delimited text.</summary>
+    public CsvOptions Csv { get; init; } = new();
+
+    /// <summary>The files of the dataset, sorted.</summary>
+    /// <exception cref="Errors.DataException">Nothing matches, or a folder holds no data files.</exception>
+    public IReadOnlyList<string> ResolveFiles()
+    {
+        if (File.Exists(Path))
+        {
+            return [Path];
+        }
+
+        if (Directory.Exists(Path))
+        {
+            var files = Directory.EnumerateFiles(Path, "*", SearchOption.AllDirectories)
+                .Where(f => !System.IO.Path.GetFileName(f).StartsWith('.') && (Format is not null ? DataFormats.FromExtension(f) == Format : DataFormats.FromExtension(f) is not null))
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            return files.Count > 0
+                ? files
+                : throw Errors.Errors.Data(Path, "the folder holds no data files (.csv, .tsv, .jsonl, .ndjson, .parquet).");
+        }
+
+        if (Path.IndexOfAny(['*', '?']) >= 0)
+        {
+            var matches = Glob(Path);
+            return matches.Count > 0 ? matches : throw Errors.Errors.Data(Path, "no file matches this pattern.");
+        }
+
+        throw Errors.Errors.Data(Path, "file or folder not found.");
+    }
+
+    /// <summary>The reader for one file of this dataset.</summary>
+    public IDatasetReader ReaderFor(string file)
+    {
+        var format = Format ?? DataFormats.FromExtension(file)
+            ?? throw Errors.Errors.Data(file, "cannot tell the format from the extension; set data.format (csv, jsonl or parquet).");
+        return format switch
+        {
+            DataFormat.Csv => new CsvReader(file.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) && Csv.Delimiter == ',' ? Csv with { Delimiter = '\t' } : Csv),
+            DataFormat.JsonLines => new JsonLinesReader(Csv.MaxRecordBytes),
+            _ => new ParquetDatasetReader(),
+        };
+    }
+
+    /// <summary>Reads every file of the dataset (or of one file-shard) into the sink.</summary>
+    public async Task ReadAsync(IRecordSink sink, IReadOnlyList<string> files, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        foreach (var file in files)
+        {
+            progress?.Report(file);
+            await ReaderFor(file).ReadAsync(file, sink, cancellationToken);
+        }
+    }
+
+    private static List<string> Glob(string pattern)
+    {
+        var normalized = pattern.Replace('\\', '/');
+        var firstWild = normalized.IndexOfAny(['*', '?']);
+        var slash = normalized.LastIndexOf('/', firstWild);
+        var root = slash < 0 ? "." : normalized[..Math.Max(slash, 1)];
+        if (!Directory.Exists(root)) return [];
+        var regex = new Regex("^" + Regex.Escape(slash < 0 ? normalized : normalized[(slash + 1)..])
+            .Replace(@"\*\*/", "(.*/)?", StringComparison.Ordinal)
+            .Replace(@"\*", "[^/]*", StringComparison.Ordinal)
+            .Replace(@"\?", "[^/]", StringComparison.Ordinal) + "$", RegexOptions.CultureInvariant);
+        return Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+            .Select(f => f.Replace('\\', '/'))
+            .Where(f => regex.IsMatch(System.IO.Path.GetRelativePath(root, f).Replace('\\', '/')))
+            .Select(f => slash < 0 && f.StartsWith("./", StringComparison.Ordinal) ? f[2..] : f)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+}

@@ -1,0 +1,254 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using MlOps.Errors;
+
+namespace MlOps.Data;
+
+/// <summary>
+/// Streams JSON Lines: one object per line whose properties are the columns. Keys may differ
+/// between lines (an absent key is a missing cell). Strings, numbers, booleans and null are
+/// supported; nested objects and arrays are refused with the line that holds them.
+/// </summary>
+public sealed class JsonLinesReader : IDatasetReader
+{
+    private const int ChunkSize = 1 << 20;
+    private readonly int _maxLineBytes;
+
+    /// <summary>Creates a reader; lines longer than <paramref name="maxLineBytes"/> are refused.</summary>
+    public JsonLinesReader(int maxLineBytes = 32 * 1024 * 1024) => _maxLineBytes = maxLineBytes;
+
+    /// <inheritdoc />
+    public string Format => "jsonl";
+
+    /// <inheritdoc />
+    public async Task ReadAsync(string path, IRecordSink sink, CancellationToken cancellationToken = default)
+    {
+        await using var stream = DataFiles.OpenRead(path);
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        var parser = new LineParser(path, sink);
+        try
+        {
+            int start = 0, end = 0;
+            var eof = false;
+            var first = true;
+            while (!eof)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (end == buffer.Length)
+                {
+                    if (start > 0)
+                    {
+                        Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+                        end -= start;
+                        start = 0;
+                    }
+                    else
+                    {
+                        var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, _maxLineBytes + ChunkSize));
+                        Buffer.BlockCopy(buffer, 0, bigger, 0, end);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = bigger;
+                    }
+                }
+
+                var read = await stream.ReadAsync(buffer.AsMemory(end), cancellationToken);
+                eof = read == 0;
+                end += read;
+                if (first && (end >= 3 || eof))
+                {
+                    first = false;
+                    if (end == 0)
+                    {
+                        throw Errors.Errors.Data(path, "the file is empty; expected one JSON object per line.");
+                    }
+
+                    if (buffer.AsSpan(0, Math.Min(end, 8192)).Contains((byte)0))
+                    {
+                        throw Errors.Errors.Data(path, "the file contains NUL bytes: it looks binary, not JSON Lines. Check the path and data.format.");
+                    }
+
+                    if (buffer.AsSpan(0, end).StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+                    {
+                        start = 3;
+                    }
+                }
+
+                while (true)
+                {
+                    var span = buffer.AsSpan(start, end - start);
+                    var nl = span.IndexOf((byte)'\n');
+                    if (nl < 0)
+                    {
+                        if (eof && span.Length > 0)
+                        {
+                            parser.Line(span);
+                            start = end;
+                        }
+
+                        break;
+                    }
+
+                    parser.Line(span[..nl]);
+                    start += nl + 1;
+                }
+
+                if (!eof && end - start >= _maxLineBytes)
+                {
+                    throw Errors.Errors.Data(path, string.Format(CultureInfo.InvariantCulture, "line {0}: longer than {1} MiB without a line break; is this JSON Lines?", parser.LineNumber + 1, _maxLineBytes / (1024 * 1024)));
+                }
+            }
+
+            parser.Finish();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private sealed class LineParser(string path, IRecordSink sink)
+    {
+        private readonly Dictionary<string, int> _columns = new(StringComparer.Ordinal);
+        private readonly List<(byte[] Name, int Column)> _recent = [];
+        private byte[] _scratch = new byte[256];
+        private bool _begun;
+        private long _rows;
+
+        public long LineNumber { get; private set; }
+
+        public void Line(ReadOnlySpan<byte> line)
+        {
+            LineNumber++;
+            if (line.Length > 0 && line[^1] == (byte)'\r')
+            {
+                line = line[..^1];
+            }
+
+            if (line.Trim((ReadOnlySpan<byte>)[(byte)' ', (byte)'\t']).IsEmpty)
+            {
+                return;
+            }
+
+            if (!_begun)
+            {
+                _begun = true;
+                sink.BeginFile(path);
+            }
+
+            _rows++;
+            try
+            {
+                ParseObject(line);
+            }
+            catch (JsonException e)
+            {
+                var column = e.BytePositionInLine is { } b ? string.Format(CultureInfo.InvariantCulture, ", byte {0}", b + 1) : string.Empty;
+                throw Errors.Errors.Data(path, string.Format(CultureInfo.InvariantCulture, "line {0}{1}: invalid JSON ({2})", LineNumber, column, FirstSentence(e.Message)));
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                throw Errors.Errors.Data(path, string.Format(CultureInfo.InvariantCulture, "line {0}: invalid UTF-8; save the file as UTF-8.", LineNumber));
+            }
+
+            sink.EndRecord();
+        }
+
+        public void Finish()
+        {
+            if (_rows == 0)
+            {
+                throw Errors.Errors.Data(path, "the file has no JSON objects (only blank lines).");
+            }
+
+            sink.EndFile();
+        }
+
+        private static string FirstSentence(string message)
+        {
+            var i = message.IndexOf(". ", StringComparison.Ordinal);
+            return (i > 0 ? message[..i] : message).TrimEnd('.');
+        }
+
+        private void ParseObject(ReadOnlySpan<byte> line)
+        {
+            var reader = new Utf8JsonReader(line, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw Errors.Errors.Data(path, string.Format(CultureInfo.InvariantCulture, "line {0}: expected a JSON object ({{...}}) per line.", LineNumber));
+            }
+
+            var position = 0;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var column = ColumnOf(ref reader, position++);
+                reader.Read();
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.String:
+                        if (reader.ValueIsEscaped)
+                        {
+                            if (_scratch.Length < reader.ValueSpan.Length) _scratch = new byte[reader.ValueSpan.Length * 2];
+                            var n = reader.CopyString(_scratch);
+                            if (n == 0) sink.Missing(column);
+                            else sink.Text(column, _scratch.AsSpan(0, n));
+                        }
+                        else if (reader.ValueSpan.Length == 0)
+                        {
+                            sink.Missing(column);
+                        }
+                        else
+                        {
+                            if (!System.Text.Unicode.Utf8.IsValid(reader.ValueSpan)) throw new ArgumentException("utf8");
+                            sink.Text(column, reader.ValueSpan);
+                        }
+
+                        break;
+                    case JsonTokenType.Number:
+                        var span = reader.ValueSpan;
+                        var integer = span.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0;
+                        sink.Number(column, reader.GetDouble(), integer);
+                        break;
+                    case JsonTokenType.True:
+                    case JsonTokenType.False:
+                        sink.Boolean(column, reader.TokenType == JsonTokenType.True);
+                        break;
+                    case JsonTokenType.Null:
+                        sink.Missing(column);
+                        break;
+                    default:
+                        throw Errors.Errors.Data(path, string.Format(CultureInfo.InvariantCulture, "line {0}: the value of \"{1}\" is a nested object or array; only flat objects are supported.", LineNumber, NameOf(column)));
+                }
+            }
+
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+            {
+                throw Errors.Errors.Data(path, string.Format(CultureInfo.InvariantCulture, "line {0}: expected exactly one JSON object on the line.", LineNumber));
+            }
+        }
+
+        private int ColumnOf(ref Utf8JsonReader reader, int position)
+        {
+            // Lines usually repeat the same keys in the same order: compare bytes, allocate nothing.
+            if (position < _recent.Count && !reader.ValueIsEscaped && reader.ValueTextEquals(_recent[position].Name))
+            {
+                return _recent[position].Column;
+            }
+
+            var name = reader.GetString()!;
+            if (!_columns.TryGetValue(name, out var column))
+            {
+                column = sink.Column(name);
+                _columns[name] = column;
+            }
+
+            var entry = (Encoding.UTF8.GetBytes(name), column);
+            if (position < _recent.Count) _recent[position] = entry;
+            else if (position == _recent.Count) _recent.Add(entry);
+            return column;
+        }
+
+        private string NameOf(int column) => _columns.FirstOrDefault(kv => kv.Value == column).Key ?? "?";
+    }
+}

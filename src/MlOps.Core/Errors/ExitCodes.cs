@@ -1,0 +1,23 @@
+namespace MlOps.Errors;
+
+/// <summary>
+/// The exit codes every <c>mlops</c> command returns. They are part of the public contract:
+/// CI scripts branch on them, so they never change meaning.
+/// </summary>
+public static class ExitCodes
+{
+    /// <summary>The command did its work and every gate passed.</summary>
+    public const int Success = 0;
+
+    /// <summary>A gate said no (anomalies, drift, not blessed). Reports are still written.</summary>
+    public const int GateFailed = 1;
+
+    /// <summary>The command line or mlops.yaml is wrong.</summary>
+    public const int UsageError = 2;
+
+    /// <summary>Input data could not be read: missing, malformed, or not what was declared.</summary>
+    public const int DataError = 3;
+
+    /// <summary>An external service (GitHub, Azure, a server) failed after retries.</summary>
+    public const int ExternalServiceError = 4;
+}

@@ -1,0 +1,125 @@
+using System.Text.Json;
+using MlOps.Artifacts;
+using MlOps.Validation.Statistics;
+
+namespace MlOps.Validation.Schema;
+
+/// <summary>Reads and writes schema.json, refusing unknown keys with the closest valid one.</summary>
+public static class SchemaFile
+{
+    private static readonly string[] RootKeys = ["schemaVersion", "kind", "columns", "minRows", "maxRows", "allowNewColumns"];
+    private static readonly string[] ColumnKeys = ["name", "type", "required", "maxMissingRate", "domain", "min", "max"];
+
+    /// <summary>Writes a schema atomically.</summary>
+    public static Task WriteAsync(string path, DatasetSchema schema, CancellationToken cancellationToken = default) =>
+        AtomicFile.WriteAsync(path, async stream =>
+        {
+            await using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+            w.WriteStartObject();
+            w.WriteNumber("schemaVersion", DatasetSchema.CurrentVersion);
+            w.WriteString("kind", "mlops.schema");
+            if (schema.MinRows is { } min) w.WriteNumber("minRows", min);
+            if (schema.MaxRows is { } max) w.WriteNumber("maxRows", max);
+            w.WriteBoolean("allowNewColumns", schema.AllowNewColumns);
+            w.WriteStartArray("columns");
+            foreach (var c in schema.Columns)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", c.Name);
+                w.WriteString("type", c.Type.Name());
+                w.WriteBoolean("required", c.Required);
+                if (c.MaxMissingRate is { } mmr) w.WriteNumber("maxMissingRate", mmr);
+                if (c.Min is { } lo) w.WriteNumber("min", lo);
+                if (c.Max is { } hi) w.WriteNumber("max", hi);
+                if (c.Domain is { } domain)
+                {
+                    w.WriteStartArray("domain");
+                    foreach (var d in domain) w.WriteStringValue(d);
+                    w.WriteEndArray();
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+            await w.FlushAsync(cancellationToken);
+        }, cancellationToken);
+
+    /// <summary>Reads and checks a schema.json.</summary>
+    /// <exception cref="Errors.ConfigException">The file is missing or invalid.</exception>
+    public static async Task<DatasetSchema> ReadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(path)) throw Errors.Errors.Config(path, "schema file not found; create one with 'mlops schema infer'.");
+        await using var stream = File.OpenRead(path);
+        JsonDocument doc;
+        try
+        {
+            doc = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            throw Errors.Errors.Config($"{path}:{e.LineNumber + 1}", "not valid JSON.");
+        }
+
+        using (doc)
+        {
+            return Parse(doc.RootElement, path);
+        }
+    }
+
+    private static DatasetSchema Parse(JsonElement root, string path)
+    {
+        CheckKeys(root, RootKeys, path);
+        if (!root.TryGetProperty("columns", out var cols) || cols.ValueKind != JsonValueKind.Array)
+        {
+            throw Errors.Errors.Config(path, "expected a \"columns\" array.");
+        }
+
+        var columns = new List<ColumnSchema>();
+        var i = 0;
+        foreach (var c in cols.EnumerateArray())
+        {
+            var where = $"{path}: columns[{i++}]";
+            CheckKeys(c, ColumnKeys, where);
+            var name = c.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : throw Errors.Errors.Config(where, "\"name\" is required.");
+            var typeText = c.TryGetProperty("type", out var t) ? t.GetString() : null;
+            var type = ColumnTypes.Parse(typeText) ?? throw Errors.Errors.Config($"{where} (\"{name}\")", $"type '{typeText}' is not one of integer, number, boolean, string.");
+            var mmr = Number(c, "maxMissingRate", where);
+            if (mmr is < 0 or > 1) throw Errors.Errors.Config($"{where} (\"{name}\")", "maxMissingRate must be between 0 and 1.");
+            columns.Add(new ColumnSchema
+            {
+                Name = name,
+                Type = type,
+                Required = !c.TryGetProperty("required", out var r) || r.GetBoolean(),
+                MaxMissingRate = mmr,
+                Min = Number(c, "min", where),
+                Max = Number(c, "max", where),
+                Domain = c.TryGetProperty("domain", out var d) ? d.EnumerateArray().Select(e => e.ToString()).ToList() : null,
+            });
+        }
+
+        return new DatasetSchema
+        {
+            Columns = columns,
+            MinRows = root.TryGetProperty("minRows", out var mn) ? mn.GetInt64() : null,
+            MaxRows = root.TryGetProperty("maxRows", out var mx) ? mx.GetInt64() : null,
+            AllowNewColumns = root.TryGetProperty("allowNewColumns", out var a) && a.GetBoolean(),
+        };
+    }
+
+    private static double? Number(JsonElement e, string key, string where)
+    {
+        if (!e.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        return v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw Errors.Errors.Config(where, $"\"{key}\" must be a number.");
+    }
+
+    private static void CheckKeys(JsonElement e, string[] valid, string where)
+    {
+        if (e.ValueKind != JsonValueKind.Object) throw Errors.Errors.Config(where, "expected a JSON object.");
+        foreach (var p in e.EnumerateObject())
+        {
+            if (!valid.Contains(p.Name)) throw Errors.Errors.UnknownKey(where, p.Name, valid);
+        }
+    }
+}

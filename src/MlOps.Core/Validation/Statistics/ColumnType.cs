@@ -1,0 +1,48 @@
+namespace MlOps.Validation.Statistics;
+
+/// <summary>The logical type of a column, inferred from its values or declared in schema.json.</summary>
+public enum ColumnType
+{
+    /// <summary>Every value is missing; the type cannot be told.</summary>
+    Unknown,
+
+    /// <summary>Whole numbers.</summary>
+    Integer,
+
+    /// <summary>Real numbers.</summary>
+    Number,
+
+    /// <summary>true/false.</summary>
+    Boolean,
+
+    /// <summary>Text: categories, identifiers, free text.</summary>
+    String,
+}
+
+/// <summary>Names of <see cref="ColumnType"/> as written in JSON and YAML.</summary>
+public static class ColumnTypes
+{
+    /// <summary>The lower-case name.</summary>
+    public static string Name(this ColumnType type) => type switch
+    {
+        ColumnType.Integer => "integer",
+        ColumnType.Number => "number",
+        ColumnType.Boolean => "boolean",
+        ColumnType.String => "string",
+        _ => "unknown",
+    };
+
+    /// <summary>Parses a lower-case name; null when unknown.</summary>
+    public static ColumnType? Parse(string? name) => name switch
+    {
+        "integer" => ColumnType.Integer,
+        "number" => ColumnType.Number,
+        "boolean" => ColumnType.Boolean,
+        "string" => ColumnType.String,
+        "unknown" => ColumnType.Unknown,
+        _ => null,
+    };
+
+    /// <summary>True for integer and number.</summary>
+    public static bool IsNumeric(this ColumnType type) => type is ColumnType.Integer or ColumnType.Number;
+}

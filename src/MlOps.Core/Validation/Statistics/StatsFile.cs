@@ -1,0 +1,341 @@
+using System.Globalization;
+using System.Text.Json;
+using MlOps.Artifacts;
+using MlOps.Errors;
+using MlOps.Validation.Sketches;
+
+namespace MlOps.Validation.Statistics;
+
+/// <summary>
+/// Reads and writes stats.json: a readable summary per column (type, counts, min/max/mean/std,
+/// quantiles, histogram, distinct, top values) and the sketches behind it, so any stats.json can
+/// be merged with another or used as a drift baseline.
+/// </summary>
+public static class StatsFile
+{
+    private static readonly (string Name, double Q)[] ReportedQuantiles =
+        [("p01", 0.01), ("p05", 0.05), ("p10", 0.1), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p90", 0.9), ("p95", 0.95), ("p99", 0.99)];
+
+    /// <summary>Writes the profile as stats.json.</summary>
+    public static Task WriteAsync(string path, DatasetProfile profile, CancellationToken cancellationToken = default) =>
+        AtomicFile.WriteAsync(path, async stream =>
+        {
+            await using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+            Write(w, profile);
+            await w.FlushAsync(cancellationToken);
+        }, cancellationToken);
+
+    /// <summary>Writes the profile to a JSON writer.</summary>
+    public static void Write(Utf8JsonWriter w, DatasetProfile profile)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("schemaVersion", ArtifactKinds.SchemaVersion);
+        w.WriteString("kind", "mlops.stats");
+        w.WriteString("tool", ToolInfo.NameAndVersion);
+        w.WriteString("source", profile.Source);
+        if (profile.Shard is not null) w.WriteString("shard", profile.Shard);
+        w.WriteNumber("rows", profile.Rows);
+        w.WriteStartArray("files");
+        foreach (var f in profile.Files) w.WriteStringValue(f);
+        w.WriteEndArray();
+        w.WriteStartArray("columns");
+        foreach (var c in profile.Columns) WriteColumn(w, c);
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteColumn(Utf8JsonWriter w, ColumnProfile c)
+    {
+        var type = c.InferredType;
+        w.WriteStartObject();
+        w.WriteString("name", c.Name);
+        w.WriteString("type", type.Name());
+        w.WriteNumber("count", c.Count);
+        w.WriteNumber("missing", c.Missing);
+        w.WriteNumber("missingRate", c.Count == 0 ? 0 : (double)c.Missing / c.Count);
+        var (distinct, exact) = c.DistinctCount;
+        w.WriteNumber("distinct", distinct);
+        w.WriteBoolean("distinctExact", exact);
+        if (c.Numbers > 0)
+        {
+            var sample = c.Quantiles.ToSample();
+            w.WriteStartObject("numeric");
+            w.WriteNumber("count", c.Numbers);
+            w.WriteNumber("min", c.Moments.Min);
+            w.WriteNumber("max", c.Moments.Max);
+            w.WriteNumber("mean", c.Moments.Mean);
+            w.WriteNumber("std", c.Moments.SampleStdDev);
+            w.WriteNumber("zeros", c.Zeros);
+            w.WriteBoolean("quantilesExact", c.Quantiles.IsExact);
+            w.WriteStartObject("quantiles");
+            foreach (var (name, q) in ReportedQuantiles) w.WriteNumber(name, sample.Quantile(q));
+            w.WriteEndObject();
+            w.WriteStartArray("histogram");
+            foreach (var (from, to, count) in Histogram(sample, c.Moments.Min, c.Moments.Max))
+            {
+                w.WriteStartObject();
+                w.WriteNumber("from", from);
+                w.WriteNumber("to", to);
+                w.WriteNumber("count", count);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        var (top, topExact) = c.CategoryCounts();
+        if (type is ColumnType.String or ColumnType.Boolean || (c.NumberCounts is not null && type.IsNumeric()))
+        {
+            w.WriteBoolean("topValuesExact", topExact);
+            w.WriteStartArray("topValues");
+            foreach (var (value, count) in top.Take(20))
+            {
+                w.WriteStartObject();
+                w.WriteString("value", value);
+                w.WriteNumber("count", count);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+
+        WriteSketch(w, c);
+        w.WriteEndObject();
+    }
+
+    /// <summary>Ten equal-width bins over [min, max] with counts from the quantile sketch.</summary>
+    public static IEnumerable<(double From, double To, long Count)> Histogram(WeightedSample sample, double min, double max, int bins = 10)
+    {
+        if (sample.TotalWeight == 0) yield break;
+        if (max <= min)
+        {
+            yield return (min, max, sample.TotalWeight);
+            yield break;
+        }
+
+        var width = (max - min) / bins;
+        long previous = 0;
+        for (var i = 0; i < bins; i++)
+        {
+            var to = i == bins - 1 ? max : min + (width * (i + 1));
+            var cumulative = (long)Math.Round(sample.Cdf(to) * sample.TotalWeight);
+            yield return (min + (width * i), to, cumulative - previous);
+            previous = cumulative;
+        }
+    }
+
+    private static void WriteSketch(Utf8JsonWriter w, ColumnProfile c)
+    {
+        w.WriteStartObject("sketch");
+        w.WriteStartObject("counts");
+        w.WriteNumber("numbers", c.Numbers);
+        w.WriteNumber("integers", c.Integers);
+        w.WriteNumber("booleans", c.Booleans);
+        w.WriteNumber("trues", c.Trues);
+        w.WriteNumber("texts", c.Texts);
+        w.WriteNumber("nonFinite", c.NonFinite);
+        w.WriteEndObject();
+        w.WriteStartObject("moments");
+        w.WriteNumber("count", c.Moments.Count);
+        w.WriteNumber("mean", c.Moments.Count > 0 ? c.Moments.Mean : 0);
+        w.WriteNumber("m2", c.Moments.M2);
+        if (c.Moments.Count > 0)
+        {
+            w.WriteNumber("min", c.Moments.Min);
+            w.WriteNumber("max", c.Moments.Max);
+        }
+
+        w.WriteEndObject();
+        w.WriteStartObject("kll");
+        w.WriteNumber("k", c.Quantiles.K);
+        w.WriteNumber("count", c.Quantiles.Count);
+        w.WriteString("rng", c.Quantiles.RngState.ToString("x16", CultureInfo.InvariantCulture));
+        w.WriteStartArray("levels");
+        foreach (var level in c.Quantiles.Levels)
+        {
+            w.WriteStartArray();
+            foreach (var v in level) w.WriteNumberValue(v);
+            w.WriteEndArray();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteBase64String("hll", c.Distinct.Registers);
+        w.WriteStartObject("frequent");
+        w.WriteNumber("capacity", c.TextCounts.Capacity);
+        w.WriteNumber("maxError", c.TextCounts.MaxError);
+        w.WriteStartArray("items");
+        foreach (var (value, count) in c.TextCounts.Entries())
+        {
+            w.WriteStartArray();
+            w.WriteStringValue(value);
+            w.WriteNumberValue(count);
+            w.WriteEndArray();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        if (c.NumberCounts is { } numbers)
+        {
+            w.WriteStartArray("numberCounts");
+            foreach (var (value, count) in numbers.OrderBy(kv => kv.Key))
+            {
+                w.WriteStartArray();
+                w.WriteNumberValue(value);
+                w.WriteNumberValue(count);
+                w.WriteEndArray();
+            }
+
+            w.WriteEndArray();
+        }
+
+        w.WriteEndObject();
+    }
+
+    /// <summary>Reads a stats.json back into a mergeable profile.</summary>
+    /// <exception cref="DataException">The file is missing, not JSON, or not a stats.json.</exception>
+    public static async Task<DatasetProfile> ReadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        await using var stream = OpenOrThrow(path);
+        JsonDocument doc;
+        try
+        {
+            doc = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            throw Errors.Errors.Data(path, $"not valid JSON (line {e.LineNumber + 1}): expected a stats.json written by mlops.");
+        }
+
+        using (doc)
+        {
+            try
+            {
+                return Read(doc.RootElement, path);
+            }
+            catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or InvalidDataException)
+            {
+                throw Errors.Errors.Data(path, $"not a stats.json written by mlops ({e.Message.TrimEnd('.')}).");
+            }
+        }
+    }
+
+    private static FileStream OpenOrThrow(string path)
+    {
+        if (!File.Exists(path)) throw Errors.Errors.Data(path, "file not found.");
+        return File.OpenRead(path);
+    }
+
+    private static DatasetProfile Read(JsonElement root, string path)
+    {
+        if (root.GetProperty("kind").GetString() != "mlops.stats")
+        {
+            throw new InvalidDataException("its kind is not mlops.stats");
+        }
+
+        var version = root.GetProperty("schemaVersion").GetInt32();
+        if (version > ArtifactKinds.SchemaVersion)
+        {
+            throw Errors.Errors.Data(path, $"schemaVersion {version} is newer than this mlops understands ({ArtifactKinds.SchemaVersion}); upgrade mlops.");
+        }
+
+        var columns = new List<ColumnProfile>();
+        foreach (var c in root.GetProperty("columns").EnumerateArray())
+        {
+            columns.Add(ReadColumn(c));
+        }
+
+        return new DatasetProfile
+        {
+            Source = path,
+            Files = root.GetProperty("files").EnumerateArray().Select(f => f.GetString()!).ToList(),
+            Rows = root.GetProperty("rows").GetInt64(),
+            Columns = columns,
+            Shard = root.TryGetProperty("shard", out var s) ? s.GetString() : null,
+        };
+    }
+
+    private static ColumnProfile ReadColumn(JsonElement c)
+    {
+        var s = c.GetProperty("sketch");
+        var counts = s.GetProperty("counts");
+        var m = s.GetProperty("moments");
+        var kll = s.GetProperty("kll");
+        var freq = s.GetProperty("frequent");
+        var profile = new ColumnProfile(c.GetProperty("name").GetString()!)
+        {
+            Missing = c.GetProperty("missing").GetInt64(),
+            Numbers = counts.GetProperty("numbers").GetInt64(),
+            Integers = counts.GetProperty("integers").GetInt64(),
+            Booleans = counts.GetProperty("booleans").GetInt64(),
+            Trues = counts.GetProperty("trues").GetInt64(),
+            Texts = counts.GetProperty("texts").GetInt64(),
+            NonFinite = counts.GetProperty("nonFinite").GetInt64(),
+            Zeros = c.TryGetProperty("numeric", out var num) ? num.GetProperty("zeros").GetInt64() : 0,
+            Quantiles = KllSketch.Restore(
+                kll.GetProperty("k").GetInt32(),
+                kll.GetProperty("count").GetInt64(),
+                ulong.Parse(kll.GetProperty("rng").GetString()!, NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+                kll.GetProperty("levels").EnumerateArray().Select(l => l.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToList()),
+            Distinct = HyperLogLog.Restore(s.GetProperty("hll").GetBytesFromBase64()),
+            TextCounts = FrequentItems.Restore(
+                freq.GetProperty("capacity").GetInt32(),
+                freq.GetProperty("maxError").GetInt64(),
+                freq.GetProperty("items").EnumerateArray().Select(i => new KeyValuePair<string, long>(i[0].GetString()!, i[1].GetInt64()))),
+        };
+        var moments = Moments.Empty;
+        moments.Count = m.GetProperty("count").GetInt64();
+        moments.Mean = m.GetProperty("mean").GetDouble();
+        moments.M2 = m.GetProperty("m2").GetDouble();
+        if (moments.Count > 0)
+        {
+            moments.Min = m.GetProperty("min").GetDouble();
+            moments.Max = m.GetProperty("max").GetDouble();
+        }
+
+        profile.Moments = moments;
+        profile.RestoreNumberCounts(s.TryGetProperty("numberCounts", out var nc)
+            ? nc.EnumerateArray().ToDictionary(e => e[0].GetDouble(), e => e[1].GetInt64())
+            : null);
+        return profile;
+    }
+
+    /// <summary>Merges partial profiles (shards) into one; columns are matched by name.</summary>
+    public static DatasetProfile Merge(IReadOnlyList<DatasetProfile> parts)
+    {
+        var columns = new List<ColumnProfile>();
+        var index = new Dictionary<string, ColumnProfile>(StringComparer.Ordinal);
+        long rows = 0;
+        foreach (var part in parts)
+        {
+            foreach (var col in part.Columns)
+            {
+                if (!index.TryGetValue(col.Name, out var target))
+                {
+                    target = new ColumnProfile(col.Name) { Missing = rows };
+                    index[col.Name] = target;
+                    columns.Add(target);
+                }
+
+                target.Merge(col);
+            }
+
+            // Columns this part lacked were missing in all its rows.
+            foreach (var target in columns.Where(t => part.Find(t.Name) is null))
+            {
+                target.Missing += part.Rows;
+            }
+
+            rows += part.Rows;
+        }
+
+        return new DatasetProfile
+        {
+            Source = string.Join(" + ", parts.Select(p => p.Source)),
+            Files = parts.SelectMany(p => p.Files).ToList(),
+            Rows = rows,
+            Columns = columns,
+        };
+    }
+}

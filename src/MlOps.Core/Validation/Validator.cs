@@ -1,0 +1,87 @@
+using MlOps.Artifacts;
+using MlOps.Data;
+using MlOps.Validation.Drift;
+using MlOps.Validation.Schema;
+using MlOps.Validation.Statistics;
+
+namespace MlOps.Validation;
+
+/// <summary>
+/// The validate stage: one streaming pass over the data for statistics and value checks, then
+/// schema anomalies and drift against the baseline, then the artifacts (stats.json, schema.json,
+/// anomalies.json, drift.json, validation.json, report.md).
+/// </summary>
+public sealed class Validator
+{
+    private readonly IProgress<string>? _progress;
+
+    /// <summary>Creates the stage; <paramref name="progress"/> hears about each file read.</summary>
+    public Validator(IProgress<string>? progress = null) => _progress = progress;
+
+    /// <summary>Profiles a dataset in one pass.</summary>
+    public async Task<DatasetProfile> ProfileAsync(DatasetSource source, DatasetSchema? schema, Shard? shard, CancellationToken cancellationToken = default)
+    {
+        var files = source.ResolveFiles();
+        if (shard is not null)
+        {
+            if (files.Count >= shard.Count)
+            {
+                files = files.Where((_, i) => i % shard.Count == shard.Index).ToList();
+            }
+            else
+            {
+                shard = shard with { ByRow = true };
+            }
+        }
+
+        var profiler = new DatasetProfiler(schema, shard);
+        await source.ReadAsync(profiler, files, _progress, cancellationToken);
+        return profiler.Build(source.Path);
+    }
+
+    /// <summary>Profiles a baseline: a stats.json is read, anything else is read as a dataset like the current one.</summary>
+    public async Task<DatasetProfile> BaselineAsync(string baseline, DatasetSource like, CancellationToken cancellationToken = default)
+    {
+        if (baseline.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && File.Exists(baseline))
+        {
+            return await StatsFile.ReadAsync(baseline, cancellationToken);
+        }
+
+        return await ProfileAsync(like with { Path = baseline }, null, null, cancellationToken);
+    }
+
+    /// <summary>Runs the stage and writes its artifacts; the verdict is in the result (a failed gate is not an exception).</summary>
+    public async Task<ValidationResult> RunAsync(ValidateOptions options, CancellationToken cancellationToken = default)
+    {
+        var declared = options.SchemaPath is null ? null : await SchemaFile.ReadAsync(options.SchemaPath, cancellationToken);
+        var profile = await ProfileAsync(options.Data, declared, options.Shard, cancellationToken);
+        Directory.CreateDirectory(options.OutputDirectory);
+        var statsPath = Path.Combine(options.OutputDirectory, ArtifactKinds.Stats);
+
+        if (options.Shard is not null)
+        {
+            // A shard is a partial: gates run after 'mlops stats merge'.
+            await StatsFile.WriteAsync(statsPath, profile, cancellationToken);
+            return new ValidationResult { Profile = profile, Schema = SchemaInference.Infer(profile), SchemaDeclared = false, Anomalies = [], OutputDirectory = options.OutputDirectory };
+        }
+
+        DriftReport? drift = null;
+        if (options.Baseline is not null)
+        {
+            var baseline = await BaselineAsync(options.Baseline, options.Data, cancellationToken);
+            drift = DriftDetector.Compare(baseline, profile, options.Drift);
+        }
+
+        var result = new ValidationResult
+        {
+            Profile = profile,
+            Schema = declared ?? SchemaInference.Infer(profile),
+            SchemaDeclared = declared is not null,
+            Anomalies = declared is null ? [] : SchemaValidator.Validate(declared, profile),
+            Drift = drift,
+            OutputDirectory = options.OutputDirectory,
+        };
+        await ValidationArtifacts.WriteAsync(result, cancellationToken);
+        return result;
+    }
+}
