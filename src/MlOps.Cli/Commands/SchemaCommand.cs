@@ -1,0 +1,41 @@
+using System.CommandLine;
+using MlOps.Errors;
+using MlOps.Validation;
+using MlOps.Validation.Schema;
+
+namespace MlOps.Cli.Commands;
+
+/// <summary><c>mlops schema infer</c>: propose a schema.json from data.</summary>
+public static class SchemaCommand
+{
+    /// <summary>Builds the command group.</summary>
+    public static Command Create(CliConsole console)
+    {
+        var data = CommonOptions.Data();
+        var format = CommonOptions.Format();
+        var delimiter = CommonOptions.Delimiter();
+        var output = CommonOptions.Output("Where to write the schema (default: schema.json).");
+        var force = new Option<bool>("--force") { Description = "Overwrite an existing schema file." };
+        var infer = new Command("infer", "Infer a schema (types, categories, ranges, missing-value limits) from data, to review and commit.")
+        {
+            data, format, delimiter, output, force,
+        };
+        infer.SetAction(async (parse, ct) =>
+        {
+            var config = CommonOptions.LoadConfig(parse);
+            var source = CommonOptions.ResolveData(config, parse.GetValue(data), parse.GetValue(format), parse.GetValue(delimiter));
+            var path = parse.GetValue(output) ?? "schema.json";
+            if (File.Exists(path) && !parse.GetValue(force))
+            {
+                throw Errors.Errors.Config(path, "already exists; pass --force to overwrite it.");
+            }
+
+            var profile = await new Validator(console.Progress).ProfileAsync(source, null, null, ct);
+            var schema = SchemaInference.Infer(profile);
+            await SchemaFile.WriteAsync(path, schema, ct);
+            console.Out.WriteLine($"Wrote {path}: {schema.Columns.Count} columns inferred from {profile.Rows} rows. Review it (domains, ranges, missing limits) and commit it.");
+            return ExitCodes.Success;
+        });
+        return new Command("schema", "Work with schema.json files.") { infer };
+    }
+}

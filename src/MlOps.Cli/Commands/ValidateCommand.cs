@@ -1,0 +1,88 @@
+using System.CommandLine;
+using MlOps.Errors;
+using MlOps.Validation;
+using MlOps.Validation.Statistics;
+
+namespace MlOps.Cli.Commands;
+
+/// <summary><c>mlops validate</c>: statistics, schema anomalies and drift, with a pass/fail gate.</summary>
+public static class ValidateCommand
+{
+    /// <summary>The default artifact folder.</summary>
+    public const string DefaultOutput = "mlops-out/validation";
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create(CliConsole console)
+    {
+        var data = CommonOptions.Data();
+        var format = CommonOptions.Format();
+        var delimiter = CommonOptions.Delimiter();
+        var schema = new Option<string?>("--schema", "-s") { Description = "A committed schema.json to check the data against (default: validate.schema). Without one, a schema is inferred and nothing is checked." };
+        var baseline = new Option<string?>("--baseline", "-b") { Description = "The baseline for drift: a dataset (file, folder, glob) or its stats.json (default: validate.baseline)." };
+        var output = CommonOptions.Output($"The folder for stats.json, schema.json, anomalies.json, drift.json, validation.json and report.md (default: {DefaultOutput}).");
+        var shard = new Option<string?>("--shard") { Description = "Compute partial statistics for shard i of n (e.g. 2/4) to combine with 'mlops stats merge'; no gates run.", HelpName = "i/n" };
+        var json = CommonOptions.Json();
+        var command = new Command("validate", "Validate data: statistics, schema anomalies, and drift against a baseline. Exits 1 when a gate fails; the report is written either way.")
+        {
+            data, format, delimiter, schema, baseline, output, shard, json,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var config = CommonOptions.LoadConfig(parse);
+            var options = new ValidateOptions
+            {
+                Data = CommonOptions.ResolveData(config, parse.GetValue(data), parse.GetValue(format), parse.GetValue(delimiter)),
+                SchemaPath = parse.GetValue(schema) ?? config.Validate.Schema,
+                Baseline = parse.GetValue(baseline) ?? config.Validate.Baseline,
+                Drift = config.Validate.Drift,
+                OutputDirectory = parse.GetValue(output) ?? config.Validate.Output ?? DefaultOutput,
+                Shard = parse.GetValue(shard) is { } s ? Shard.Parse(s) : null,
+            };
+            var result = await new Validator(console.Progress).RunAsync(options, ct);
+            if (options.Shard is not null)
+            {
+                console.Out.WriteLine($"Wrote partial statistics for shard {options.Shard} ({result.Profile.Rows} rows) to {Path.Combine(options.OutputDirectory, "stats.json")}.");
+                return ExitCodes.Success;
+            }
+
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Write(console.Out, w => ValidationArtifacts.WriteSummary(w, result));
+            }
+            else
+            {
+                console.Out.WriteLine(Summary(result));
+            }
+
+            return result.Passed ? ExitCodes.Success : ExitCodes.GateFailed;
+        });
+        return command;
+    }
+
+    private static string Summary(ValidationResult r)
+    {
+        var lines = new List<string>
+        {
+            $"{(r.Passed ? "PASSED" : "FAILED")}: {r.Profile.Rows} rows, {r.Profile.Columns.Count} columns.",
+        };
+        foreach (var a in r.Anomalies)
+        {
+            var at = a.File is null ? string.Empty : a.Row is { } row ? $" (first at {a.File}, row {row})" : $" ({a.File})";
+            lines.Add($"  anomaly: {a.Column ?? "dataset"}: {a.Kind}: expected {a.Expected}; found {a.Actual}{at}");
+        }
+
+        if (r.Drift is { } d)
+        {
+            foreach (var c in d.Columns.Where(c => c.Drifted))
+            {
+                lines.Add(FormattableString.Invariant($"  drift: {c.Column}: {c.Method} {c.Score:0.####} >= {c.Threshold:0.####} (p={c.PValue:0.####})"));
+            }
+
+            lines.Add(FormattableString.Invariant($"  drift: {d.Columns.Count(c => c.Drifted)} of {d.Compared} columns drifted ({d.DriftedShare:P0}; allowed {d.MaxDriftedShare:P0})."));
+        }
+
+        if (!r.SchemaDeclared) lines.Add("  no schema given: wrote the inferred schema; review and commit it, then set validate.schema.");
+        lines.Add($"Report: {Path.Combine(r.OutputDirectory, "report.md")}");
+        return string.Join(Environment.NewLine, lines);
+    }
+}

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using MlOps.Cli.Commands;
+using MlOps.Errors;
+
+namespace MlOps.Cli;
+
+/// <summary>Builds the command tree and maps every failure to a documented exit code in one place.</summary>
+public static class MlOpsCli
+{
+    /// <summary>Exit code for a bug in mlops itself (an unexpected exception).</summary>
+    public const int InternalError = 70;
+
+    /// <summary>Parses and runs a command line, writing to the given writers.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    {
+        var console = new CliConsole(stdout, stderr);
+        var root = BuildRoot(console);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await stderr.WriteLineAsync($"error: {error.Message}");
+            }
+
+            await stderr.WriteLineAsync("Run 'mlops --help' (or 'mlops COMMAND --help') for usage.");
+            return ExitCodes.UsageError;
+        }
+
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, cancellationToken);
+        }
+        catch (MlOpsException e)
+        {
+            await stderr.WriteLineAsync($"error: {e.Message}");
+            return e.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            await stderr.WriteLineAsync("error: cancelled.");
+            return 130;
+        }
+        catch (Exception e)
+        {
+            // A bug in mlops: one line for the user, the type for the bug report, no stack trace.
+            await stderr.WriteLineAsync($"error: internal error ({e.GetType().Name}: {e.Message.Split('\n')[0]}). Please report it with the command you ran.");
+            return InternalError;
+        }
+    }
+
+    /// <summary>The root command with every subcommand.</summary>
+    public static RootCommand BuildRoot(CliConsole console)
+    {
+        var root = new RootCommand("mlops: continuous integration and delivery for machine-learning models.\nValidate data, train, evaluate against production, register and serve, from one binary.");
+        root.Options.Add(CommonOptions.Config);
+        root.Subcommands.Add(ValidateCommand.Create(console));
+        root.Subcommands.Add(SchemaCommand.Create(console));
+        root.Subcommands.Add(StatsCommand.Create(console));
+        root.Subcommands.Add(SplitCommand.Create(console));
+        return root;
+    }
+}
+
+/// <summary>Where commands write: results to <see cref="Out"/>, progress and errors to <see cref="Error"/>.</summary>
+public sealed record CliConsole(TextWriter Out, TextWriter Error)
+{
+    /// <summary>Reports progress on standard error, so standard output stays machine-readable.</summary>
+    public IProgress<string> Progress => new SyncProgress(f => Error.WriteLine($"reading {f}"));
+
+    private sealed class SyncProgress(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
+    }
+}
