@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+// The MlOps.CI build: named targets with dependencies, in the spirit of Cake.Frosting (which the
+// NuGet registry reachable here does not carry). Usage: dotnet run --project build -- <target>...
+var root = FindRoot();
+var configuration = Environment.GetEnvironmentVariable("CONFIGURATION") ?? "Release";
+var targets = new Dictionary<string, Target>(StringComparer.OrdinalIgnoreCase);
+
+void Define(string name, string description, string[] dependsOn, Func<Task> run) => targets[name] = new Target(name, description, dependsOn, run);
+
+Define("Restore", "Restore NuGet packages.", [], () => Run("dotnet", "restore MlOps.CI.sln"));
+Define("Build", "Build every project (warnings are errors).", ["Restore"], () => Run("dotnet", $"build MlOps.CI.sln -c {configuration} --no-restore"));
+Define("Format", "Check formatting with dotnet format.", ["Restore"], () => Run("dotnet", "format MlOps.CI.sln --verify-no-changes --no-restore"));
+Define("Test", "Run unit and integration tests; prints 'N passed, N failed'.", ["Build"], TestAsync);
+Define("Bench", "Generate 1M rows x 20 columns and print rows/s and peak memory for stats + drift.", ["Build"], () => Run("dotnet", $"run -c {configuration} --no-build --project tests/MlOps.Benchmarks"));
+Define("Example", "Run the main job on the embedded example (validate the penguins data).", ["Build"], () => Run("dotnet", $"src/MlOps.Cli/bin/{configuration}/net10.0/mlops.dll validate --config examples/penguins/mlops.yaml"));
+Define("Pack", "Pack the mlops dotnet tool into artifacts/packages.", ["Build"], () => Run("dotnet", $"pack src/MlOps.Cli -c {configuration} --no-build -o artifacts/packages"));
+Define("Publish", "Publish a self-contained single-file mlops for linux-x64 into artifacts/publish.", ["Restore"], () =>
+    Run("dotnet", $"publish src/MlOps.Cli -c {configuration} -r linux-x64 --self-contained -p:PublishSingleFile=true -p:TreatWarningsAsErrors=false -o artifacts/publish"));
+Define("Default", "Build and test.", ["Test"], () => Task.CompletedTask);
+
+var requested = args.Length == 0 ? ["Default"] : args;
+if (requested.Any(a => a is "--help" or "-h" or "help"))
+{
+    Console.WriteLine("Targets:");
+    foreach (var t in targets.Values) Console.WriteLine($"  {t.Name,-10} {t.Description}{(t.DependsOn.Length > 0 ? $" (after {string.Join(", ", t.DependsOn)})" : "")}");
+    return 0;
+}
+
+var done = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+try
+{
+    foreach (var name in requested) await RunTarget(name);
+    return 0;
+}
+catch (BuildFailed e)
+{
+    Console.Error.WriteLine($"build failed: {e.Message}");
+    return 1;
+}
+
+async Task RunTarget(string name)
+{
+    if (!targets.TryGetValue(name, out var target)) throw new BuildFailed($"unknown target '{name}'; run with --help to list targets.");
+    if (!done.Add(target.Name)) return;
+    foreach (var dep in target.DependsOn) await RunTarget(dep);
+    Console.WriteLine($"==> {target.Name}");
+    var sw = Stopwatch.StartNew();
+    await target.Run();
+    Console.WriteLine($"<== {target.Name} ({sw.Elapsed.TotalSeconds:0.0}s)");
+}
+
+async Task TestAsync()
+{
+    var results = Path.Combine(root, "artifacts", "test-results");
+    if (Directory.Exists(results)) Directory.Delete(results, recursive: true);
+    var code = await RunCode("dotnet", $"test tests/MlOps.Tests -c {configuration} --no-build --logger \"trx;LogFileName=tests.trx\" --results-directory \"{results}\"");
+    int passed = 0, failed = 0, skipped = 0;
+    foreach (var trx in Directory.Exists(results) ? Directory.GetFiles(results, "*.trx", SearchOption.AllDirectories) : [])
+    {
+        var counters = Regex.Match(File.ReadAllText(trx), "<Counters [^>]*>");
+        int Get(string attr) => int.Parse(Regex.Match(counters.Value, attr + "=\"(\\d+)\"").Groups[1].Value);
+        passed += Get("passed");
+        failed += Get("failed");
+        skipped += Get("notExecuted");
+    }
+
+    Console.WriteLine($"Tests: {passed} passed, {failed} failed, {skipped} skipped");
+    if (code != 0 || failed > 0 || passed == 0) throw new BuildFailed(passed == 0 ? "no tests ran." : "tests failed.");
+}
+
+async Task Run(string file, string arguments)
+{
+    var code = await RunCode(file, arguments);
+    if (code != 0) throw new BuildFailed($"'{file} {arguments}' exited with {code}.");
+}
+
+async Task<int> RunCode(string file, string arguments)
+{
+    using var process = Process.Start(new ProcessStartInfo(file, arguments) { WorkingDirectory = root, UseShellExecute = false })
+        ?? throw new BuildFailed($"cannot start {file}.");
+    await process.WaitForExitAsync();
+    return process.ExitCode;
+}
+
+static string FindRoot()
+{
+    var dir = new DirectoryInfo(Directory.GetCurrentDirectory());
+    while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MlOps.CI.sln"))) dir = dir.Parent;
+    return dir?.FullName ?? throw new InvalidOperationException("run the build from inside the repository.");
+}
+
+internal sealed record Target(string Name, string Description, string[] DependsOn, Func<Task> Run);
+
+internal sealed class BuildFailed(string message) : Exception(message);

@@ -1,0 +1,24 @@
+using MlOps.Cli;
+
+namespace MlOps.Tests.Support;
+
+/// <summary>Runs the real CLI in-process and captures what it prints.</summary>
+public static class Cli
+{
+    public static readonly string RepoRoot = FindRoot();
+
+    public static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = await MlOpsCli.RunAsync(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MlOps.CI.sln"))) dir = dir.Parent;
+        return dir!.FullName;
+    }
+}
