@@ -119,7 +119,7 @@ public sealed class ParquetDatasetReader : IDatasetReader
                 return new BooleanColumn(values);
             }
 
-            if (type == typeof(string))
+            if (type == typeof(string) || type == typeof(ReadOnlyMemory<char>))
             {
                 var values = new string?[count];
                 await group.ReadAsync(field, values.AsMemory(), null, ct);

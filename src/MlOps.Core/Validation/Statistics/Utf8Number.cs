@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace MlOps.Validation.Statistics;
 
@@ -63,6 +64,11 @@ public static class Utf8Number
             return CellKind.Boolean;
         }
 
+        if (IsNonFiniteWord(s))
+        {
+            return CellKind.NonFinite;
+        }
+
         // Only hand the runtime parser strings that could be numbers: it also accepts thousands
         // separators and currency that we do not want to read as numbers.
         if (!LooksNumeric(s))
@@ -81,6 +87,13 @@ public static class Utf8Number
         }
 
         return s.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0 ? CellKind.Integer : CellKind.Number;
+    }
+
+    private static bool IsNonFiniteWord(ReadOnlySpan<byte> s)
+    {
+        if (s[0] is (byte)'+' or (byte)'-') s = s[1..];
+        return s.Length is 3 or 8
+            && (Ascii.EqualsIgnoreCase(s, "nan"u8) || Ascii.EqualsIgnoreCase(s, "inf"u8) || Ascii.EqualsIgnoreCase(s, "infinity"u8));
     }
 
     private static bool LooksNumeric(ReadOnlySpan<byte> s)
