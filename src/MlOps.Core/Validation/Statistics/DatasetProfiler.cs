@@ -78,11 +78,12 @@ public sealed class DatasetProfiler : IRecordSink
             return;
         }
 
-        switch (Utf8Number.Classify(utf8, out var value, out var boolean))
+        var kind = Utf8Number.Classify(utf8, out var value, out var boolean);
+        switch (kind)
         {
             case CellKind.Integer:
             case CellKind.Number:
-                var isInteger = value == Math.Floor(value) && utf8.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0;
+                var isInteger = kind == CellKind.Integer;
                 profile.AddNumber(value, isInteger);
                 check?.OnNumber(value, isInteger, _file, _row + 1);
                 break;
