@@ -11,19 +11,18 @@ public static class SchemaCommand
     /// <summary>Builds the command group.</summary>
     public static Command Create(CliConsole console)
     {
-        var data = CommonOptions.Data();
-        var format = CommonOptions.Format();
-        var delimiter = CommonOptions.Delimiter();
+        var data = new DataOptions();
         var output = CommonOptions.Output("Where to write the schema (default: schema.json).");
         var force = new Option<bool>("--force") { Description = "Overwrite an existing schema file." };
         var infer = new Command("infer", "Infer a schema (types, categories, ranges, missing-value limits) from data, to review and commit.")
         {
-            data, format, delimiter, output, force,
+            output, force,
         };
+        data.AddTo(infer);
         infer.SetAction(async (parse, ct) =>
         {
             var config = CommonOptions.LoadConfig(parse);
-            var source = CommonOptions.ResolveData(config, parse.GetValue(data), parse.GetValue(format), parse.GetValue(delimiter));
+            var source = data.Resolve(parse, config);
             var path = parse.GetValue(output) ?? "schema.json";
             if (File.Exists(path) && !parse.GetValue(force))
             {

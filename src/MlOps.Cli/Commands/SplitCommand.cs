@@ -14,21 +14,20 @@ public static class SplitCommand
     /// <summary>Builds the command.</summary>
     public static Command Create(CliConsole console)
     {
-        var data = CommonOptions.Data();
-        var format = CommonOptions.Format();
-        var delimiter = CommonOptions.Delimiter();
+        var data = new DataOptions();
         var key = new Option<string?>("--key", "-k") { Description = "The column whose value decides each row's part, e.g. a customer id (default: split.key; without one the whole row is hashed)." };
         var fractions = new Option<string?>("--fractions") { Description = "Train/eval/test percentages, e.g. 60/20/20 or 80/20 (default: split.fractions or 60/20/20)." };
         var salt = new Option<string?>("--salt") { Description = "A string mixed into the hash for an independent split (default: split.salt or 'mlops')." };
         var output = CommonOptions.Output($"The folder for train.csv, eval.csv and test.csv (default: {DefaultOutput}).");
         var command = new Command("split", "Split data into train/eval/test CSV files, deterministically: the same key lands in the same part on every run and machine.")
         {
-            data, format, delimiter, key, fractions, salt, output,
+            key, fractions, salt, output,
         };
+        data.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var config = CommonOptions.LoadConfig(parse);
-            var source = CommonOptions.ResolveData(config, parse.GetValue(data), parse.GetValue(format), parse.GetValue(delimiter));
+            var source = data.Resolve(parse, config);
             var settings = config.Split ?? new Configuration.SplitSettings();
             var parts = parse.GetValue(fractions) is { } f ? ParseFractions(f) : settings.Fractions;
             var dir = parse.GetValue(output) ?? settings.Output ?? DefaultOutput;

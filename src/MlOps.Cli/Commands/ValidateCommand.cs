@@ -14,9 +14,7 @@ public static class ValidateCommand
     /// <summary>Builds the command.</summary>
     public static Command Create(CliConsole console)
     {
-        var data = CommonOptions.Data();
-        var format = CommonOptions.Format();
-        var delimiter = CommonOptions.Delimiter();
+        var data = new DataOptions();
         var schema = new Option<string?>("--schema", "-s") { Description = "A committed schema.json to check the data against (default: validate.schema). Without one, a schema is inferred and nothing is checked." };
         var baseline = new Option<string?>("--baseline", "-b") { Description = "The baseline for drift: a dataset (file, folder, glob) or its stats.json (default: validate.baseline)." };
         var output = CommonOptions.Output($"The folder for stats.json, schema.json, anomalies.json, drift.json, validation.json and report.md (default: {DefaultOutput}).");
@@ -24,14 +22,15 @@ public static class ValidateCommand
         var json = CommonOptions.Json();
         var command = new Command("validate", "Validate data: statistics, schema anomalies, and drift against a baseline. Exits 1 when a gate fails; the report is written either way.")
         {
-            data, format, delimiter, schema, baseline, output, shard, json,
+            schema, baseline, output, shard, json,
         };
+        data.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var config = CommonOptions.LoadConfig(parse);
             var options = new ValidateOptions
             {
-                Data = CommonOptions.ResolveData(config, parse.GetValue(data), parse.GetValue(format), parse.GetValue(delimiter)),
+                Data = data.Resolve(parse, config),
                 SchemaPath = parse.GetValue(schema) ?? config.Validate.Schema,
                 Baseline = parse.GetValue(baseline) ?? config.Validate.Baseline,
                 Drift = config.Validate.Drift,

@@ -107,15 +107,9 @@ public sealed record MlOpsConfig
             format = DataFormats.Parse(formatName) ?? throw Errors.Errors.Config(d.Where("format"), $"'{formatName}' is not a format; expected {string.Join(", ", DataFormats.Names)}.");
         }
 
-        var delimiter = d.String("delimiter");
-        if (delimiter is not null && delimiter != "\\t" && delimiter.Length != 1)
-        {
-            throw Errors.Errors.Config(d.Where("delimiter"), $"'{delimiter}' must be one character (write \\t for tab).");
-        }
-
         var csv = new CsvOptions
         {
-            Delimiter = delimiter is null ? (formatName == "tsv" ? '\t' : ',') : delimiter == "\\t" ? '\t' : delimiter[0],
+            Delimiter = CsvOptions.ParseDelimiter(d.String("delimiter"), formatName, d.Where("delimiter")),
             MissingValues = d.List("missing") ?? [],
         };
         d.Done("path", "format", "delimiter", "missing");

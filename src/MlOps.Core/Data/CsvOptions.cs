@@ -14,4 +14,17 @@ public sealed record CsvOptions
     /// a quote that never closes, and is refused instead of exhausting memory.
     /// </summary>
     public int MaxRecordBytes { get; init; } = 32 * 1024 * 1024;
+
+    /// <summary>
+    /// Reads a delimiter as users write it: one character, or <c>\t</c> for tab; null means the
+    /// format's default (tab for tsv, else comma).
+    /// </summary>
+    /// <exception cref="Errors.ConfigException">The text is not one character.</exception>
+    public static char ParseDelimiter(string? text, string? format, string where) => text switch
+    {
+        null => format == "tsv" ? '\t' : ',',
+        "\\t" => '\t',
+        { Length: 1 } => text[0],
+        _ => throw Errors.Errors.Config(where, $"'{text}' must be one character (write \\t for tab)."),
+    };
 }

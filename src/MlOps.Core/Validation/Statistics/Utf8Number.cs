@@ -52,14 +52,13 @@ public static class Utf8Number
             return kind;
         }
 
-        var c = s[0] | 0x20;
-        if (s.Length == 4 && c == 't' && (s[1] | 0x20) == 'r' && (s[2] | 0x20) == 'u' && (s[3] | 0x20) == 'e')
+        if (Ascii.EqualsIgnoreCase(s, "true"u8))
         {
             boolean = true;
             return CellKind.Boolean;
         }
 
-        if (s.Length == 5 && c == 'f' && (s[1] | 0x20) == 'a' && (s[2] | 0x20) == 'l' && (s[3] | 0x20) == 's' && (s[4] | 0x20) == 'e')
+        if (Ascii.EqualsIgnoreCase(s, "false"u8))
         {
             return CellKind.Boolean;
         }
@@ -70,7 +69,8 @@ public static class Utf8Number
         }
 
         // Only hand the runtime parser strings that could be numbers: it also accepts thousands
-        // separators and currency that we do not want to read as numbers.
+        // separators and currency that we do not want to read as numbers. It still reports
+        // overflow ("1e999") as infinity, which is classified as not finite below.
         if (!LooksNumeric(s))
         {
             return CellKind.Text;
@@ -100,13 +100,7 @@ public static class Utf8Number
     {
         var i = s[0] is (byte)'+' or (byte)'-' ? 1 : 0;
         if (i == s.Length) return false;
-        var rest = s[i..];
-        if (rest.Length is 3 or 8 && (rest[0] | 0x20) is 'n' or 'i')
-        {
-            return true; // NaN, inf, infinity: caught to report as not finite
-        }
-
-        return rest.IndexOfAnyExcept("0123456789.eE+-"u8) < 0;
+        return s[i..].IndexOfAnyExcept("0123456789.eE+-"u8) < 0;
     }
 
     private static CellKind TryFast(ReadOnlySpan<byte> s, out double value)
