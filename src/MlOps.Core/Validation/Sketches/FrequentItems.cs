@@ -93,7 +93,7 @@ public sealed class FrequentItems
         MaxError += other.MaxError;
         foreach (var (key, count) in other.Entries())
         {
-            Add(Encoding.UTF8.GetBytes(key), XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(key)), count);
+            Add(key, count);
         }
     }
 

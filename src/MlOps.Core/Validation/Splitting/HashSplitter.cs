@@ -14,11 +14,17 @@ namespace MlOps.Validation.Splitting;
 public sealed class HashSplitter
 {
     /// <summary>Where a key lands: the index of the part in <paramref name="fractions"/>.</summary>
-    public static int PartOf(ReadOnlySpan<byte> key, string salt, IReadOnlyList<double> fractions)
+    public static int PartOf(ReadOnlySpan<byte> key, string salt, IReadOnlyList<double> fractions) =>
+        PartOf(new XxHash64(), Encoding.UTF8.GetBytes(salt), key, fractions);
+
+    /// <summary>
+    /// <see cref="PartOf(ReadOnlySpan{byte}, string, IReadOnlyList{double})"/> with the salt already
+    /// encoded and a reusable hasher, so splitting a row allocates nothing.
+    /// </summary>
+    private static int PartOf(XxHash64 hasher, ReadOnlySpan<byte> salt, ReadOnlySpan<byte> key, IReadOnlyList<double> fractions)
     {
-        var saltBytes = Encoding.UTF8.GetBytes(salt);
-        var hasher = new XxHash64();
-        hasher.Append(saltBytes);
+        hasher.Reset();
+        hasher.Append(salt);
         hasher.Append([0]);
         hasher.Append(key);
         var u = (hasher.GetCurrentHashAsUInt64() >> 11) * (1.0 / (1UL << 53));
@@ -72,6 +78,8 @@ public sealed class HashSplitter
 
     private sealed class SplitSink(string? key, string salt, double[] fractions, Stream[] outputs) : IRecordSink
     {
+        private readonly byte[] _salt = Encoding.UTF8.GetBytes(salt);
+        private readonly XxHash64 _hasher = new();
         private readonly List<string> _names = [];
         private readonly List<byte[]> _cells = [];
         private readonly List<int> _lengths = [];
@@ -121,7 +129,8 @@ public sealed class HashSplitter
                 _headerWritten = true;
             }
 
-            var part = _keyColumn >= 0 ? PartOf(_present[_keyColumn] ? _cells[_keyColumn].AsSpan(0, _lengths[_keyColumn]) : [], salt, fractions) : PartOf(WholeRow(), salt, fractions);
+            ReadOnlySpan<byte> hashed = _keyColumn < 0 ? WholeRow() : _present[_keyColumn] ? _cells[_keyColumn].AsSpan(0, _lengths[_keyColumn]) : [];
+            var part = PartOf(_hasher, _salt, hashed, fractions);
             var output = outputs[part];
             for (var i = 0; i < _names.Count; i++)
             {

@@ -163,15 +163,11 @@ public sealed class DatasetProfiler : IRecordSink
     {
         foreach (var c in _columns)
         {
-            if (c.NonFinite > 0 && c.Texts == 0 && c.FirstNonFinite is { } at)
+            // Numeric either by its values (no text besides the NaNs) or by the declared schema.
+            var numeric = c.Texts == 0 || _schema?.Find(c.Name)?.Type.IsNumeric() == true;
+            if (numeric && c.FirstNonFinite is { } at)
             {
                 throw Errors.Errors.Data(at.File, at.Row, "NaN or infinity in a numeric column; leave the cell empty for a missing value.", c.Name);
-            }
-
-            var declared = _schema?.Find(c.Name);
-            if (c.NonFinite > 0 && declared is not null && declared.Type.IsNumeric() && c.FirstNonFinite is { } at2)
-            {
-                throw Errors.Errors.Data(at2.File, at2.Row, "NaN or infinity in a numeric column; leave the cell empty for a missing value.", c.Name);
             }
         }
 
