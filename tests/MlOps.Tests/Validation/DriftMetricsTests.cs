@@ -78,16 +78,7 @@ public class DriftMetricsTests
         // "significant" at a million rows, but the effect size stays under its threshold.
         foreach (var n in new[] { 2_000, 1_000_000 })
         {
-            var rng = new Random(7);
-            var baseline = new MlOps.Validation.Statistics.ColumnProfile("x");
-            var current = new MlOps.Validation.Statistics.ColumnProfile("x");
-            for (var i = 0; i < n; i++)
-            {
-                baseline.AddNumber(Normal(rng), false);
-                current.AddNumber(Normal(rng) + 0.02, false);
-            }
-
-            var result = DriftDetector.CompareColumn(baseline, current, new DriftOptions());
+            var result = CompareShifted(n, shift: 0.02, seed: 7);
             Assert.False(result.Drifted, $"n={n}: psi={result.Score}, p={result.PValue}");
         }
     }
@@ -97,17 +88,23 @@ public class DriftMetricsTests
     {
         foreach (var n in new[] { 300, 200_000 })
         {
-            var rng = new Random(11);
-            var baseline = new MlOps.Validation.Statistics.ColumnProfile("x");
-            var current = new MlOps.Validation.Statistics.ColumnProfile("x");
-            for (var i = 0; i < n; i++)
-            {
-                baseline.AddNumber(Normal(rng), false);
-                current.AddNumber(Normal(rng) + 1.0, false);
-            }
-
-            Assert.True(DriftDetector.CompareColumn(baseline, current, new DriftOptions()).Drifted, $"n={n}");
+            Assert.True(CompareShifted(n, shift: 1.0, seed: 11).Drifted, $"n={n}");
         }
+    }
+
+    /// <summary>Default-rule drift between n standard normals and n normals moved by <paramref name="shift"/>.</summary>
+    private static ColumnDrift CompareShifted(int n, double shift, int seed)
+    {
+        var rng = new Random(seed);
+        var baseline = new MlOps.Validation.Statistics.ColumnProfile("x");
+        var current = new MlOps.Validation.Statistics.ColumnProfile("x");
+        for (var i = 0; i < n; i++)
+        {
+            baseline.AddNumber(Normal(rng), false);
+            current.AddNumber(Normal(rng) + shift, false);
+        }
+
+        return DriftDetector.CompareColumn(baseline, current, new DriftOptions());
     }
 
     private static double Normal(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
