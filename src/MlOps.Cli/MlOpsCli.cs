@@ -58,6 +58,7 @@ public static class MlOpsCli
         root.Subcommands.Add(SchemaCommand.Create(console));
         root.Subcommands.Add(StatsCommand.Create(console));
         root.Subcommands.Add(SplitCommand.Create(console));
+        root.Subcommands.Add(TrainCommand.Create(console));
         return root;
     }
 }

@@ -48,6 +48,17 @@ internal sealed class ConfigSection
         }
     }
 
+    public IEnumerable<(string Key, string? Value)> Scalars()
+    {
+        foreach (var (k, v) in _map.Children)
+        {
+            var name = ((YamlScalarNode)k).Value!;
+            _known.Add(name);
+            if (v is not YamlScalarNode s) throw Errors.Errors.Config(Where(name), "expected a single value.");
+            yield return (name, s.Value);
+        }
+    }
+
     public string? String(string key) => Get(key) switch
     {
         null => null,

@@ -1,4 +1,6 @@
 using MlOps.Data;
+using MlOps.Scoring;
+using MlOps.Training;
 using MlOps.Validation.Drift;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -31,6 +33,12 @@ public sealed record MlOpsConfig
 
     /// <summary>split: settings.</summary>
     public SplitSettings? Split { get; init; }
+
+    /// <summary>Binary tasks: the label value that means "positive" (default: 1, true or yes when present).</summary>
+    public string? PositiveClass { get; init; }
+
+    /// <summary>train: settings.</summary>
+    public TrainSettings Train { get; init; } = new();
 
     /// <summary>The folder the file was read from; relative paths resolve against it.</summary>
     public string BaseDirectory { get; init; } = ".";
@@ -90,9 +98,11 @@ public sealed record MlOpsConfig
             Label = root.String("label"),
             Validate = root.Section("validate") is { } v ? BindValidate(v, Resolve, data) : new ValidateSettings(),
             Split = root.Section("split") is { } s ? BindSplit(s, Resolve) : null,
+            PositiveClass = root.String("positive-class"),
+            Train = root.Section("train") is { } t ? BindTrain(t, ModelTasks.Parse(task)) : new TrainSettings(),
             BaseDirectory = baseDir,
         };
-        root.Done("project", "data", "task", "label", "validate", "split");
+        root.Done("project", "data", "task", "label", "positive-class", "validate", "split", "train");
         return config;
     }
 
@@ -177,6 +187,80 @@ public sealed record MlOpsConfig
         };
         d.Done("numeric", "categorical", "columns", "ignore", "max-drifted-share", "bins", "alpha");
         return options;
+    }
+
+    private static TrainSettings BindTrain(ConfigSection t, ModelTask? task)
+    {
+        var name = t.String("trainer") ?? TrainSettings.DefaultTrainer;
+        var command = t.String("command");
+        var spec = TrainerCatalog.Find(name);
+        if (spec is null && command is null)
+        {
+            var hint = Errors.Errors.Suggest(name, TrainerCatalog.Names) is { } s ? $" Did you mean '{s}'?" : string.Empty;
+            throw Errors.Errors.Config(t.Where("trainer"), $"'{name}' is not a built-in trainer; expected one of {string.Join(", ", TrainerCatalog.Names)}.{hint}");
+        }
+
+        if (spec is not null && command is null && task is { } k && !spec.Tasks.Contains(k))
+        {
+            throw Errors.Errors.Config(t.Where("trainer"), $"{name} cannot learn a {k.Name()} task; it handles {string.Join(", ", spec.Tasks.Select(x => x.Name()))}.");
+        }
+
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (t.Section("hyperparameters") is { } h)
+        {
+            if (spec is null || command is not null)
+            {
+                // A command's hyperparameters are passed through untouched (as MLOPS_PARAMS).
+                foreach (var (key, _) in h.Scalars()) values[key] = h.Number(key) ?? 0;
+            }
+            else
+            {
+                foreach (var p in spec.Parameters)
+                {
+                    var v = h.Number(p.Name, p.Min, p.Max);
+                    if (v is { } x && p.Integer && x != Math.Floor(x)) throw Errors.Errors.Config(h.Where(p.Name), $"{x} is not a whole number.");
+                    if (v is { } y) values[p.Name] = y;
+                }
+
+                h.Done(spec.Parameters.Select(p => p.Name).ToArray());
+            }
+        }
+
+        var timeout = t.String("timeout") is { } ts ? ParseDuration(ts, t.Where("timeout")) : TimeSpan.FromHours(1);
+        var settings = new TrainSettings
+        {
+            Trainer = name,
+            Hyperparameters = values,
+            Seed = (int)(t.Number("seed", 0, int.MaxValue) ?? 42),
+            Threads = (int)(t.Number("threads", 1, 1024) ?? 1),
+            EarlyStopping = (int)(t.Number("early-stopping", 0, 100_000) ?? 0),
+            Exclude = t.List("exclude") ?? [],
+            Text = t.List("text") ?? [],
+            MaxCategories = (int)(t.Number("max-categories", 2, 10_000_000) ?? 1000),
+            Command = command,
+            Timeout = timeout,
+            Output = t.String("output"),
+        };
+        if (settings.EarlyStopping > 0 && spec is { SupportsEarlyStopping: false } && command is null)
+        {
+            throw Errors.Errors.Config(t.Where("early-stopping"), $"{name} does not support early stopping; use lightgbm or remove the key.");
+        }
+
+        t.Done("trainer", "hyperparameters", "seed", "threads", "early-stopping", "exclude", "text", "max-categories", "command", "timeout", "output");
+        return settings;
+    }
+
+    /// <summary>Parses 90, 90s, 15m, 2h (seconds by default).</summary>
+    internal static TimeSpan ParseDuration(string s, string where)
+    {
+        var unit = s.Length > 0 && char.IsLetter(s[^1]) ? s[^1] : 's';
+        var number = char.IsLetter(s[^1]) ? s[..^1] : s;
+        if (!double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) || v <= 0 || unit is not ('s' or 'm' or 'h'))
+        {
+            throw Errors.Errors.Config(where, $"'{s}' is not a duration; write seconds (600), or 90s, 15m, 2h.");
+        }
+
+        return unit switch { 'h' => TimeSpan.FromHours(v), 'm' => TimeSpan.FromMinutes(v), _ => TimeSpan.FromSeconds(v) };
     }
 
     private static SplitSettings BindSplit(ConfigSection s, Func<string, string> resolve)

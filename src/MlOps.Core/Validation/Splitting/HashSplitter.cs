@@ -21,7 +21,7 @@ public sealed class HashSplitter
     /// <see cref="PartOf(ReadOnlySpan{byte}, string, IReadOnlyList{double})"/> with the salt already
     /// encoded and a reusable hasher, so splitting a row allocates nothing.
     /// </summary>
-    private static int PartOf(XxHash64 hasher, ReadOnlySpan<byte> salt, ReadOnlySpan<byte> key, IReadOnlyList<double> fractions)
+    internal static int PartOf(XxHash64 hasher, ReadOnlySpan<byte> salt, ReadOnlySpan<byte> key, IReadOnlyList<double> fractions)
     {
         hasher.Reset();
         hasher.Append(salt);

@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.Globalization;
+using MlOps.Errors;
+using MlOps.Scoring;
+using MlOps.Training;
+
+namespace MlOps.Cli.Commands;
+
+/// <summary><c>mlops train</c>: a built-in ML.NET trainer or the user's command; writes the model and run.json.</summary>
+public static class TrainCommand
+{
+    /// <summary>The default artifact folder.</summary>
+    public const string DefaultOutput = "mlops-out/train";
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create(CliConsole console)
+    {
+        var data = new DataOptions();
+        var trainer = new Option<string?>("--trainer", "-t") { Description = $"A built-in trainer: {string.Join(", ", TrainerCatalog.Names)} (default: train.trainer, else {TrainSettings.DefaultTrainer})." };
+        var seed = new Option<int?>("--seed") { Description = "The random seed (default: train.seed, else 42)." };
+        var command = new Option<string?>("--command") { Description = "Train with this shell command instead of a built-in trainer (default: train.command). It gets the split files and an output folder in MLOPS_* variables and writes model.onnx or model.zip there." };
+        var output = CommonOptions.Output($"The folder for the model, run.json and report.md (default: {DefaultOutput}).");
+        var json = CommonOptions.Json();
+        var cmd = new Command("train", "Train a model on the train split: a built-in ML.NET trainer with its preprocessing saved in the model, or your own command. Writes the model, run.json and report.md.")
+        {
+            trainer, seed, command, output, json,
+        };
+        data.AddTo(cmd);
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var config = CommonOptions.LoadConfig(parse);
+            var settings = config.Train;
+            if (parse.GetValue(trainer) is { } t)
+            {
+                var spec = TrainerCatalog.Find(t) ?? throw Errors.Errors.Config("--trainer", $"'{t}' is not a built-in trainer; expected one of {string.Join(", ", TrainerCatalog.Names)}.");
+                if (spec.Name != settings.Trainer && settings.Hyperparameters.Count > 0)
+                {
+                    // Hyperparameters were validated for the configured trainer; do not carry them to another.
+                    settings = settings with { Hyperparameters = new Dictionary<string, double>() };
+                    console.Error.WriteLine($"note: --trainer {t} ignores train.hyperparameters written for {config.Train.Trainer}.");
+                }
+
+                settings = settings with { Trainer = spec.Name, Command = null };
+            }
+
+            if (parse.GetValue(seed) is { } s) settings = settings with { Seed = s };
+            if (parse.GetValue(command) is { } c) settings = settings with { Command = c };
+            var task = ModelTasks.Parse(config.Task) ?? throw Errors.Errors.Config("task", "is required for training: binary, multiclass or regression.");
+            var options = new TrainOptions
+            {
+                Project = config.Project,
+                Data = data.Resolve(parse, config),
+                Task = task,
+                Label = config.Label ?? throw Errors.Errors.Config("label", "is required for training: the column to predict."),
+                PositiveClass = config.PositiveClass,
+                SchemaPath = config.Validate.Schema,
+                Split = config.Split ?? new Configuration.SplitSettings(),
+                Settings = settings,
+                OutputDirectory = parse.GetValue(output) ?? settings.Output ?? DefaultOutput,
+                ConfigPath = parse.GetValue(CommonOptions.Config) ?? (File.Exists(Configuration.MlOpsConfig.DefaultFileName) ? Configuration.MlOpsConfig.DefaultFileName : null),
+                WorkingDirectory = config.BaseDirectory,
+            };
+            var result = await new TrainRunner(line => console.Error.WriteLine(line)).RunAsync(options, ct);
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Write(console.Out, w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteString("model", result.ModelPath);
+                    w.WriteString("runRecord", result.RunRecordPath);
+                    w.WriteString("runId", result.Record.RunId);
+                    w.WriteString("dataFingerprint", result.Record.Data.Fingerprint);
+                    w.WriteStartObject("metrics");
+                    foreach (var (split, metrics) in result.Record.Metrics)
+                    {
+                        w.WriteStartObject(split);
+                        foreach (var (name, value) in metrics) w.WriteNumber(name, value);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                });
+            }
+            else
+            {
+                var r = result.Record;
+                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Trained {r.Task} model {result.ModelPath} in {r.DurationSeconds:0.0} s (run {r.RunId})."));
+                foreach (var (split, metrics) in r.Metrics)
+                {
+                    console.Out.WriteLine($"  {split}: {string.Join(", ", metrics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key} {m.Value:0.####}")))}");
+                }
+
+                console.Out.WriteLine($"Run record: {result.RunRecordPath}");
+            }
+
+            return ExitCodes.Success;
+        });
+        return cmd;
+    }
+}

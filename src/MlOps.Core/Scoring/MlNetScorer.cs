@@ -1,0 +1,112 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlOps.Tabular;
+
+namespace MlOps.Scoring;
+
+/// <summary>
+/// Scores an ML.NET model (a saved model.zip, or the transformer still in memory after training)
+/// by streaming table rows through its transforms: the preprocessing saved in the model is the
+/// preprocessing applied.
+/// </summary>
+public sealed class MlNetScorer : IModelScorer
+{
+    private readonly MLContext _ml;
+    private readonly ITransformer _model;
+    private readonly string _name;
+
+    /// <summary>Wraps a model and the input schema it was saved with.</summary>
+    public MlNetScorer(MLContext ml, ITransformer model, DataViewSchema inputSchema, string name)
+    {
+        _ml = ml;
+        _model = model;
+        _name = name;
+        Inputs = inputSchema.Select(c => new ModelInput(c.Name, c.Type is TextDataViewType ? ColumnKind.Text
+            : c.Type == NumberDataViewType.Single ? ColumnKind.Numeric
+            : throw Errors.Errors.Data(name, $"the model input '{c.Name}' has type {c.Type}; mlops feeds single-precision numbers and text."))).ToList();
+        var output = model.GetOutputSchema(inputSchema);
+        if (output.GetColumnOrNull("Probability") is not null)
+        {
+            Task = ModelTask.Binary;
+        }
+        else if (output.GetColumnOrNull("Score") is { Type: VectorDataViewType vector } score)
+        {
+            Task = ModelTask.Multiclass;
+            var names = default(VBuffer<ReadOnlyMemory<char>>);
+            score.GetSlotNames(ref names);
+            Classes = names.DenseValues().Select(n => n.ToString()).ToList();
+            if (Classes.Count != vector.Size) throw Errors.Errors.Data(name, "the model's scores have no class names.");
+        }
+        else if (output.GetColumnOrNull("Score") is not null)
+        {
+            Task = ModelTask.Regression;
+        }
+        else
+        {
+            throw Errors.Errors.Data(name, "the ML.NET model has no Score or Probability output; is it a trained prediction model?");
+        }
+    }
+
+    /// <inheritdoc/>
+    public string Format => "mlnet";
+
+    /// <inheritdoc/>
+    public ModelTask Task { get; }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<ModelInput> Inputs { get; }
+
+    /// <summary>Multiclass: the class names in score order.</summary>
+    public IReadOnlyList<string>? Classes { get; }
+
+    /// <summary>Loads a saved model.zip.</summary>
+    /// <exception cref="Errors.DataException">The file is missing or not an ML.NET model.</exception>
+    public static MlNetScorer Load(string path)
+    {
+        if (!File.Exists(path)) throw Errors.Errors.Data(path, "model file not found.");
+        var ml = new MLContext();
+        try
+        {
+            var model = ml.Model.Load(path, out var schema);
+            return new MlNetScorer(ml, model, schema, path);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidDataException or ArgumentException)
+        {
+            throw Errors.Errors.Data(path, $"not a readable ML.NET model ({e.Message.Split('\n')[0]}).");
+        }
+    }
+
+    /// <inheritdoc/>
+    public Predictions Score(Table table, int[] rows)
+    {
+        var view = new TableDataView(table, rows, ModelInputs.Resolve(table, Inputs, _name));
+        var scored = _model.Transform(view);
+        switch (Task)
+        {
+            case ModelTask.Binary:
+                return Predictions.Binary(scored.GetColumn<float>("Probability").ToArray());
+            case ModelTask.Multiclass:
+                var k = Classes!.Count;
+                var probabilities = new float[rows.Length * k];
+                var i = 0;
+                foreach (var v in scored.GetColumn<VBuffer<float>>("Score"))
+                {
+                    v.CopyTo(probabilities, i * k);
+                    i++;
+                }
+
+                return Predictions.Multiclass(Classes, probabilities);
+            default:
+                return Predictions.Regression(scored.GetColumn<float>("Score").ToArray());
+        }
+    }
+
+    /// <summary>Saves the model with its input schema.</summary>
+    public void Save(Stream stream, DataViewSchema inputSchema) => _ml.Model.Save(_model, inputSchema, stream);
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        (_model as IDisposable)?.Dispose();
+    }
+}

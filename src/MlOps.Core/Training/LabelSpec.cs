@@ -1,0 +1,57 @@
+using MlOps.Scoring;
+using MlOps.Tabular;
+
+namespace MlOps.Training;
+
+/// <summary>
+/// The label as the task needs it: the column, the task, and for binary tasks which value is the
+/// positive class. Shared by training and evaluation so both read the truth the same way.
+/// </summary>
+public sealed record LabelSpec(string Column, ModelTask Task, string? PositiveClass)
+{
+    /// <summary>Values taken to mean "positive" when positive-class is not set, in order of preference.</summary>
+    public static readonly IReadOnlyList<string> ConventionalPositives = ["1", "true", "True", "TRUE", "yes", "Yes", "YES", "positive"];
+
+    /// <summary>How the label column is loaded: text for classes, numbers for regression.</summary>
+    public ColumnKind Kind => Task == ModelTask.Regression ? ColumnKind.Numeric : ColumnKind.Text;
+
+    /// <summary>Resolves the positive class of a binary label from the training rows.</summary>
+    /// <exception cref="Errors.DataException">The label does not have exactly two values, or the positive one cannot be told.</exception>
+    public static LabelSpec Resolve(string column, ModelTask task, string? positiveClass, TableColumn label, int[] rows, string dataName)
+    {
+        if (task != ModelTask.Binary) return new LabelSpec(column, task, null);
+        var values = rows.Select(label.Format).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (values.Count > 2)
+        {
+            throw Errors.Errors.Data(dataName, $"the label '{column}' has {values.Count} values ({string.Join(", ", values.Take(5))}{(values.Count > 5 ? ", ..." : string.Empty)}); a binary task needs two. Use task: multiclass.");
+        }
+
+        if (positiveClass is not null)
+        {
+            if (!values.Contains(positiveClass))
+            {
+                throw Errors.Errors.Data(dataName, $"positive-class '{positiveClass}' never occurs in the label '{column}'; its values are {string.Join(", ", values)}.");
+            }
+
+            return new LabelSpec(column, task, positiveClass);
+        }
+
+        var conventional = ConventionalPositives.FirstOrDefault(values.Contains)
+            ?? throw Errors.Errors.Config("positive-class", $"cannot tell which label value is positive among {string.Join(", ", values)}; set positive-class in mlops.yaml.");
+        return new LabelSpec(column, task, conventional);
+    }
+
+    /// <summary>Binary truth for rows: true where the label is the positive class.</summary>
+    public bool[] Positives(TableColumn label, int[] rows) => rows.Select(r => label.Format(r) == PositiveClass).ToArray();
+
+    /// <summary>Pairs the truth of <paramref name="rows"/> with predictions for the same rows.</summary>
+    public Evaluation.Metrics.LabeledPredictions Attach(TableColumn label, int[] rows, Predictions predictions) => Task switch
+    {
+        ModelTask.Binary => Evaluation.Metrics.LabeledPredictions.Binary(Positives(label, rows), predictions),
+        ModelTask.Multiclass => Evaluation.Metrics.LabeledPredictions.Multiclass(rows.Select(r => label.Format(r) ?? string.Empty).ToList(), predictions),
+        _ => Evaluation.Metrics.LabeledPredictions.Regression(rows.Select(r => label.Numbers![r]).ToArray(), predictions),
+    };
+
+    /// <summary>The rows whose label is present.</summary>
+    public static int[] Labeled(TableColumn label, int[] rows) => rows.Where(r => !label.IsMissing(r)).ToArray();
+}

@@ -1,0 +1,70 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlOps.Scoring;
+using MlOps.Tabular;
+
+namespace MlOps.Training;
+
+/// <summary>A model trained in this process, ready to score and to save.</summary>
+/// <param name="Scorer">Scores with the in-memory transformer chain.</param>
+/// <param name="InputSchema">The raw input columns the model reads (what serving must send).</param>
+/// <param name="Plan">The featurization.</param>
+/// <param name="Hyperparameters">Every hyperparameter as used, defaults included.</param>
+public sealed record TrainedModel(MlNetScorer Scorer, DataViewSchema InputSchema, FeaturePlan Plan, IReadOnlyDictionary<string, double> Hyperparameters);
+
+/// <summary>
+/// Trains a built-in ML.NET trainer: featurization and trainer fitted in one chain whose every
+/// transform (missing-value means, one-hot dictionaries, normalizer, label names) is saved in the
+/// model, so the model takes raw rows.
+/// </summary>
+public static class MlNetTrainer
+{
+    /// <summary>Trains on <paramref name="trainRows"/>, watching <paramref name="validRows"/> for early stopping.</summary>
+    public static TrainedModel Train(Table table, LabelSpec label, TrainSettings settings, string? splitKey, int[] trainRows, int[] validRows)
+    {
+        var spec = TrainerCatalog.Find(settings.Trainer) ?? throw Errors.Errors.Config("train.trainer", $"'{settings.Trainer}' is not a built-in trainer.");
+        if (!spec.Tasks.Contains(label.Task))
+        {
+            throw Errors.Errors.Config("train.trainer", $"{spec.Name} cannot learn a {label.Task.Name()} task; it handles {string.Join(", ", spec.Tasks.Select(x => x.Name()))}.");
+        }
+
+        if (trainRows.Length == 0) throw Errors.Errors.Data("train", "the train split has no labeled rows.");
+        var values = spec.Parameters.ToDictionary(p => p.Name, p => settings.Hyperparameters.TryGetValue(p.Name, out var v) ? v : p.Default, StringComparer.Ordinal);
+        var ml = new MLContext(settings.Seed);
+        var plan = FeaturePlan.Create(table, label.Column, splitKey, settings, trainRows);
+        var features = plan.Features.Select(f => table.Find(f.Column)!).ToList();
+        var labelColumn = table.Find(label.Column)!;
+        var labelKind = label.Task switch
+        {
+            ModelTask.Binary => LabelKind.Boolean,
+            ModelTask.Multiclass => LabelKind.Text,
+            _ => LabelKind.Numeric,
+        };
+        IDataView train = new TableDataView(table, trainRows, features, labelColumn, labelKind, label.PositiveClass);
+        IDataView? valid = validRows.Length > 0 ? new TableDataView(table, validRows, features, labelColumn, labelKind, label.PositiveClass) : null;
+        var inputSchema = new TableDataView(table, [], features).Schema;
+
+        if (label.Task == ModelTask.Multiclass)
+        {
+            // Class names sorted, so the class order (and the model) does not depend on row order.
+            var toKey = ml.Transforms.Conversion.MapValueToKey(TableDataView.LabelColumn, keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue).Fit(train);
+            train = toKey.Transform(train);
+            valid = valid is null ? null : toKey.Transform(valid);
+        }
+
+        var featurizer = plan.BuildEstimator(ml, spec.Linear).Fit(train);
+        var trainFeatures = featurizer.Transform(train);
+        var validFeatures = valid is null ? null : featurizer.Transform(valid);
+        var fit = spec.Create(ml, label.Task, new TrainerArgs(values, settings.Seed, settings.Threads, settings.EarlyStopping));
+        var predictor = fit(trainFeatures, settings.EarlyStopping > 0 ? validFeatures : null);
+        var parts = new List<ITransformer> { featurizer, predictor };
+        if (label.Task == ModelTask.Multiclass)
+        {
+            parts.Add(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel").Fit(predictor.Transform(trainFeatures)));
+        }
+
+        var chain = new TransformerChain<ITransformer>(parts.ToArray());
+
+        return new TrainedModel(new MlNetScorer(ml, chain, inputSchema, "model"), inputSchema, plan, values);
+    }
+}

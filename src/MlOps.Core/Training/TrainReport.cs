@@ -1,0 +1,48 @@
+using System.Globalization;
+using System.Text;
+using MlOps.Evaluation.Metrics;
+
+namespace MlOps.Training;
+
+/// <summary>report.md for a training run: what was trained on what, and how it scored.</summary>
+public static class TrainReport
+{
+    /// <summary>Renders the report.</summary>
+    public static string Render(RunRecord r)
+    {
+        var s = new StringBuilder();
+        var what = r.Trainer is { } t ? $"{t.Name} (seed {t.Seed})" : $"`{r.Command?.Line}`";
+        s.AppendLine(CultureInfo.InvariantCulture, $"# Training run {r.RunId}");
+        s.AppendLine();
+        s.AppendLine(CultureInfo.InvariantCulture, $"**{r.Project}**: {r.Task} model of `{r.Label}` by {what}, {r.DurationSeconds:0.#} s. Model: `{r.Model.File}` ({r.Model.Format}, {r.Model.Bytes:N0} bytes, sha256 `{r.Model.Sha256[..12]}`).");
+        s.AppendLine();
+        s.AppendLine(CultureInfo.InvariantCulture, $"Data `{r.Data.Path}`: fingerprint `{r.Data.Fingerprint[..12]}`, rows {string.Join(", ", r.Data.Rows.Select(p => $"{p.Key} {p.Value:N0}"))}.");
+        if (r.Source.Commit is { } commit) s.AppendLine(CultureInfo.InvariantCulture, $"Source: `{commit[..Math.Min(12, commit.Length)]}`{(r.Source.Dirty == true ? " (uncommitted changes)" : string.Empty)}.");
+        s.AppendLine();
+        if (r.Metrics.Count > 0)
+        {
+            var splits = r.Metrics.Keys.ToList();
+            var names = r.Metrics.Values.SelectMany(m => m.Keys).Distinct().ToList();
+            s.AppendLine(CultureInfo.InvariantCulture, $"| metric | {string.Join(" | ", splits)} |");
+            s.AppendLine(CultureInfo.InvariantCulture, $"| --- |{string.Concat(splits.Select(_ => " ---: |"))}");
+            foreach (var n in names)
+            {
+                s.AppendLine(CultureInfo.InvariantCulture, $"| {n}{(MetricNames.HigherIsBetter(n) ? " ↑" : " ↓")} | {string.Join(" | ", splits.Select(sp => r.Metrics[sp].TryGetValue(n, out var v) ? v.ToString("0.####", CultureInfo.InvariantCulture) : "–"))} |");
+            }
+
+            s.AppendLine();
+        }
+
+        if (r.Features is { Count: > 0 } features)
+        {
+            s.AppendLine("<details><summary>Features</summary>");
+            s.AppendLine();
+            foreach (var f in features) s.AppendLine(CultureInfo.InvariantCulture, $"- `{f.Column}`: {f.Role.ToString().ToLowerInvariant()}{(f.Distinct is { } d ? $" ({d} values)" : string.Empty)}");
+            foreach (var e in r.Excluded ?? []) s.AppendLine(CultureInfo.InvariantCulture, $"- excluded {e}");
+            s.AppendLine();
+            s.AppendLine("</details>");
+        }
+
+        return s.ToString();
+    }
+}

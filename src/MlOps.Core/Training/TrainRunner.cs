@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.ML;
+using MlOps.Artifacts;
+using MlOps.Evaluation.Metrics;
+using MlOps.Scoring;
+using MlOps.Tabular;
+using MlOps.Validation.Schema;
+using MlOps.Validation.Splitting;
+
+namespace MlOps.Training;
+
+/// <summary>
+/// The train stage: a built-in ML.NET trainer, or the user's command, on the train split of the
+/// data; writes the model, run.json and report.md to the output folder.
+/// </summary>
+public sealed class TrainRunner(Action<string> log)
+{
+    /// <summary>The metrics file a training command may write in MLOPS_OUTPUT_DIR.</summary>
+    public const string MetricsFileName = "metrics.json";
+
+    /// <summary>Runs the stage.</summary>
+    public async Task<TrainResult> RunAsync(TrainOptions options, CancellationToken cancellationToken = default)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var watch = Stopwatch.StartNew();
+        Directory.CreateDirectory(options.OutputDirectory);
+        var files = options.Data.ResolveFiles();
+        var (fingerprint, fileDigests) = await DataFingerprint.DatasetAsync(files, cancellationToken);
+        var result = options.Settings.Command is { } command
+            ? await RunCommandAsync(options, command, cancellationToken)
+            : await RunBuiltInAsync(options, cancellationToken);
+
+        var model = result.ModelPath;
+        var (sha, bytes) = await DataFingerprint.FileAsync(model, cancellationToken);
+        var split = options.Split;
+        var record = result.Record with
+        {
+            RunId = string.Create(CultureInfo.InvariantCulture, $"{started:yyyyMMddTHHmmssZ}-{fingerprint[..8]}"),
+            Model = new ModelFileRecord(Path.GetFileName(model), ModelLoader.FormatOf(model), sha, bytes),
+            Data = result.Record.Data with
+            {
+                Path = options.Data.Path,
+                Fingerprint = fingerprint,
+                Files = fileDigests.Select(f => new FileRecord(f.Path, f.Sha256, f.Bytes)).ToList(),
+                Split = new SplitRecord(split.Key, split.Salt, split.Fractions.ToDictionary(f => f.Name, f => f.Fraction)),
+            },
+            Source = SourceInfo.Current(options.WorkingDirectory),
+            Host = HostInfo.Current(),
+            Config = options.ConfigPath is { } c && File.Exists(c) ? new ConfigRecord(c, (await DataFingerprint.FileAsync(c, cancellationToken)).Sha256) : null,
+            StartedAt = started,
+            DurationSeconds = watch.Elapsed.TotalSeconds,
+        };
+        var runPath = Path.Combine(options.OutputDirectory, RunRecord.FileName);
+        await ArtifactJson.WriteAsync(runPath, record, cancellationToken);
+        await AtomicFile.WriteTextAsync(Path.Combine(options.OutputDirectory, ArtifactKinds.Report), TrainReport.Render(record), cancellationToken);
+        return new TrainResult(model, runPath, record);
+    }
+
+    private static RunRecord Draft(TrainOptions o, string mode, IReadOnlyDictionary<string, long> rows, long withoutLabel) => new()
+    {
+        RunId = string.Empty,
+        Project = o.Project,
+        Task = o.Task.Name(),
+        Label = o.Label,
+        PositiveClass = o.PositiveClass,
+        Mode = mode,
+        Model = new ModelFileRecord(string.Empty, string.Empty, string.Empty, 0),
+        Data = new DataRecord(string.Empty, string.Empty, [], rows, new SplitRecord(null, string.Empty, new Dictionary<string, double>()), withoutLabel),
+        Source = new SourceInfo(null, null, null),
+        Host = new HostInfo(string.Empty, string.Empty, null, 0, 0, [], string.Empty),
+        StartedAt = DateTimeOffset.UtcNow,
+        DurationSeconds = 0,
+    };
+
+    private async Task<TrainResult> RunBuiltInAsync(TrainOptions o, CancellationToken cancellationToken)
+    {
+        var declared = new Dictionary<string, ColumnKind>(StringComparer.Ordinal);
+        if (o.SchemaPath is not null)
+        {
+            var schema = await SchemaFile.ReadAsync(o.SchemaPath, cancellationToken);
+            foreach (var c in schema.Columns)
+            {
+                if (c.Type != Validation.Statistics.ColumnType.Unknown) declared[c.Name] = c.Type == Validation.Statistics.ColumnType.String ? ColumnKind.Text : ColumnKind.Numeric;
+            }
+        }
+
+        var labelKind = o.Task == ModelTask.Regression ? ColumnKind.Numeric : ColumnKind.Text;
+        declared[o.Label] = labelKind;
+        var split = new SplitRule(o.Split.Key, o.Split.Salt, o.Split.Fractions);
+        log($"reading {o.Data.Path}");
+        var table = await TableLoader.LoadAsync(o.Data, declared, split, cancellationToken);
+        var label = table.Find(o.Label) ?? throw Errors.Errors.Data(o.Data.Path, $"the label column '{o.Label}' is not in the data; columns: {string.Join(", ", table.Columns.Select(c => c.Name))}.");
+        var allTrain = table.RowsOf("train");
+        var trainRows = LabelSpec.Labeled(label, allTrain);
+        var evalRows = LabelSpec.Labeled(label, table.RowsOf("eval"));
+        var withoutLabel = table.RowCount - LabelSpec.Labeled(label, Enumerable.Range(0, table.RowCount).ToArray()).Length;
+        if (trainRows.Length == 0) throw Errors.Errors.Data(o.Data.Path, $"the train split has no rows with a label '{o.Label}'.");
+        var spec = LabelSpec.Resolve(o.Label, o.Task, o.PositiveClass, label, trainRows, o.Data.Path);
+
+        log($"training {o.Settings.Trainer} on {trainRows.Length} rows (eval: {evalRows.Length})");
+        var trained = MlNetTrainer.Train(table, spec, o.Settings, o.Split.Key, trainRows, evalRows);
+        var modelPath = Path.Combine(o.OutputDirectory, "model.zip");
+        await AtomicFile.WriteAsync(modelPath, s =>
+        {
+            using var saved = new MemoryStream();
+            trained.Scorer.Save(saved, trained.InputSchema);
+            saved.Position = 0;
+            ReproducibleZip.Normalize(saved, s);
+            return Task.CompletedTask;
+        }, cancellationToken);
+        RemoveStale(o.OutputDirectory, "model.onnx");
+
+        var metrics = new Dictionary<string, IReadOnlyDictionary<string, double>>
+        {
+            ["train"] = Measure(trained.Scorer, spec, table, label, trainRows),
+        };
+        if (evalRows.Length > 0) metrics["eval"] = Measure(trained.Scorer, spec, table, label, evalRows);
+
+        var rows = table.PartNames.ToDictionary(p => p, p => (long)table.RowsOf(p).Length);
+        var record = Draft(o, "builtin", rows, withoutLabel) with
+        {
+            PositiveClass = spec.PositiveClass,
+            Trainer = new TrainerRecord(o.Settings.Trainer, trained.Hyperparameters, o.Settings.Seed, o.Settings.Threads, o.Settings.EarlyStopping),
+            Inputs = trained.Scorer.Inputs.Select(i => new InputRecord(i.Name, i.Kind == ColumnKind.Numeric ? "number" : "string")).ToList(),
+            Features = trained.Plan.Features,
+            Excluded = trained.Plan.Excluded,
+            Classes = trained.Scorer.Classes,
+            Metrics = metrics,
+        };
+        return new TrainResult(modelPath, string.Empty, record);
+    }
+
+    /// <summary>Metrics of a scorer on labeled rows.</summary>
+    internal static IReadOnlyDictionary<string, double> Measure(IModelScorer scorer, LabelSpec spec, Table table, TableColumn label, int[] rows) =>
+        MetricCalculator.Compute(spec.Attach(label, rows, scorer.Score(table, rows)));
+
+    private async Task<TrainResult> RunCommandAsync(TrainOptions o, string command, CancellationToken cancellationToken)
+    {
+        var outputDir = Path.GetFullPath(o.OutputDirectory);
+        var splitDir = Path.Combine(outputDir, "splits");
+        log($"splitting {o.Data.Path} into {splitDir}");
+        var parts = await HashSplitter.SplitAsync(o.Data, o.Split.Key, o.Split.Fractions, o.Split.Salt, splitDir, cancellationToken);
+        foreach (var stale in ModelLoader.FileNames.Append(MetricsFileName)) RemoveStale(outputDir, stale);
+
+        var environment = new Dictionary<string, string>
+        {
+            ["MLOPS_OUTPUT_DIR"] = outputDir,
+            ["MLOPS_LABEL"] = o.Label,
+            ["MLOPS_TASK"] = o.Task.Name(),
+            ["MLOPS_SEED"] = o.Settings.Seed.ToString(CultureInfo.InvariantCulture),
+            ["MLOPS_HYPERPARAMETERS"] = JsonSerializer.Serialize(o.Settings.Hyperparameters),
+        };
+        if (o.PositiveClass is not null) environment["MLOPS_POSITIVE_CLASS"] = o.PositiveClass;
+        foreach (var (name, path, _) in parts) environment[$"MLOPS_{name.ToUpperInvariant()}_DATA"] = Path.GetFullPath(path);
+
+        log($"running: {command}");
+        var logPath = Path.Combine(outputDir, "train.log");
+        await using (var logFile = new StreamWriter(logPath))
+        {
+            await CommandRunner.RunAsync(command, environment, Path.GetFullPath(o.WorkingDirectory), o.Settings.Timeout, line =>
+            {
+                log(line);
+                logFile.WriteLine(line);
+            }, cancellationToken);
+        }
+
+        var model = ModelLoader.FileNames.Select(f => Path.Combine(outputDir, f)).FirstOrDefault(File.Exists)
+            ?? throw Errors.Errors.Data(outputDir, $"train.command succeeded but wrote no model; write model.onnx or model.zip into $MLOPS_OUTPUT_DIR.");
+        IReadOnlyList<ModelInput> inputs;
+        IReadOnlyList<string>? classes;
+        using (var scorer = ModelLoader.Load(model, o.Task))
+        {
+            inputs = scorer.Inputs;
+            classes = (scorer as OnnxScorer)?.Classes ?? (scorer as MlNetScorer)?.Classes;
+        }
+
+        var metrics = await ReadMetricsAsync(Path.Combine(outputDir, MetricsFileName), cancellationToken);
+        var record = Draft(o, "command", parts.ToDictionary(p => p.Name, p => p.Rows), 0) with
+        {
+            Command = new CommandRecord(command, o.Settings.Timeout.TotalSeconds, o.WorkingDirectory),
+            Inputs = inputs.Select(i => new InputRecord(i.Name, i.Kind == ColumnKind.Numeric ? "number" : "string")).ToList(),
+            Classes = classes,
+            Metrics = metrics,
+        };
+        return new TrainResult(model, string.Empty, record);
+    }
+
+    /// <summary>
+    /// Reads the command's metrics.json: either {"name": number} (taken as eval metrics) or
+    /// {"train": {...}, "eval": {...}}. Absent is fine; malformed is an error naming the file.
+    /// </summary>
+    internal static async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>> ReadMetricsAsync(string path, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, IReadOnlyDictionary<string, double>>();
+        if (!File.Exists(path)) return result;
+        try
+        {
+            await using var stream = File.OpenRead(path);
+            using var doc = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw Errors.Errors.Data(path, "expected a JSON object of metric names to numbers.");
+            var flat = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var p in doc.RootElement.EnumerateObject())
+            {
+                if (p.Value.ValueKind == JsonValueKind.Number) flat[p.Name] = p.Value.GetDouble();
+                else if (p.Value.ValueKind == JsonValueKind.Object)
+                {
+                    result[p.Name] = p.Value.EnumerateObject().ToDictionary(
+                        m => m.Name,
+                        m => m.Value.ValueKind == JsonValueKind.Number ? m.Value.GetDouble() : throw Errors.Errors.Data(path, $"metric '{p.Name}.{m.Name}' is not a number."));
+                }
+                else throw Errors.Errors.Data(path, $"metric '{p.Name}' is not a number.");
+            }
+
+            if (flat.Count > 0) result["eval"] = flat;
+            return result;
+        }
+        catch (JsonException e)
+        {
+            throw Errors.Errors.Data(path, $"invalid JSON ({e.Message.Split('\n')[0]}).");
+        }
+    }
+
+    private static void RemoveStale(string directory, string name)
+    {
+        var path = Path.Combine(directory, name);
+        if (File.Exists(path)) File.Delete(path);
+    }
+}

@@ -1,0 +1,41 @@
+namespace MlOps.Training;
+
+/// <summary>train: in mlops.yaml.</summary>
+public sealed record TrainSettings
+{
+    /// <summary>The default trainer.</summary>
+    public const string DefaultTrainer = "lightgbm";
+
+    /// <summary>A built-in trainer (see <see cref="TrainerCatalog"/>); ignored when <see cref="Command"/> is set.</summary>
+    public string Trainer { get; init; } = DefaultTrainer;
+
+    /// <summary>Hyperparameters as given; validated against the trainer when bound.</summary>
+    public IReadOnlyDictionary<string, double> Hyperparameters { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>The random seed for the trainer and anything it samples.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Worker threads for built-in trainers; 1 (the default) makes runs bit-reproducible.</summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary>Stop when the eval-split metric has not improved for this many rounds; 0 = off.</summary>
+    public int EarlyStopping { get; init; }
+
+    /// <summary>Columns that are not features (identifiers, leaks). The label and split key never are.</summary>
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+
+    /// <summary>Text columns to featurize as free text (n-grams) instead of categories.</summary>
+    public IReadOnlyList<string> Text { get; init; } = [];
+
+    /// <summary>Categorical columns with more distinct values than this are hashed instead of one-hot encoded.</summary>
+    public int MaxCategories { get; init; } = 1000;
+
+    /// <summary>A training command to run instead of a built-in trainer.</summary>
+    public string? Command { get; init; }
+
+    /// <summary>The longest the command may run.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>The output folder.</summary>
+    public string? Output { get; init; }
+}
