@@ -1,70 +1,19 @@
-using System.Diagnostics;
 using System.Globalization;
-using MlOps.Data;
-using MlOps.Validation;
-using MlOps.Validation.Drift;
+using MlOps.Benchmarks;
 
-// The Bench target: generates mixed and numeric-only CSV data and prints throughput and memory
-// for the validate stage's statistics pass and drift comparison. Figures, not assertions.
-var rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+// The Bench target runs each section in its own process (so peak memory is the section's own):
+//   dotnet run --project tests/MlOps.Benchmarks -- validate|train|evaluate [rows]
+// Figures, not assertions.
+var section = args.Length > 0 ? args[0] : "validate";
+var rows = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;
 var dir = Path.Combine(Path.GetTempPath(), "mlops-bench");
 Directory.CreateDirectory(dir);
-Console.WriteLine($"mlops bench: {Environment.ProcessorCount} cores, .NET {Environment.Version}");
-
-foreach (var (name, numericOnly) in new[] { ("numeric", true), ("mixed", false) })
+Console.WriteLine($"mlops bench {section}: {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+switch (section)
 {
-    foreach (var n in new[] { rows / 4, rows })
-    {
-        var path = Path.Combine(dir, $"{name}-{n}.csv");
-        if (!File.Exists(path)) Generate(path, n, numericOnly, seed: 1);
-        GC.Collect();
-        var before = GC.GetTotalAllocatedBytes(precise: true);
-        var sw = Stopwatch.StartNew();
-        var profile = await new Validator().ProfileAsync(new DatasetSource { Path = path }, null, null);
-        var seconds = sw.Elapsed.TotalSeconds;
-        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-        var live = GC.GetTotalMemory(forceFullCollection: true);
-        sw.Restart();
-        var drift = DriftDetector.Compare(profile, profile, new DriftOptions());
-        var driftMs = sw.Elapsed.TotalMilliseconds;
-        var mb = new FileInfo(path).Length / 1e6;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name,-8} {n,9:N0} rows x 20 cols ({mb,6:0.0} MB): stats {seconds,6:0.00} s = {n / seconds,11:N0} rows/s ({mb / seconds,5:0} MB/s); " +
-            $"allocated {allocated / 1e6,6:0.0} MB; live heap after {live / 1e6,5:0.0} MB; drift {drift.Columns.Count} cols in {driftMs,5:0} ms; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB"));
-    }
+    case "validate": await ValidateBench.RunAsync(rows, dir); break;
+    case "train": await TrainBench.RunAsync(rows, dir); break;
+    default: Console.Error.WriteLine($"unknown section '{section}'; expected validate or train."); return 2;
 }
 
-static void Generate(string path, int n, bool numericOnly, int seed)
-{
-    var rng = new Random(seed);
-    string[] cities = ["Lisbon", "Oslo", "Lima", "Pune", "Austin", "Kyoto", "Accra", "Quito"];
-    using var w = new StreamWriter(path);
-    w.WriteLine(string.Join(',', Enumerable.Range(0, 20).Select(i => $"c{i}")));
-    var sb = new System.Text.StringBuilder();
-    for (var r = 0; r < n; r++)
-    {
-        sb.Clear();
-        for (var c = 0; c < 20; c++)
-        {
-            if (c > 0) sb.Append(',');
-            if (numericOnly || c < 12)
-            {
-                sb.Append((rng.NextDouble() * 1000).ToString("0.###", CultureInfo.InvariantCulture));
-            }
-            else if (c < 16)
-            {
-                sb.Append(rng.Next(0, 100).ToString(CultureInfo.InvariantCulture));
-            }
-            else if (c < 19)
-            {
-                sb.Append(cities[rng.Next(cities.Length)]);
-            }
-            else
-            {
-                sb.Append("user-").Append(rng.Next(0, 500_000).ToString(CultureInfo.InvariantCulture));
-            }
-        }
-
-        w.WriteLine(sb);
-    }
-}
+return 0;

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Globalization;
+using MlOps.Configuration;
+using MlOps.Data;
+using MlOps.Scoring;
+using MlOps.Tabular;
+using MlOps.Training;
+
+namespace MlOps.Benchmarks;
+
+/// <summary>
+/// The train stage: LightGBM on a generated 1M-row binary dataset (wall time, peak memory), then
+/// scoring the saved model over every row; and every trainer's quality on the penguins example.
+/// </summary>
+internal static class TrainBench
+{
+    public static async Task RunAsync(int rows, string dir)
+    {
+        var path = Path.Combine(dir, $"binary-{rows}.csv");
+        if (!File.Exists(path)) Generate(path, rows, seed: 5);
+        var output = Path.Combine(dir, "train-out");
+        var options = new TrainOptions
+        {
+            Data = new DatasetSource { Path = path },
+            Task = ModelTask.Binary,
+            Label = "label",
+            Split = new SplitSettings { Key = "id" },
+            Settings = new TrainSettings { Trainer = "lightgbm" },
+            OutputDirectory = output,
+        };
+        var sw = Stopwatch.StartNew();
+        var result = await new TrainRunner(_ => { }).RunAsync(options);
+        var trainSeconds = sw.Elapsed.TotalSeconds;
+        var peakTrain = Process.GetCurrentProcess().PeakWorkingSet64;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"train    lightgbm 100 trees, {result.Record.Data.Rows["train"]:N0} train rows of {rows:N0} x 11 cols ({new FileInfo(path).Length / 1e6:0} MB): {trainSeconds:0.0} s wall (read + split + fit + save + metrics); " +
+            $"eval roc-auc {result.Record.Metrics["eval"]["roc-auc"]:0.####}; model {result.Record.Model.Bytes / 1e3:0} kB; peak working set {peakTrain / 1e6:0} MB"));
+
+        var table = await TableLoader.LoadAsync(options.Data, null, new SplitRule("id", "mlops", SplitSettings.DefaultFractions));
+        var all = Enumerable.Range(0, table.RowCount).ToArray();
+        using var scorer = MlNetScorer.Load(result.ModelPath);
+        scorer.Score(table, all[..1000]);
+        sw.Restart();
+        var predictions = scorer.Score(table, all);
+        var scoreSeconds = sw.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"score    ML.NET model.zip over {predictions.Count:N0} rows in memory: {scoreSeconds:0.00} s = {predictions.Count / scoreSeconds:N0} rows/s; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB"));
+
+        // The reference: the generating model's own probabilities on the same eval rows (the best any model can do).
+        var reference = table;
+        var evalRows = reference.RowsOf("eval");
+        var truth = evalRows.Select(r => reference.Find("label")!.Numbers![r] == 1).ToArray();
+        var oracle = evalRows.Select(r => (float)TrueProbability(reference, r)).ToArray();
+        var oracleAuc = MlOps.Evaluation.Metrics.MetricCalculator.Compute(MlOps.Evaluation.Metrics.LabeledPredictions.Binary(truth, Predictions.Binary(oracle)))["roc-auc"];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"quality  generating model's own probabilities on the same {evalRows.Length:N0} eval rows: roc-auc {oracleAuc:0.####} (the ceiling; lightgbm above: {result.Record.Metrics["eval"]["roc-auc"]:0.####})"));
+
+        await PenguinsAsync();
+    }
+
+    private static double TrueProbability(Table t, int r)
+    {
+        double X(string c) => t.Find(c)!.Numbers![r];
+        var city = t.Find("city")!.Texts![r];
+        var product = int.Parse(t.Find("product")!.Texts![r]![1..], CultureInfo.InvariantCulture);
+        var z = (0.8 * X("x0")) - (0.6 * X("x1")) + (0.5 * X("x2") * X("x3")) + (city == "Lima" ? 0.7 : 0) + ((product % 7) * 0.1) - 0.4;
+        return 1 / (1 + Math.Exp(-z));
+    }
+
+    private static async Task PenguinsAsync()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "MlOps.CI.sln"))) root = Path.GetDirectoryName(root)!;
+        var data = new DatasetSource { Path = Path.Combine(root, "examples", "penguins", "data", "penguins.csv") };
+        foreach (var trainer in TrainerCatalog.All.Where(t => t.Tasks.Contains(ModelTask.Multiclass)))
+        {
+            var options = new TrainOptions
+            {
+                Data = data,
+                Task = ModelTask.Multiclass,
+                Label = "species",
+                Split = new SplitSettings { Key = "penguin_id" },
+                Settings = new TrainSettings { Trainer = trainer.Name },
+                OutputDirectory = Path.Combine(Path.GetTempPath(), "mlops-bench", "penguins-" + trainer.Name),
+            };
+            var sw = Stopwatch.StartNew();
+            var r = await new TrainRunner(_ => { }).RunAsync(options);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"penguins {trainer.Name,-9} species from 6 columns, {r.Record.Data.Rows["train"]} train / {r.Record.Data.Rows["eval"]} eval rows: eval accuracy {r.Record.Metrics["eval"]["accuracy"]:0.0000}, macro-F1 {r.Record.Metrics["eval"]["macro-f1"]:0.0000}, log-loss {r.Record.Metrics["eval"]["log-loss"]:0.000}; {sw.Elapsed.TotalSeconds:0.00} s"));
+        }
+    }
+
+    /// <summary>id, 8 numbers, 2 categories; the label follows a logistic model with an interaction, so trees have something to find.</summary>
+    private static void Generate(string path, int n, int seed)
+    {
+        var rng = new Random(seed);
+        string[] cities = ["Lisbon", "Oslo", "Lima", "Pune", "Austin", "Kyoto", "Accra", "Quito"];
+        using var w = new StreamWriter(path);
+        w.WriteLine("id,x0,x1,x2,x3,x4,x5,x6,x7,city,product,label");
+        var x = new double[8];
+        for (var r = 0; r < n; r++)
+        {
+            for (var i = 0; i < 8; i++) x[i] = Normal(rng);
+            var city = rng.Next(cities.Length);
+            var product = rng.Next(50);
+            var z = (0.8 * x[0]) - (0.6 * x[1]) + (0.5 * x[2] * x[3]) + (city == 2 ? 0.7 : 0) + ((product % 7) * 0.1) - 0.4;
+            var label = rng.NextDouble() < 1 / (1 + Math.Exp(-z)) ? 1 : 0;
+            w.Write(string.Create(CultureInfo.InvariantCulture, $"{r},{x[0]:0.####},{x[1]:0.####},{x[2]:0.####},{x[3]:0.####},{x[4]:0.####},{x[5]:0.####},{x[6]:0.####},{x[7]:0.####},"));
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{cities[city]},p{product},{label}"));
+        }
+    }
+
+    private static double Normal(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+}
