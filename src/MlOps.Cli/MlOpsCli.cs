@@ -59,6 +59,7 @@ public static class MlOpsCli
         root.Subcommands.Add(StatsCommand.Create(console));
         root.Subcommands.Add(SplitCommand.Create(console));
         root.Subcommands.Add(TrainCommand.Create(console));
+        root.Subcommands.Add(EvaluateCommand.Create(console));
         return root;
     }
 }

@@ -1,4 +1,5 @@
 using MlOps.Data;
+using MlOps.Evaluation;
 using MlOps.Scoring;
 using MlOps.Training;
 using MlOps.Validation.Drift;
@@ -39,6 +40,9 @@ public sealed record MlOpsConfig
 
     /// <summary>train: settings.</summary>
     public TrainSettings Train { get; init; } = new();
+
+    /// <summary>evaluate: settings.</summary>
+    public EvaluateSettings Evaluate { get; init; } = new();
 
     /// <summary>The folder the file was read from; relative paths resolve against it.</summary>
     public string BaseDirectory { get; init; } = ".";
@@ -100,9 +104,10 @@ public sealed record MlOpsConfig
             Split = root.Section("split") is { } s ? BindSplit(s, Resolve) : null,
             PositiveClass = root.String("positive-class"),
             Train = root.Section("train") is { } t ? BindTrain(t, ModelTasks.Parse(task)) : new TrainSettings(),
+            Evaluate = root.Section("evaluate") is { } e ? BindEvaluate(e, Resolve) : new EvaluateSettings(),
             BaseDirectory = baseDir,
         };
-        root.Done("project", "data", "task", "label", "positive-class", "validate", "split", "train");
+        root.Done("project", "data", "task", "label", "positive-class", "validate", "split", "train", "evaluate");
         return config;
     }
 
@@ -247,6 +252,75 @@ public sealed record MlOpsConfig
         }
 
         t.Done("trainer", "hyperparameters", "seed", "threads", "early-stopping", "exclude", "text", "max-categories", "command", "timeout", "output");
+        return settings;
+    }
+
+    private static EvaluateSettings BindEvaluate(ConfigSection e, Func<string, string> resolve)
+    {
+        var gates = new List<MetricGate>();
+        if (e.Section("gates") is { } g)
+        {
+            foreach (var (metric, section) in g.Sections())
+            {
+                var testName = section.String("test") ?? "none";
+                var test = testName switch
+                {
+                    "none" => SignificanceTest.None,
+                    "no-regression" => SignificanceTest.NoRegression,
+                    "non-inferiority" => SignificanceTest.NonInferiority,
+                    "improvement" => SignificanceTest.Improvement,
+                    _ => throw Errors.Errors.Config(section.Where("test"), $"'{testName}' is not a test; expected none, no-regression, non-inferiority or improvement."),
+                };
+                var higher = section.String("higher-is-better");
+                gates.Add(new MetricGate
+                {
+                    Metric = metric,
+                    Threshold = section.Number("threshold"),
+                    MinChange = section.Number("min-change"),
+                    MinRelativeChange = section.Number("min-relative-change"),
+                    HigherIsBetter = higher is null ? null : higher is "true" ? true : higher is "false" ? false : throw Errors.Errors.Config(section.Where("higher-is-better"), $"'{higher}' is not true or false."),
+                    Test = test,
+                });
+                section.Done("threshold", "min-change", "min-relative-change", "higher-is-better", "test");
+            }
+        }
+
+        var slices = new SliceSettings();
+        if (e.Section("slices") is { } sl)
+        {
+            slices = new SliceSettings
+            {
+                Columns = sl.List("columns") ?? [],
+                MinSize = (int)(sl.Number("min-size", 1, int.MaxValue) ?? 20),
+                Metric = sl.String("metric"),
+                MaxGap = sl.Number("max-gap", 0),
+            };
+            sl.Done("columns", "min-size", "metric", "max-gap");
+        }
+
+        var boot = e.Section("bootstrap");
+        var importance = e.Section("importance");
+        var baseline = e.String("baseline") ?? "production";
+        var settings = new EvaluateSettings
+        {
+            Baseline = baseline,
+            BaselinePath = resolve(baseline),
+            Split = e.String("split") ?? "test",
+            Threshold = e.Number("threshold", 0, 1) ?? 0.5,
+            Gates = gates,
+            Slices = slices,
+            Resamples = (int)(boot?.Number("resamples", 0, 1_000_000) ?? 1000),
+            Confidence = boot?.Number("confidence", 0.5, 0.9999) ?? 0.95,
+            Seed = (int)(e.Number("seed", 0, int.MaxValue) ?? 42),
+            ImportanceRepeats = (int)(importance?.Number("repeats", 0, 100) ?? 3),
+            ImportanceRows = (int)(importance?.Number("max-rows", 1, int.MaxValue) ?? 5000),
+            MaxLatencyP95Ms = e.Number("max-latency-p95-ms", 0),
+            MaxModelSizeMb = e.Number("max-model-size-mb", 0),
+            Output = e.String("output"),
+        };
+        boot?.Done("resamples", "confidence");
+        importance?.Done("repeats", "max-rows");
+        e.Done("baseline", "split", "threshold", "gates", "slices", "bootstrap", "seed", "importance", "max-latency-p95-ms", "max-model-size-mb", "output");
         return settings;
     }
 

@@ -46,10 +46,20 @@ public sealed class TableColumn
         return new TableColumn(column.Name, ColumnKind.Text, null, texts);
     }
 
-    /// <summary>A copy of this column with values reordered: row i takes the value of row <paramref name="source"/>[i].</summary>
-    public TableColumn Permuted(int[] source) => Kind == ColumnKind.Numeric
-        ? new TableColumn(Name, Kind, source.Select(i => Numbers![i]).ToArray(), null)
-        : new TableColumn(Name, Kind, null, source.Select(i => Texts![i]).ToArray());
+    /// <summary>A copy of this column where row <paramref name="to"/>[i] takes the value of row <paramref name="from"/>[i]; other rows keep theirs.</summary>
+    public TableColumn Moved(int[] to, int[] from)
+    {
+        if (Kind == ColumnKind.Numeric)
+        {
+            var numbers = (float[])Numbers!.Clone();
+            for (var i = 0; i < to.Length; i++) numbers[to[i]] = Numbers[from[i]];
+            return new TableColumn(Name, Kind, numbers, null);
+        }
+
+        var texts = (string?[])Texts!.Clone();
+        for (var i = 0; i < to.Length; i++) texts[to[i]] = Texts[from[i]];
+        return new TableColumn(Name, Kind, null, texts);
+    }
 
     /// <summary>True when the cell at <paramref name="row"/> is missing.</summary>
     public bool IsMissing(int row) => Kind == ColumnKind.Numeric ? float.IsNaN(Numbers![row]) : Texts![row] is null;

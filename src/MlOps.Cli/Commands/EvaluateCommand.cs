@@ -1,0 +1,109 @@
+using System.CommandLine;
+using System.Globalization;
+using MlOps.Errors;
+using MlOps.Evaluation;
+using MlOps.Scoring;
+
+namespace MlOps.Cli.Commands;
+
+/// <summary><c>mlops evaluate</c>: the candidate against the baseline on the same rows, with gates and a verdict.</summary>
+public static class EvaluateCommand
+{
+    /// <summary>The default artifact folder.</summary>
+    public const string DefaultOutput = "mlops-out/evaluation";
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create(CliConsole console)
+    {
+        var data = new DataOptions();
+        var model = new Option<string?>("--model", "-m") { Description = $"The candidate: a model.zip / model.onnx file or a training output folder (default: {TrainCommand.DefaultOutput})." };
+        var baseline = new Option<string?>("--baseline", "-b") { Description = "The baseline: a model file or training folder, a registry alias (default: evaluate.baseline, else production), or none." };
+        var split = new Option<string?>("--split") { Description = "The split part to evaluate on (default: evaluate.split, else test), or all." };
+        var output = CommonOptions.Output($"The folder for evaluation.json and report.md (default: {DefaultOutput}).");
+        var json = CommonOptions.Json();
+        var cmd = new Command("evaluate", "Evaluate a candidate model against the baseline on the same data: metrics with paired-bootstrap intervals, slices, feature importance, gates. Exits 1 when not blessed; the report is written either way.")
+        {
+            model, baseline, split, output, json,
+        };
+        data.AddTo(cmd);
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var config = CommonOptions.LoadConfig(parse);
+            var settings = config.Evaluate;
+            if (parse.GetValue(split) is { } sp) settings = settings with { Split = sp };
+            var task = ModelTasks.Parse(config.Task) ?? throw Errors.Errors.Config("task", "is required for evaluation: binary, multiclass or regression.");
+            var candidatePath = parse.GetValue(model) ?? TrainCommand.DefaultOutput;
+            var candidate = await ModelLocation.FindAsync(candidatePath, ct)
+                ?? throw Errors.Errors.Data(candidatePath, "no candidate model here; run 'mlops train' first or pass --model.");
+            var (baselineModel, source, note) = await ResolveBaselineAsync(parse.GetValue(baseline), settings, config.Project, ct);
+            var options = new EvaluateOptions
+            {
+                Project = config.Project,
+                Task = task,
+                Label = config.Label ?? throw Errors.Errors.Config("label", "is required for evaluation: the column with the truth."),
+                PositiveClass = config.PositiveClass,
+                Data = data.Resolve(parse, config),
+                Split = config.Split ?? new Configuration.SplitSettings(),
+                Settings = settings,
+                Candidate = candidate,
+                Baseline = baselineModel,
+                BaselineSource = source,
+                BaselineNote = note,
+                OutputDirectory = parse.GetValue(output) ?? settings.Output ?? DefaultOutput,
+            };
+            var result = await new Evaluator(line => console.Error.WriteLine(line)).RunAsync(options, ct);
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Write(console.Out, w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteBoolean("blessed", result.Blessed);
+                    w.WriteStartArray("reasons");
+                    foreach (var r in result.Reasons) w.WriteStringValue(r);
+                    w.WriteEndArray();
+                    w.WriteString("evaluation", Path.Combine(options.OutputDirectory, EvaluationResult.FileName));
+                    w.WriteString("report", Path.Combine(options.OutputDirectory, "report.md"));
+                    w.WriteEndObject();
+                });
+            }
+            else
+            {
+                console.Out.WriteLine(result.Blessed ? "BLESSED: the candidate may replace the baseline." : "NOT BLESSED:");
+                foreach (var r in result.Reasons) console.Out.WriteLine($"  {r}");
+                foreach (var (name, m) in result.Metrics)
+                {
+                    var change = m.Delta is { } d ? string.Create(CultureInfo.InvariantCulture, $" (baseline {m.Baseline:0.####}, change {d:+0.####;-0.####;0}{(m.DeltaInterval is { } i ? string.Create(CultureInfo.InvariantCulture, $" [{i.Low:+0.####;-0.####;0}, {i.High:+0.####;-0.####;0}]") : string.Empty)})") : string.Empty;
+                    console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name}: {m.Candidate:0.####}{change}"));
+                }
+
+                console.Out.WriteLine($"Report: {Path.Combine(options.OutputDirectory, "report.md")}");
+            }
+
+            return result.Blessed ? ExitCodes.Success : ExitCodes.GateFailed;
+        });
+        return cmd;
+    }
+
+    /// <summary>
+    /// A flag or config value that names an existing file or folder is a path; "none" means no
+    /// baseline; anything else is a registry alias, looked up in the registry.
+    /// </summary>
+    internal static async Task<(ModelLocation? Model, string? Source, string? Note)> ResolveBaselineAsync(string? flag, EvaluateSettings settings, string project, CancellationToken ct)
+    {
+        var value = flag ?? settings.Baseline;
+        if (value == "none") return (null, null, "evaluate.baseline is none");
+        var path = flag ?? settings.BaselinePath ?? value;
+        if (File.Exists(path) || Directory.Exists(path))
+        {
+            return (await ModelLocation.FindAsync(path, ct), path, null);
+        }
+
+        if (value.Contains('/') || value.Contains('\\') || value.EndsWith(".zip", StringComparison.Ordinal) || value.EndsWith(".onnx", StringComparison.Ordinal))
+        {
+            throw Errors.Errors.Data(value, "baseline model not found.");
+        }
+
+        var fromRegistry = await RegistryBaseline.FindAsync(project, value, ct);
+        return fromRegistry is { } found ? (found.Model, found.Source, null) : (null, null, $"the registry has no '{project}' model with alias '{value}' yet");
+    }
+}

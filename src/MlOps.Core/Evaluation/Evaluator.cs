@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Globalization;
+using MlOps.Artifacts;
+using MlOps.Evaluation.Metrics;
+using MlOps.Scoring;
+using MlOps.Tabular;
+using MlOps.Training;
+
+namespace MlOps.Evaluation;
+
+/// <summary>
+/// The evaluate stage: scores the candidate and the baseline on the same rows, computes every
+/// metric with paired-bootstrap intervals, slices and permutation importance, checks the gates,
+/// and writes evaluation.json and report.md. Not blessed is an outcome (exit 1), not an error.
+/// </summary>
+public sealed class Evaluator(Action<string> log)
+{
+    private const int LatencySamples = 200;
+
+    /// <summary>Runs the stage.</summary>
+    public async Task<EvaluationResult> RunAsync(EvaluateOptions o, CancellationToken cancellationToken = default)
+    {
+        var watch = Stopwatch.StartNew();
+        var s = o.Settings;
+        using var candidate = ModelLoader.Load(o.Candidate.ModelPath, o.Task);
+        using var baseline = o.Baseline is null ? null : ModelLoader.Load(o.Baseline.ModelPath, o.Task);
+
+        // Load columns as the models read them, so a category coded as numbers stays a category.
+        var declared = new Dictionary<string, ColumnKind>(StringComparer.Ordinal);
+        foreach (var input in candidate.Inputs.Concat(baseline?.Inputs ?? [])) declared[input.Name] = input.Kind;
+        declared[o.Label] = o.Task == ModelTask.Regression ? ColumnKind.Numeric : ColumnKind.Text;
+        var split = s.Split == "all" ? null : new SplitRule(o.Split.Key, o.Split.Salt, o.Split.Fractions);
+        log($"reading {o.Data.Path}");
+        var table = await TableLoader.LoadAsync(o.Data, declared, split, cancellationToken);
+        var labelColumn = table.Find(o.Label) ?? throw Errors.Errors.Data(o.Data.Path, $"the label column '{o.Label}' is not in the data; columns: {string.Join(", ", table.Columns.Select(c => c.Name))}.");
+        if (split is not null && !table.PartNames.Contains(s.Split))
+        {
+            throw Errors.Errors.Config("evaluate.split", $"'{s.Split}' is not a split part; expected {string.Join(", ", table.PartNames)} or all.");
+        }
+
+        var rows = LabelSpec.Labeled(labelColumn, split is null ? Enumerable.Range(0, table.RowCount).ToArray() : table.RowsOf(s.Split));
+        if (rows.Length == 0) throw Errors.Errors.Data(o.Data.Path, $"no labeled rows in the '{s.Split}' split to evaluate on.");
+        var label = LabelSpec.Resolve(o.Label, o.Task, o.PositiveClass ?? o.Candidate.Run?.PositiveClass, labelColumn, rows, o.Data.Path);
+
+        log($"scoring {rows.Length} rows with the candidate{(baseline is null ? string.Empty : " and the baseline")}");
+        var candidateData = label.Attach(labelColumn, rows, candidate.Score(table, rows));
+        var baselineData = baseline is null ? null : label.Attach(labelColumn, rows, baseline.Score(table, rows));
+        var threshold = s.Threshold;
+        var candidateMetrics = MetricCalculator.Compute(candidateData, threshold);
+        var baselineMetrics = baselineData is null ? null : MetricCalculator.Compute(baselineData, threshold);
+
+        log($"bootstrap: {s.Resamples} paired resamples");
+        var boot = s.Resamples > 0 ? PairedBootstrap.Run(candidateData, baselineData, threshold, s.Resamples, s.Confidence, s.Seed) : null;
+        var metrics = new Dictionary<string, MetricComparison>(StringComparer.Ordinal);
+        foreach (var name in MetricNames.For(o.Task))
+        {
+            var c = candidateMetrics[name];
+            double? b = baselineMetrics?[name];
+            metrics[name] = new MetricComparison(c, boot?.Candidate.GetValueOrDefault(name), b, b is null ? null : c - b, boot?.Delta.GetValueOrDefault(name), MetricNames.HigherIsBetter(name));
+        }
+
+        var primary = MetricNames.Primary(o.Task);
+        var sliceMetric = s.Slices.Metric ?? (o.Task == ModelTask.Regression ? MetricNames.Mae : MetricNames.Accuracy);
+        var slices = new List<SliceColumnResult>();
+        foreach (var name in s.Slices.Columns)
+        {
+            var column = table.Find(name) ?? throw Errors.Errors.Config("evaluate.slices.columns", $"the column '{name}' is not in the data; columns: {string.Join(", ", table.Columns.Select(c => c.Name))}.");
+            slices.Add(SliceAnalyzer.Analyze(column, rows, candidateData, baselineData, sliceMetric, s.Slices.MinSize, threshold));
+        }
+
+        log("permutation importance");
+        var importance = PermutationImportance.Compute(candidate, table, rows, label, labelColumn, primary, threshold, s.ImportanceRepeats, s.ImportanceRows, s.Seed);
+        var latency = Latency(candidate, baseline, table, rows);
+        var candidateRef = await Reference(o.Candidate, null, cancellationToken);
+
+        var gates = new List<GateResult>();
+        var metricGates = s.Gates.Count > 0 ? s.Gates : GateEvaluator.Defaults(o.Task);
+        foreach (var gate in metricGates)
+        {
+            if (!metrics.TryGetValue(gate.Metric, out var m))
+            {
+                throw Errors.Errors.Config("evaluate.gates", $"'{gate.Metric}' is not a {o.Task.Name()} metric; expected one of {string.Join(", ", MetricNames.For(o.Task))}.");
+            }
+
+            gates.Add(GateEvaluator.Check(gate, m, s.Confidence));
+        }
+
+        if (s.Slices.MaxGap is { } maxGap)
+        {
+            foreach (var slice in slices)
+            {
+                gates.Add(slice.Gap is { } gap
+                    ? new GateResult($"slice gap {slice.Column} ({slice.Metric}, max {maxGap:0.####})", gap <= maxGap, F($"largest gap {gap:0.####} between slices of at least {s.Slices.MinSize} rows{(slice.BaselineGap is { } bg ? F($" (baseline {bg:0.####})") : string.Empty)}"))
+                    : new GateResult($"slice gap {slice.Column}", true, $"fewer than two slices have {s.Slices.MinSize} rows; not gated"));
+            }
+        }
+
+        if (s.MaxLatencyP95Ms is { } maxLatency)
+        {
+            gates.Add(new GateResult(F($"latency p95 (max {maxLatency:0.##} ms)"), latency.P95Ms <= maxLatency, F($"{latency.P95Ms:0.###} ms single-row p95 over {latency.Samples} rows")));
+        }
+
+        if (s.MaxModelSizeMb is { } maxSize)
+        {
+            var mb = candidateRef.Bytes / 1e6;
+            gates.Add(new GateResult(F($"model size (max {maxSize:0.##} MB)"), mb <= maxSize, F($"{mb:0.###} MB")));
+        }
+
+        var failed = gates.Where(g => !g.Passed).ToList();
+        var reasons = failed.Select(g => $"{g.Name}: {g.Detail}").ToList();
+        if (baseline is null) reasons.Add($"first model: {o.BaselineNote ?? "no baseline"}; only absolute thresholds were checked.");
+        var (fingerprint, _) = await DataFingerprint.DatasetAsync(o.Data.ResolveFiles(), cancellationToken);
+        var result = new EvaluationResult
+        {
+            Blessed = failed.Count == 0,
+            Reasons = reasons,
+            Project = o.Project,
+            Task = o.Task.Name(),
+            Candidate = candidateRef,
+            Baseline = o.Baseline is null ? null : await Reference(o.Baseline, o.BaselineSource, cancellationToken),
+            BaselineNote = baseline is null ? o.BaselineNote ?? "no baseline" : null,
+            Data = new EvaluationData(o.Data.Path, s.Split, rows.Length, fingerprint),
+            Threshold = o.Task == ModelTask.Binary ? threshold : null,
+            Metrics = metrics,
+            Confusion = Confusion(candidateData, threshold),
+            Slices = slices,
+            Importance = importance,
+            Latency = latency,
+            Gates = gates,
+            Bootstrap = new BootstrapSettings(s.Resamples, s.Confidence, s.Seed),
+            DurationSeconds = watch.Elapsed.TotalSeconds,
+        };
+        await ArtifactJson.WriteAsync(Path.Combine(o.OutputDirectory, EvaluationResult.FileName), result, cancellationToken);
+        await AtomicFile.WriteTextAsync(Path.Combine(o.OutputDirectory, ArtifactKinds.Report), EvaluationReport.Render(result), cancellationToken);
+        return result;
+    }
+
+    private static ConfusionRecord? Confusion(LabeledPredictions data, double threshold)
+    {
+        if (data.Predictions.Task == ModelTask.Binary)
+        {
+            var (tp, fp, tn, fn) = MetricCalculator.Confusion(data, threshold);
+            return new ConfusionRecord(tp, fp, tn, fn, null, null);
+        }
+
+        if (data.Predictions.Task != ModelTask.Multiclass) return null;
+        var m = MetricCalculator.ConfusionMatrix(data);
+        var k = data.Predictions.Classes!.Count;
+        var matrix = Enumerable.Range(0, k).Select(a => (IReadOnlyList<long>)Enumerable.Range(0, k).Select(p => m[a, p]).ToList()).ToList();
+        return new ConfusionRecord(null, null, null, null, data.Predictions.Classes, matrix);
+    }
+
+    // Single-row latency: what a request to a serving endpoint pays for the model itself.
+    private static LatencyRecord Latency(IModelScorer candidate, IModelScorer? baseline, Table table, int[] rows)
+    {
+        var sample = rows.Take(LatencySamples).ToArray();
+        static double[] Measure(IModelScorer scorer, Table table, int[] sample)
+        {
+            scorer.Score(table, sample[..1]);
+            var times = new double[sample.Length];
+            for (var i = 0; i < sample.Length; i++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                scorer.Score(table, [sample[i]]);
+                times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+
+            Array.Sort(times);
+            return times;
+        }
+
+        var c = Measure(candidate, table, sample);
+        double? b = baseline is null ? null : Percentile(Measure(baseline, table, sample), 0.95);
+        return new LatencyRecord(sample.Length, Percentile(c, 0.5), Percentile(c, 0.95), b);
+    }
+
+    private static double Percentile(double[] sorted, double q) => sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(q * sorted.Length) - 1)];
+
+    private static async Task<ModelRef> Reference(ModelLocation m, string? source, CancellationToken cancellationToken)
+    {
+        var (sha, bytes) = await DataFingerprint.FileAsync(m.ModelPath, cancellationToken);
+        return new ModelRef(m.ModelPath, ModelLoader.FormatOf(m.ModelPath), sha, bytes, m.Run?.RunId, source);
+    }
+
+    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
