@@ -13,10 +13,10 @@ Define("Restore", "Restore NuGet packages.", [], () => Run("dotnet", "restore Ml
 Define("Build", "Build every project (warnings are errors).", ["Restore"], () => Run("dotnet", $"build MlOps.CI.sln -c {configuration} --no-restore"));
 Define("Format", "Check formatting with dotnet format.", ["Restore"], () => Run("dotnet", "format MlOps.CI.sln --verify-no-changes --no-restore"));
 Define("Test", "Run unit and integration tests; prints 'N passed, N failed'.", ["Build"], TestAsync);
-Define("Bench", "Print throughput and peak memory: validate (stats + drift, 1M x 20), train (LightGBM on 1M rows, scoring, penguins quality per trainer).", ["Build"], async () =>
+Define("Bench", "Print throughput and peak memory: validate (stats + drift, 1M x 20), train (LightGBM on 1M rows, scoring, penguins quality per trainer), evaluate (ONNX and ML.NET scoring of 1M rows, bootstrap cost, verdict rates).", ["Build"], async () =>
 {
     // One process per section, so each peak working set is the section's own.
-    foreach (var section in new[] { "validate", "train" })
+    foreach (var section in new[] { "validate", "train", "evaluate" })
     {
         await Run("dotnet", $"run -c {configuration} --no-build --project tests/MlOps.Benchmarks -- {section}");
     }

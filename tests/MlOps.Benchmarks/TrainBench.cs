@@ -91,7 +91,7 @@ internal static class TrainBench
     }
 
     /// <summary>id, 8 numbers, 2 categories; the label follows a logistic model with an interaction, so trees have something to find.</summary>
-    private static void Generate(string path, int n, int seed)
+    internal static void Generate(string path, int n, int seed)
     {
         var rng = new Random(seed);
         string[] cities = ["Lisbon", "Oslo", "Lima", "Pune", "Austin", "Kyoto", "Accra", "Quito"];

@@ -155,10 +155,14 @@ public sealed class OnnxScorer : IModelScorer
     {
         var f = columns.Length;
         var data = new float[rows.Length * f];
-        for (var c = 0; c < f; c++)
+        var sources = new float[f][];
+        for (var c = 0; c < f; c++) sources[c] = columns[c].Numbers!;
+
+        // Row-major writes: the matrix is filled front to back, one cache line at a time.
+        var k = 0;
+        foreach (var r in rows)
         {
-            var values = columns[c].Numbers!;
-            for (var i = 0; i < rows.Length; i++) data[(i * f) + c] = values[rows[i]];
+            for (var c = 0; c < f; c++) data[k++] = sources[c][r];
         }
 
         return NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(data, [rows.Length, f]));
