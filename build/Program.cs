@@ -21,7 +21,13 @@ Define("Bench", "Print throughput and peak memory: validate (stats + drift, 1M x
         await Run("dotnet", $"run -c {configuration} --no-build --project tests/MlOps.Benchmarks -- {section}");
     }
 });
-Define("Example", "Run the main job on the embedded example (validate the penguins data).", ["Build"], () => Run("dotnet", $"src/MlOps.Cli/bin/{configuration}/net10.0/mlops.dll validate --config examples/penguins/mlops.yaml"));
+Define("Example", "Run the main job on the embedded example: validate the penguins data, train, evaluate against production (reports under mlops-out/).", ["Build"], async () =>
+{
+    foreach (var stage in new[] { "validate", "train", "evaluate" })
+    {
+        await Run("dotnet", $"src/MlOps.Cli/bin/{configuration}/net10.0/mlops.dll {stage} --config examples/penguins/mlops.yaml");
+    }
+});
 Define("Pack", "Pack the mlops dotnet tool into artifacts/packages.", ["Build"], () => Run("dotnet", $"pack src/MlOps.Cli -c {configuration} --no-build -o artifacts/packages"));
 Define("Publish", "Publish a self-contained single-file mlops for linux-x64 into artifacts/publish.", ["Restore"], () =>
     Run("dotnet", $"publish src/MlOps.Cli -c {configuration} -r linux-x64 --self-contained -p:PublishSingleFile=true -p:TreatWarningsAsErrors=false -o artifacts/publish"));
