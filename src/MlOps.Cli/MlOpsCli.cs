@@ -60,6 +60,7 @@ public static class MlOpsCli
         root.Subcommands.Add(SplitCommand.Create(console));
         root.Subcommands.Add(TrainCommand.Create(console));
         root.Subcommands.Add(EvaluateCommand.Create(console));
+        RegistryCommands.AddTo(root, console);
         return root;
     }
 }

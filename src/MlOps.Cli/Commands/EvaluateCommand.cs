@@ -35,7 +35,7 @@ public static class EvaluateCommand
             var candidatePath = parse.GetValue(model) ?? TrainCommand.DefaultOutput;
             var candidate = await ModelLocation.FindAsync(candidatePath, ct)
                 ?? throw Errors.Errors.Data(candidatePath, "no candidate model here; run 'mlops train' first or pass --model.");
-            var (baselineModel, source, note) = await ResolveBaselineAsync(parse.GetValue(baseline), settings, config.Project, ct);
+            var (baselineModel, source, note) = await ResolveBaselineAsync(parse.GetValue(baseline), settings, config, ct);
             var options = new EvaluateOptions
             {
                 Project = config.Project,
@@ -88,7 +88,7 @@ public static class EvaluateCommand
     /// A flag or config value that names an existing file or folder is a path; "none" means no
     /// baseline; anything else is a registry alias, looked up in the registry.
     /// </summary>
-    internal static async Task<(ModelLocation? Model, string? Source, string? Note)> ResolveBaselineAsync(string? flag, EvaluateSettings settings, string project, CancellationToken ct)
+    internal static async Task<(ModelLocation? Model, string? Source, string? Note)> ResolveBaselineAsync(string? flag, EvaluateSettings settings, Configuration.MlOpsConfig config, CancellationToken ct)
     {
         var value = flag ?? settings.Baseline;
         if (value == "none") return (null, null, "evaluate.baseline is none");
@@ -103,7 +103,7 @@ public static class EvaluateCommand
             throw Errors.Errors.Data(value, "baseline model not found.");
         }
 
-        var fromRegistry = await RegistryBaseline.FindAsync(project, value, ct);
-        return fromRegistry is { } found ? (found.Model, found.Source, null) : (null, null, $"the registry has no '{project}' model with alias '{value}' yet");
+        var fromRegistry = await RegistryBaseline.FindAsync(config.Registry, config.Project, value, ct);
+        return fromRegistry is { } found ? (found.Model, found.Source, null) : (null, null, $"the registry has no '{config.Project}' model with alias '{value}' yet");
     }
 }

@@ -5,6 +5,7 @@ using MlOps.Training;
 using MlOps.Validation.Drift;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using RegistrySettings = MlOps.Registry.RegistrySettings;
 
 namespace MlOps.Configuration;
 
@@ -43,6 +44,9 @@ public sealed record MlOpsConfig
 
     /// <summary>evaluate: settings.</summary>
     public EvaluateSettings Evaluate { get; init; } = new();
+
+    /// <summary>registry: settings.</summary>
+    public RegistrySettings Registry { get; init; } = new() { Path = RegistrySettings.DefaultPath };
 
     /// <summary>The folder the file was read from; relative paths resolve against it.</summary>
     public string BaseDirectory { get; init; } = ".";
@@ -105,9 +109,10 @@ public sealed record MlOpsConfig
             PositiveClass = root.String("positive-class"),
             Train = root.Section("train") is { } t ? BindTrain(t, ModelTasks.Parse(task)) : new TrainSettings(),
             Evaluate = root.Section("evaluate") is { } e ? BindEvaluate(e, Resolve) : new EvaluateSettings(),
+            Registry = root.Section("registry") is { } r ? BindRegistry(r, Resolve) : new RegistrySettings { Path = Resolve(RegistrySettings.DefaultPath) },
             BaseDirectory = baseDir,
         };
-        root.Done("project", "data", "task", "label", "positive-class", "validate", "split", "train", "evaluate");
+        root.Done("project", "data", "task", "label", "positive-class", "validate", "split", "train", "evaluate", "registry");
         return config;
     }
 
@@ -252,6 +257,26 @@ public sealed record MlOpsConfig
         }
 
         t.Done("trainer", "hyperparameters", "seed", "threads", "early-stopping", "exclude", "text", "max-categories", "command", "timeout", "output");
+        return settings;
+    }
+
+    private static RegistrySettings BindRegistry(ConfigSection r, Func<string, string> resolve)
+    {
+        var settings = new RegistrySettings { Path = resolve(r.String("path") ?? RegistrySettings.DefaultPath) };
+        if (r.Section("azure") is { } a)
+        {
+            settings = settings with
+            {
+                Container = a.String("container"),
+                ConnectionStringEnv = a.String("connection-string-env"),
+                ContainerUrlEnv = a.String("container-url-env"),
+                AccountUrl = a.String("account-url"),
+            };
+            if (settings.Container is null && settings.ContainerUrlEnv is null) throw Errors.Errors.Config(a.Where("container"), "is required (or container-url-env with a SAS URL).");
+            a.Done("container", "connection-string-env", "container-url-env", "account-url");
+        }
+
+        r.Done("path", "azure");
         return settings;
     }
 

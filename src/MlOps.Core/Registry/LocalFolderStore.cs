@@ -1,0 +1,159 @@
+using System.Security.Cryptography;
+
+namespace MlOps.Registry;
+
+/// <summary>
+/// The registry in a local folder (the default, <c>.mlops/registry</c>). Creates are atomic
+/// no-replace renames; replaces compare content hashes under an exclusive lock file, so several
+/// processes can register and promote at once without losing an update.
+/// </summary>
+public sealed class LocalFolderStore(string root) : IRegistryStore
+{
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(60);
+    private readonly string _root = Path.GetFullPath(root);
+
+    /// <inheritdoc/>
+    public string Location => _root;
+
+    /// <inheritdoc/>
+    public string UriOf(string key) => new Uri(PathOf(key)).AbsoluteUri;
+
+    /// <inheritdoc/>
+    public async Task<StoredObject?> ReadAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(key);
+        try
+        {
+            var bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+            return new StoredObject(bytes, Tag(bytes));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> TryCreateAsync(string key, byte[] content, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(key);
+        var temp = await WriteTempAsync(path, content, cancellationToken);
+        try
+        {
+            // A rename that refuses to replace: exactly one of several racing creators wins.
+            File.Move(temp, path, overwrite: false);
+            return true;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return false;
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> TryReplaceAsync(string key, byte[] content, string etag, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(key);
+        await using var gate = await LockAsync(path + ".lock", cancellationToken);
+        var current = await ReadAsync(key, cancellationToken);
+        if (current is null || current.ETag != etag) return false;
+        var temp = await WriteTempAsync(path, content, cancellationToken);
+        File.Move(temp, path, overwrite: true);
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public async Task UploadIfAbsentAsync(string key, string file, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(key);
+        if (File.Exists(path)) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
+        try
+        {
+            File.Copy(file, temp);
+            File.Move(temp, path, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Someone stored the same content first; content-addressed, so theirs is ours.
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+
+        await Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(key);
+        return Task.FromResult<Stream?>(File.Exists(path) ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous) : null);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        var dir = PathOf(prefix.TrimEnd('/'));
+        if (!Directory.Exists(dir)) return Task.FromResult<IReadOnlyList<string>>([]);
+        var keys = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
+            .Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal) && !f.EndsWith(".lock", StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(_root, f).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return Task.FromResult<IReadOnlyList<string>>(keys);
+    }
+
+    private static string Tag(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    private string PathOf(string key)
+    {
+        // Keys come from RegistryNames; this is the last line of defence against traversal.
+        var full = Path.GetFullPath(Path.Combine(_root, key));
+        return full.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal) || full == _root
+            ? full
+            : throw Errors.Errors.Config("registry", $"the key '{key}' leaves the registry folder.");
+    }
+
+    private static async Task<string> WriteTempAsync(string path, byte[] content, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
+        await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
+        {
+            await stream.WriteAsync(content, cancellationToken);
+            stream.Flush(flushToDisk: true);
+        }
+
+        return temp;
+    }
+
+    private static async Task<FileStream> LockAsync(string path, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var deadline = DateTime.UtcNow + LockTimeout;
+        var delay = 5;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(Random.Shared.Next(delay, delay * 2), cancellationToken);
+                delay = Math.Min(delay * 2, 200);
+            }
+            catch (IOException)
+            {
+                throw Errors.Errors.Config(path, "the registry is locked by another process for over a minute; if no mlops is running, delete this lock file.");
+            }
+        }
+    }
+}
