@@ -12,7 +12,18 @@ void Define(string name, string description, string[] dependsOn, Func<Task> run)
 Define("Restore", "Restore NuGet packages.", [], () => Run("dotnet", "restore MlOps.CI.sln"));
 Define("Build", "Build every project (warnings are errors).", ["Restore"], () => Run("dotnet", $"build MlOps.CI.sln -c {configuration} --no-restore"));
 Define("Format", "Check formatting with dotnet format.", ["Restore"], () => Run("dotnet", "format MlOps.CI.sln --verify-no-changes --no-restore"));
-Define("Test", "Run unit and integration tests; prints 'N passed, N failed'.", ["Build"], TestAsync);
+Define("Services", "Install the real services integration tests start on 127.0.0.1 (Azurite) with npm ci.", [], async () =>
+{
+    var dir = Path.Combine(root, "tools", "test-services");
+    if (File.Exists(Path.Combine(dir, "node_modules", ".bin", "azurite-blob")))
+    {
+        Console.WriteLine("Azurite already installed.");
+        return;
+    }
+
+    await Run(OperatingSystem.IsWindows() ? "npm.cmd" : "npm", $"ci --prefix \"{dir}\" --no-audit --no-fund");
+});
+Define("Test", "Run unit and integration tests (Azurite on 127.0.0.1 included); prints 'N passed, N failed'.", ["Build", "Services"], TestAsync);
 Define("Bench", "Print throughput and peak memory: validate (stats + drift, 1M x 20), train (LightGBM on 1M rows, scoring, penguins quality per trainer), evaluate (ONNX and ML.NET scoring of 1M rows, bootstrap cost, verdict rates).", ["Build"], async () =>
 {
     // One process per section, so each peak working set is the section's own.

@@ -47,6 +47,10 @@ public sealed class AzureBlobStore : IRegistryStore
         {
             throw Fail("read", key, e);
         }
+        catch (AggregateException e)
+        {
+            throw Fail("read", key, e);
+        }
     }
 
     /// <inheritdoc/>
@@ -66,6 +70,10 @@ public sealed class AzureBlobStore : IRegistryStore
         {
             throw Fail("create", key, e);
         }
+        catch (AggregateException e)
+        {
+            throw Fail("create", key, e);
+        }
     }
 
     /// <inheritdoc/>
@@ -81,6 +89,10 @@ public sealed class AzureBlobStore : IRegistryStore
             return false;
         }
         catch (RequestFailedException e)
+        {
+            throw Fail("update", key, e);
+        }
+        catch (AggregateException e)
         {
             throw Fail("update", key, e);
         }
@@ -103,6 +115,10 @@ public sealed class AzureBlobStore : IRegistryStore
         {
             throw Fail("upload", key, e);
         }
+        catch (AggregateException e)
+        {
+            throw Fail("upload", key, e);
+        }
     }
 
     /// <inheritdoc/>
@@ -118,6 +134,10 @@ public sealed class AzureBlobStore : IRegistryStore
             return null;
         }
         catch (RequestFailedException e)
+        {
+            throw Fail("download", key, e);
+        }
+        catch (AggregateException e)
         {
             throw Fail("download", key, e);
         }
@@ -144,6 +164,10 @@ public sealed class AzureBlobStore : IRegistryStore
         {
             throw Fail("list", prefix, e);
         }
+        catch (AggregateException e)
+        {
+            throw Fail("list", prefix, e);
+        }
     }
 
     private async Task EnsureContainerAsync(CancellationToken cancellationToken)
@@ -161,10 +185,21 @@ public sealed class AzureBlobStore : IRegistryStore
         {
             throw Fail("create container", _container.Name, e);
         }
+        catch (AggregateException e)
+        {
+            throw Fail("create container", _container.Name, e);
+        }
 
         _ensured = true;
     }
 
-    private Errors.ExternalServiceException Fail(string operation, string key, RequestFailedException e) =>
-        new($"Azure Blob Storage {Location}: {operation} '{key}' failed with HTTP {e.Status} {e.ErrorCode ?? string.Empty}".TrimEnd() + " after retries.", e);
+    // The SDK reports a failure after retries as an AggregateException of the attempts.
+    private Errors.ExternalServiceException Fail(string operation, string key, Exception e)
+    {
+        var last = e is AggregateException a ? a.InnerExceptions.OfType<RequestFailedException>().LastOrDefault() : e as RequestFailedException;
+        var what = last is null ? e.GetType().Name
+            : last.Status == 0 ? $"no response ({last.Message.Split('\n')[0]})"
+            : $"HTTP {last.Status} {last.ErrorCode}".TrimEnd();
+        return new($"Azure Blob Storage {Location}: {operation} '{key}' failed after retries: {what}.", e);
+    }
 }

@@ -3,9 +3,9 @@ using System.Security.Cryptography;
 namespace MlOps.Registry;
 
 /// <summary>
-/// The registry in a local folder (the default, <c>.mlops/registry</c>). Creates are atomic
-/// no-replace renames; replaces compare content hashes under an exclusive lock file, so several
-/// processes can register and promote at once without losing an update.
+/// The registry in a local folder (the default, <c>.mlops/registry</c>). Conditional creates and
+/// replaces run under an exclusive per-key lock file (flock), and land by atomic rename, so
+/// several processes can register and promote at once without losing an update.
 /// </summary>
 public sealed class LocalFolderStore(string root) : IRegistryStore
 {
@@ -36,22 +36,14 @@ public sealed class LocalFolderStore(string root) : IRegistryStore
     /// <inheritdoc/>
     public async Task<bool> TryCreateAsync(string key, byte[] content, CancellationToken cancellationToken = default)
     {
+        // .NET's no-overwrite File.Move checks then renames, which two processes can both pass;
+        // the per-key lock makes check-and-create one step, as If-None-Match is on Azure.
         var path = PathOf(key);
+        await using var gate = await LockAsync(path + ".lock", cancellationToken);
+        if (File.Exists(path)) return false;
         var temp = await WriteTempAsync(path, content, cancellationToken);
-        try
-        {
-            // A rename that refuses to replace: exactly one of several racing creators wins.
-            File.Move(temp, path, overwrite: false);
-            return true;
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            return false;
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
+        File.Move(temp, path, overwrite: false);
+        return true;
     }
 
     /// <inheritdoc/>
@@ -100,11 +92,14 @@ public sealed class LocalFolderStore(string root) : IRegistryStore
     /// <inheritdoc/>
     public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default)
     {
-        var dir = PathOf(prefix.TrimEnd('/'));
+        // Blob-store semantics: every key that starts with the prefix, whether or not it ends at a folder.
+        var slash = prefix.LastIndexOf('/');
+        var dir = slash < 0 ? _root : PathOf(prefix[..slash]);
         if (!Directory.Exists(dir)) return Task.FromResult<IReadOnlyList<string>>([]);
         var keys = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
             .Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal) && !f.EndsWith(".lock", StringComparison.Ordinal))
             .Select(f => Path.GetRelativePath(_root, f).Replace('\\', '/'))
+            .Where(k => k.StartsWith(prefix, StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .ToList();
         return Task.FromResult<IReadOnlyList<string>>(keys);
