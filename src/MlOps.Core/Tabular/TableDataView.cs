@@ -29,7 +29,6 @@ public sealed class TableDataView : IDataView
     /// <summary>The name ML.NET trainers expect for the label.</summary>
     public const string LabelColumn = "Label";
 
-    private readonly Table _table;
     private readonly int[] _rows;
     private readonly TableColumn[] _features;
     private readonly TableColumn? _label;
@@ -45,7 +44,11 @@ public sealed class TableDataView : IDataView
     /// <param name="positiveClass">For <see cref="LabelKind.Boolean"/>: the label value that means true.</param>
     public TableDataView(Table table, int[] rows, IReadOnlyList<TableColumn> features, TableColumn? label = null, LabelKind labelKind = LabelKind.None, string? positiveClass = null)
     {
-        _table = table;
+        foreach (var r in rows)
+        {
+            if ((uint)r >= (uint)table.RowCount) throw new ArgumentOutOfRangeException(nameof(rows), $"row {r} is outside the table's {table.RowCount} rows.");
+        }
+
         _rows = rows;
         _features = features.ToArray();
         _label = label;
