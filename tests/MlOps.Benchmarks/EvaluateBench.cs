@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using MlOps.Configuration;
@@ -10,6 +9,7 @@ using MlOps.Scoring;
 using MlOps.Tabular;
 using MlOps.Tests.Support;
 using MlOps.Training;
+using static System.FormattableString;
 
 namespace MlOps.Benchmarks;
 
@@ -56,7 +56,7 @@ internal static class EvaluateBench
         }
 
         var bare = Enumerable.Range(0, 5).Min(_ => BareOnnxLoop(onnxPath, table, all.Length));
-        Console.WriteLine(F($"onnx     {rows:N0} rows (best of 5): mlops {ours:0.000} s = {rows / ours:N0} rows/s; bare ONNX Runtime loop over the same matrix {bare:0.000} s = {rows / bare:N0} rows/s; overhead ratio {ours / bare:0.00}x"));
+        Console.WriteLine(Invariant($"onnx     {rows:N0} rows (best of 5): mlops {ours:0.000} s = {rows / ours:N0} rows/s; bare ONNX Runtime loop over the same matrix {bare:0.000} s = {rows / bare:N0} rows/s; overhead ratio {ours / bare:0.00}x"));
 
         var train = await new TrainRunner(_ => { }).RunAsync(new TrainOptions
         {
@@ -72,7 +72,7 @@ internal static class EvaluateBench
         sw.Restart();
         var mlnetPredictions = mlnet.Score(table, all);
         var mlnetSeconds = sw.Elapsed.TotalSeconds;
-        Console.WriteLine(F($"mlnet    {rows:N0} rows (sdca model.zip, 10 columns incl. one-hot): {mlnetSeconds:0.00} s = {rows / mlnetSeconds:N0} rows/s"));
+        Console.WriteLine(Invariant($"mlnet    {rows:N0} rows (sdca model.zip, 10 columns incl. one-hot): {mlnetSeconds:0.00} s = {rows / mlnetSeconds:N0} rows/s"));
 
         var label = table.Find("label")!;
         var y = all.Select(r => label.Texts![r] == "1").ToArray();
@@ -82,16 +82,16 @@ internal static class EvaluateBench
         {
             sw.Restart();
             var boot = PairedBootstrap.Run(candidate, baseline, 0.5, resamples, 0.95, 42);
-            Console.WriteLine(F($"bootstrap {resamples,4} paired resamples x {rows:N0} rows, all 7 binary metrics for both models: {sw.Elapsed.TotalSeconds:0.0} s; roc-auc change interval [{boot.Delta["roc-auc"].Low:+0.0000;-0.0000}, {boot.Delta["roc-auc"].High:+0.0000;-0.0000}]"));
+            Console.WriteLine(Invariant($"bootstrap {resamples,4} paired resamples x {rows:N0} rows, all 7 binary metrics for both models: {sw.Elapsed.TotalSeconds:0.0} s; roc-auc change interval [{boot.Delta["roc-auc"].Low:+0.0000;-0.0000}, {boot.Delta["roc-auc"].High:+0.0000;-0.0000}]"));
         }
 
         foreach (var (name, signal) in new[] { ("as good as the baseline", 1.0), ("slightly worse (signal 0.85)", 0.85), ("worse (signal 0.6)", 0.6) })
         {
             var rate = BootstrapTrials.RejectionRate(trials: 400, rows: 1000, candidateSignal: signal, resamples: 500, seed: 11);
-            Console.WriteLine(F($"verdict  candidate {name,-30}: rejected by the default gate (roc-auc, no significant regression, 95%) in {rate:P1} of 400 trials of 1,000 rows"));
+            Console.WriteLine(Invariant($"verdict  candidate {name,-30}: rejected by the default gate (roc-auc, no significant regression, 95%) in {rate:P1} of 400 trials of 1,000 rows"));
         }
 
-        Console.WriteLine(F($"peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB"));
+        Console.WriteLine(Invariant($"peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB"));
     }
 
     private static double BareOnnxLoop(string model, Table table, int n)
@@ -118,6 +118,4 @@ internal static class EvaluateBench
 
         return sw.Elapsed.TotalSeconds;
     }
-
-    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using static System.FormattableString;
 
 namespace MlOps.Evaluation;
 
@@ -11,18 +12,18 @@ public static class EvaluationReport
     {
         var s = new StringBuilder();
         var versus = r.Baseline is { } b ? $"vs baseline `{Path.GetFileName(b.Path)}`{(b.Source is { } src ? $" ({src})" : string.Empty)}" : "(no baseline)";
-        s.AppendLine(F($"# {(r.Blessed ? "✅ Blessed" : "❌ Not blessed")}: {r.Project} candidate {versus}"));
+        s.AppendLine(Invariant($"# {(r.Blessed ? "✅ Blessed" : "❌ Not blessed")}: {r.Project} candidate {versus}"));
         s.AppendLine();
         foreach (var reason in r.Reasons) s.AppendLine($"- {reason}");
         if (r.Reasons.Count > 0) s.AppendLine();
-        s.AppendLine(F($"{r.Task} model `{Path.GetFileName(r.Candidate.Path)}` ({r.Candidate.Format}) on {r.Data.Rows:N0} rows of `{r.Data.Path}` (split `{r.Data.Split}`){(r.Threshold is { } t ? F($", threshold {t:0.##}") : string.Empty)}."));
+        s.AppendLine(Invariant($"{r.Task} model `{Path.GetFileName(r.Candidate.Path)}` ({r.Candidate.Format}) on {r.Data.Rows:N0} rows of `{r.Data.Path}` (split `{r.Data.Split}`){(r.Threshold is { } t ? Invariant($", threshold {t:0.##}") : string.Empty)}."));
         s.AppendLine();
         s.AppendLine("| gate | verdict | detail |");
         s.AppendLine("| --- | --- | --- |");
         foreach (var g in r.Gates) s.AppendLine($"| {g.Name} | {(g.Passed ? "✅ pass" : "❌ fail")} | {g.Detail} |");
         s.AppendLine();
 
-        var level = F($"{r.Bootstrap.Confidence:0.##%}");
+        var level = Invariant($"{r.Bootstrap.Confidence:0.##%}");
         s.AppendLine(r.Baseline is null ? $"| metric | candidate | {level} interval |" : $"| metric | candidate | baseline | change | {level} interval of change |");
         s.AppendLine(r.Baseline is null ? "| --- | ---: | ---: |" : "| --- | ---: | ---: | ---: | ---: |");
         foreach (var (name, m) in r.Metrics)
@@ -30,13 +31,13 @@ public static class EvaluationReport
             var arrow = m.HigherIsBetter ? "↑" : "↓";
             if (r.Baseline is null)
             {
-                s.AppendLine(F($"| {name} {arrow} | {N(m.Candidate)} | {I(m.CandidateInterval)} |"));
+                s.AppendLine(Invariant($"| {name} {arrow} | {N(m.Candidate)} | {I(m.CandidateInterval)} |"));
                 continue;
             }
 
             var better = m.Delta is { } d && d != 0 && (d > 0) == m.HigherIsBetter;
             var mark = m.Delta is null or 0 ? "·" : better ? "🟢" : "🔴";
-            s.AppendLine(F($"| {name} {arrow} | {N(m.Candidate)} | {(m.Baseline is { } bv ? N(bv) : "–")} | {mark} {(m.Delta is { } dv ? dv.ToString("+0.####;-0.####;0", CultureInfo.InvariantCulture) : "–")} | {I(m.DeltaInterval)} |"));
+            s.AppendLine(Invariant($"| {name} {arrow} | {N(m.Candidate)} | {(m.Baseline is { } bv ? N(bv) : "–")} | {mark} {(m.Delta is { } dv ? dv.ToString("+0.####;-0.####;0", CultureInfo.InvariantCulture) : "–")} | {I(m.DeltaInterval)} |"));
         }
 
         s.AppendLine();
@@ -46,14 +47,14 @@ public static class EvaluationReport
             s.AppendLine();
             foreach (var c in r.Slices)
             {
-                s.AppendLine(F($"**{c.Column}** ({c.Metric}{(c.Gap is { } gap ? F($", gap {gap:0.####}") : string.Empty)})"));
+                s.AppendLine(Invariant($"**{c.Column}** ({c.Metric}{(c.Gap is { } gap ? Invariant($", gap {gap:0.####}") : string.Empty)})"));
                 s.AppendLine();
                 s.AppendLine(r.Baseline is null ? "| value | rows | candidate |" : "| value | rows | candidate | baseline |");
                 s.AppendLine(r.Baseline is null ? "| --- | ---: | ---: |" : "| --- | ---: | ---: | ---: |");
                 foreach (var v in c.Slices)
                 {
                     var small = v.Gated ? string.Empty : " (small)";
-                    s.AppendLine(r.Baseline is null ? F($"| {v.Value}{small} | {v.Rows} | {N(v.Candidate)} |") : F($"| {v.Value}{small} | {v.Rows} | {N(v.Candidate)} | {(v.Baseline is { } bv ? N(bv) : "–")} |"));
+                    s.AppendLine(r.Baseline is null ? Invariant($"| {v.Value}{small} | {v.Rows} | {N(v.Candidate)} |") : Invariant($"| {v.Value}{small} | {v.Rows} | {N(v.Candidate)} | {(v.Baseline is { } bv ? N(bv) : "–")} |"));
                 }
 
                 s.AppendLine();
@@ -62,11 +63,11 @@ public static class EvaluationReport
 
         if (r.Importance.Count > 0)
         {
-            s.AppendLine(F($"## Top features (permutation importance, drop in {r.Importance[0].Metric})"));
+            s.AppendLine(Invariant($"## Top features (permutation importance, drop in {r.Importance[0].Metric})"));
             s.AppendLine();
             s.AppendLine("| feature | mean drop | spread (sd) |");
             s.AppendLine("| --- | ---: | ---: |");
-            foreach (var f in r.Importance.Take(10)) s.AppendLine(F($"| {f.Column} | {N(f.Mean)} | {N(f.StandardDeviation)} |"));
+            foreach (var f in r.Importance.Take(10)) s.AppendLine(Invariant($"| {f.Column} | {N(f.Mean)} | {N(f.StandardDeviation)} |"));
             s.AppendLine();
         }
 
@@ -83,12 +84,12 @@ public static class EvaluationReport
         }
         else if (r.Confusion is { TruePositive: { } tp } c)
         {
-            s.AppendLine(F($"Confusion: TP {tp}, FP {c.FalsePositive}, TN {c.TrueNegative}, FN {c.FalseNegative}."));
+            s.AppendLine(Invariant($"Confusion: TP {tp}, FP {c.FalsePositive}, TN {c.TrueNegative}, FN {c.FalseNegative}."));
             s.AppendLine();
         }
 
-        if (r.Latency is { } l) s.AppendLine(F($"Single-row latency: p50 {l.P50Ms:0.###} ms, p95 {l.P95Ms:0.###} ms{(l.BaselineP95Ms is { } bl ? F($" (baseline p95 {bl:0.###} ms)") : string.Empty)}."));
-        s.AppendLine(F($"Candidate sha256 `{r.Candidate.Sha256[..12]}`{(r.Candidate.RunId is { } run ? $", run {run}" : string.Empty)}{(r.Baseline is { } bb ? F($"; baseline sha256 `{bb.Sha256[..12]}`") : string.Empty)}. Data fingerprint `{r.Data.Fingerprint[..12]}`. Paired bootstrap: {r.Bootstrap.Resamples} resamples, seed {r.Bootstrap.Seed}. {r.DurationSeconds:0.0} s."));
+        if (r.Latency is { } l) s.AppendLine(Invariant($"Single-row latency: p50 {l.P50Ms:0.###} ms, p95 {l.P95Ms:0.###} ms{(l.BaselineP95Ms is { } bl ? Invariant($" (baseline p95 {bl:0.###} ms)") : string.Empty)}."));
+        s.AppendLine(Invariant($"Candidate sha256 `{r.Candidate.Sha256[..12]}`{(r.Candidate.RunId is { } run ? $", run {run}" : string.Empty)}{(r.Baseline is { } bb ? Invariant($"; baseline sha256 `{bb.Sha256[..12]}`") : string.Empty)}. Data fingerprint `{r.Data.Fingerprint[..12]}`. Paired bootstrap: {r.Bootstrap.Resamples} resamples, seed {r.Bootstrap.Seed}. {r.DurationSeconds:0.0} s."));
         s.AppendLine();
         s.AppendLine("</details>");
         return s.ToString();
@@ -96,7 +97,5 @@ public static class EvaluationReport
 
     private static string N(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.####", CultureInfo.InvariantCulture);
 
-    private static string I(Interval? i) => i is null || double.IsNaN(i.Low) ? "–" : F($"[{i.Low:0.####}, {i.High:0.####}]");
-
-    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+    private static string I(Interval? i) => i is null || double.IsNaN(i.Low) ? "–" : Invariant($"[{i.Low:0.####}, {i.High:0.####}]");
 }

@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using System.Globalization;
 using MlOps.Artifacts;
 using MlOps.Evaluation.Metrics;
 using MlOps.Scoring;
 using MlOps.Tabular;
 using MlOps.Training;
+using static System.FormattableString;
 
 namespace MlOps.Evaluation;
 
@@ -90,20 +90,20 @@ public sealed class Evaluator(Action<string> log)
             foreach (var slice in slices)
             {
                 gates.Add(slice.Gap is { } gap
-                    ? new GateResult($"slice gap {slice.Column} ({slice.Metric}, max {maxGap:0.####})", gap <= maxGap, F($"largest gap {gap:0.####} between slices of at least {s.Slices.MinSize} rows{(slice.BaselineGap is { } bg ? F($" (baseline {bg:0.####})") : string.Empty)}"))
+                    ? new GateResult($"slice gap {slice.Column} ({slice.Metric}, max {maxGap:0.####})", gap <= maxGap, Invariant($"largest gap {gap:0.####} between slices of at least {s.Slices.MinSize} rows{(slice.BaselineGap is { } bg ? Invariant($" (baseline {bg:0.####})") : string.Empty)}"))
                     : new GateResult($"slice gap {slice.Column}", true, $"fewer than two slices have {s.Slices.MinSize} rows; not gated"));
             }
         }
 
         if (s.MaxLatencyP95Ms is { } maxLatency)
         {
-            gates.Add(new GateResult(F($"latency p95 (max {maxLatency:0.##} ms)"), latency.P95Ms <= maxLatency, F($"{latency.P95Ms:0.###} ms single-row p95 over {latency.Samples} rows")));
+            gates.Add(new GateResult(Invariant($"latency p95 (max {maxLatency:0.##} ms)"), latency.P95Ms <= maxLatency, Invariant($"{latency.P95Ms:0.###} ms single-row p95 over {latency.Samples} rows")));
         }
 
         if (s.MaxModelSizeMb is { } maxSize)
         {
             var mb = candidateRef.Bytes / 1e6;
-            gates.Add(new GateResult(F($"model size (max {maxSize:0.##} MB)"), mb <= maxSize, F($"{mb:0.###} MB")));
+            gates.Add(new GateResult(Invariant($"model size (max {maxSize:0.##} MB)"), mb <= maxSize, Invariant($"{mb:0.###} MB")));
         }
 
         var failed = gates.Where(g => !g.Passed).ToList();
@@ -181,6 +181,4 @@ public sealed class Evaluator(Action<string> log)
         var (sha, bytes) = await DataFingerprint.FileAsync(m.ModelPath, cancellationToken);
         return new ModelRef(m.ModelPath, ModelLoader.FormatOf(m.ModelPath), sha, bytes, m.Run?.RunId, source);
     }
-
-    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

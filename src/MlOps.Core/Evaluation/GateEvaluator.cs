@@ -1,5 +1,6 @@
 using System.Globalization;
 using MlOps.Evaluation.Metrics;
+using static System.FormattableString;
 
 namespace MlOps.Evaluation;
 
@@ -19,7 +20,7 @@ public static class GateEvaluator
         var notes = new List<string>();
         if (gate.Threshold is { } t && (higher ? m.Candidate < t : m.Candidate > t))
         {
-            problems.Add(F($"{m.Candidate:0.####} is {(higher ? "below" : "above")} the threshold {t:0.####}"));
+            problems.Add(Invariant($"{m.Candidate:0.####} is {(higher ? "below" : "above")} the threshold {t:0.####}"));
         }
 
         var needsBaseline = gate.MinChange is not null || gate.MinRelativeChange is not null || gate.Test != SignificanceTest.None;
@@ -32,12 +33,12 @@ public static class GateEvaluator
             var improvement = sign * d;
             if (gate.MinChange is { } mc && improvement < mc)
             {
-                problems.Add(F($"change {Signed(improvement)} is less than the required {Signed(mc)}"));
+                problems.Add(Invariant($"change {Signed(improvement)} is less than the required {Signed(mc)}"));
             }
 
             if (gate.MinRelativeChange is { } mr && b != 0 && improvement / Math.Abs(b) < mr)
             {
-                problems.Add(F($"relative change {improvement / Math.Abs(b):+0.##%;-0.##%;0%} is less than the required {mr:+0.##%;-0.##%;0%}"));
+                problems.Add(Invariant($"relative change {improvement / Math.Abs(b):+0.##%;-0.##%;0%} is less than the required {mr:+0.##%;-0.##%;0%}"));
             }
 
             if (m.DeltaInterval is { } ci && gate.Test != SignificanceTest.None)
@@ -45,8 +46,8 @@ public static class GateEvaluator
                 // The interval of the improvement, in the better direction.
                 var (lo, hi) = higher ? (ci.Low, ci.High) : (-ci.High, -ci.Low);
                 var margin = gate.MinChange ?? 0;
-                var level = F($"{confidence:0.##%}");
-                var interval = F($"[{Signed(lo)}, {Signed(hi)}]");
+                var level = Invariant($"{confidence:0.##%}");
+                var interval = Invariant($"[{Signed(lo)}, {Signed(hi)}]");
                 switch (gate.Test)
                 {
                     case SignificanceTest.NoRegression when hi < margin:
@@ -66,7 +67,7 @@ public static class GateEvaluator
         }
 
         var name = $"{gate.Metric}{Describe(gate)}";
-        var detail = problems.Count > 0 ? string.Join("; ", problems) : string.Join("; ", notes.Prepend(F($"{m.Candidate:0.####}{(m.Baseline is { } bb ? F($" vs {bb:0.####}") : string.Empty)}")));
+        var detail = problems.Count > 0 ? string.Join("; ", problems) : string.Join("; ", notes.Prepend(Invariant($"{m.Candidate:0.####}{(m.Baseline is { } bb ? Invariant($" vs {bb:0.####}") : string.Empty)}")));
         return new GateResult(name, problems.Count == 0, detail);
     }
 
@@ -77,9 +78,9 @@ public static class GateEvaluator
     private static string Describe(MetricGate g)
     {
         var parts = new List<string>();
-        if (g.Threshold is { } t) parts.Add(F($"threshold {t:0.####}"));
-        if (g.MinChange is { } c) parts.Add(F($"min change {Signed(c)}"));
-        if (g.MinRelativeChange is { } r) parts.Add(F($"min relative change {r:+0.##%;-0.##%;0%}"));
+        if (g.Threshold is { } t) parts.Add(Invariant($"threshold {t:0.####}"));
+        if (g.MinChange is { } c) parts.Add(Invariant($"min change {Signed(c)}"));
+        if (g.MinRelativeChange is { } r) parts.Add(Invariant($"min relative change {r:+0.##%;-0.##%;0%}"));
         if (g.Test != SignificanceTest.None) parts.Add(g.Test switch
         {
             SignificanceTest.NoRegression => "no significant regression",
@@ -90,6 +91,4 @@ public static class GateEvaluator
     }
 
     private static string Signed(double v) => v.ToString("+0.####;-0.####;0", CultureInfo.InvariantCulture);
-
-    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

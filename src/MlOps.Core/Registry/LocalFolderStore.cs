@@ -59,10 +59,10 @@ public sealed class LocalFolderStore(string root) : IRegistryStore
     }
 
     /// <inheritdoc/>
-    public async Task UploadIfAbsentAsync(string key, string file, CancellationToken cancellationToken = default)
+    public Task UploadIfAbsentAsync(string key, string file, CancellationToken cancellationToken = default)
     {
         var path = PathOf(key);
-        if (File.Exists(path)) return;
+        if (File.Exists(path)) return Task.CompletedTask;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
         try
@@ -79,7 +79,7 @@ public sealed class LocalFolderStore(string root) : IRegistryStore
             File.Delete(temp);
         }
 
-        await Task.CompletedTask;
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc/>

@@ -98,7 +98,12 @@ public sealed record CommandRecord(string Line, double TimeoutSeconds, string Wo
 public sealed record ModelFileRecord(string File, string Format, string Sha256, long Bytes);
 
 /// <summary>A model input.</summary>
-public sealed record InputRecord(string Name, string Type);
+public sealed record InputRecord(string Name, string Type)
+{
+    /// <summary>The inputs of a model, typed as schema.json writes types (number, string).</summary>
+    public static IReadOnlyList<InputRecord> Of(IEnumerable<Scoring.ModelInput> inputs) =>
+        inputs.Select(i => new InputRecord(i.Name, i.Kind == Tabular.ColumnKind.Numeric ? "number" : "string")).ToList();
+}
 
 /// <summary>The data trained on.</summary>
 public sealed record DataRecord(string Path, string Fingerprint, IReadOnlyList<FileRecord> Files, IReadOnlyDictionary<string, long> Rows, SplitRecord Split, long RowsWithoutLabel);

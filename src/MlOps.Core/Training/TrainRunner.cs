@@ -123,7 +123,7 @@ public sealed class TrainRunner(Action<string> log)
         {
             PositiveClass = spec.PositiveClass,
             Trainer = new TrainerRecord(o.Settings.Trainer, trained.Hyperparameters, o.Settings.Seed, o.Settings.Threads, o.Settings.EarlyStopping),
-            Inputs = trained.Scorer.Inputs.Select(i => new InputRecord(i.Name, i.Kind == ColumnKind.Numeric ? "number" : "string")).ToList(),
+            Inputs = InputRecord.Of(trained.Scorer.Inputs),
             Features = trained.Plan.Features,
             Excluded = trained.Plan.Excluded,
             Classes = trained.Scorer.Classes,
@@ -180,7 +180,7 @@ public sealed class TrainRunner(Action<string> log)
         var record = Draft(o, "command", parts.ToDictionary(p => p.Name, p => p.Rows), 0) with
         {
             Command = new CommandRecord(command, o.Settings.Timeout.TotalSeconds, o.WorkingDirectory),
-            Inputs = inputs.Select(i => new InputRecord(i.Name, i.Kind == ColumnKind.Numeric ? "number" : "string")).ToList(),
+            Inputs = InputRecord.Of(inputs),
             Classes = classes,
             Metrics = metrics,
         };
