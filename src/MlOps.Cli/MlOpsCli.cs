@@ -11,9 +11,13 @@ public static class MlOpsCli
     public const int InternalError = 70;
 
     /// <summary>Parses and runs a command line, writing to the given writers.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default) =>
+        RunAsync(args, stdout, stderr, Environment.GetEnvironmentVariable, cancellationToken);
+
+    /// <summary>Parses and runs a command line with the given environment (tests pass a CI runner's variables).</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment, CancellationToken cancellationToken = default)
     {
-        var console = new CliConsole(stdout, stderr);
+        var console = new CliConsole(stdout, stderr) { Environment = environment };
         var root = BuildRoot(console);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -61,6 +65,7 @@ public static class MlOpsCli
         root.Subcommands.Add(TrainCommand.Create(console));
         root.Subcommands.Add(EvaluateCommand.Create(console));
         RegistryCommands.AddTo(root, console);
+        root.Subcommands.Add(ReportCommand.Create(console));
         return root;
     }
 }
@@ -68,6 +73,9 @@ public static class MlOpsCli
 /// <summary>Where commands write: results to <see cref="Out"/>, progress and errors to <see cref="Error"/>.</summary>
 public sealed record CliConsole(TextWriter Out, TextWriter Error)
 {
+    /// <summary>Reads an environment variable: the process's, or a test's.</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+
     /// <summary>Reports progress on standard error, so standard output stays machine-readable.</summary>
     public IProgress<string> Progress => new SyncProgress(f => Error.WriteLine($"reading {f}"));
 

@@ -1,0 +1,56 @@
+namespace MlOps.Platforms;
+
+/// <summary>
+/// The Azure Pipelines agent contract: <c>##vso[task.setvariable]</c> outputs,
+/// <c>##vso[task.logissue]</c> annotations, <c>##vso[task.uploadsummary]</c> and
+/// <c>##vso[task.setsecret]</c> logging commands on standard output.
+/// </summary>
+public sealed class AzurePipelines(Func<string, string?> environment, TextWriter stdout) : ICiPlatform
+{
+    /// <inheritdoc/>
+    public string Name => "Azure Pipelines";
+
+    /// <inheritdoc/>
+    public string? RunUrl =>
+        environment("SYSTEM_COLLECTIONURI") is { } collection && environment("SYSTEM_TEAMPROJECT") is { } project && environment("BUILD_BUILDID") is { } build
+            ? $"{collection.TrimEnd('/')}/{Uri.EscapeDataString(project)}/_build/results?buildId={build}"
+            : null;
+
+    /// <inheritdoc/>
+    public string? Commit => environment("BUILD_SOURCEVERSION");
+
+    /// <inheritdoc/>
+    public void SetOutput(string name, string value) =>
+        stdout.WriteLine($"##vso[task.setvariable variable={Property(name)};isOutput=true]{Data(value)}");
+
+    /// <inheritdoc/>
+    public void Mask(string secret)
+    {
+        if (secret.Length > 0) stdout.WriteLine($"##vso[task.setsecret]{Data(secret)}");
+    }
+
+    /// <inheritdoc/>
+    public void Annotate(AnnotationLevel level, string message, string? file = null, long? line = null)
+    {
+        // Azure Pipelines knows only warnings and errors.
+        var type = level == AnnotationLevel.Error ? "error" : "warning";
+        var where = (file is null ? string.Empty : $"sourcepath={Property(file)};") + (line is { } l ? FormattableString.Invariant($"linenumber={l};") : string.Empty);
+        stdout.WriteLine($"##vso[task.logissue type={type};{where}]{Data(message)}");
+    }
+
+    /// <inheritdoc/>
+    public Task AddSummaryAsync(string markdown, string savedCopy, CancellationToken cancellationToken = default)
+    {
+        // The agent attaches the file itself, so it must stay where it is: the saved report.
+        stdout.WriteLine($"##vso[task.uploadsummary]{Data(Path.GetFullPath(savedCopy))}");
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Escapes a logging command's message as the agent unescapes it.</summary>
+    internal static string Data(string value) =>
+        value.Replace("%", "%AZP25", StringComparison.Ordinal).Replace("\r", "%0D", StringComparison.Ordinal).Replace("\n", "%0A", StringComparison.Ordinal);
+
+    /// <summary>Escapes a logging command's property value.</summary>
+    internal static string Property(string value) =>
+        Data(value).Replace(";", "%3B", StringComparison.Ordinal).Replace("]", "%5D", StringComparison.Ordinal);
+}

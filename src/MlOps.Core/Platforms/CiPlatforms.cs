@@ -1,0 +1,18 @@
+namespace MlOps.Platforms;
+
+/// <summary>Picks the CI platform from the environment, the way each runner announces itself.</summary>
+public static class CiPlatforms
+{
+    /// <summary>GitHub Actions when <c>GITHUB_ACTIONS=true</c>, Azure Pipelines when <c>TF_BUILD=True</c>, else the local console.</summary>
+    /// <param name="environment">Reads an environment variable (tests pass their own).</param>
+    /// <param name="stdout">Where workflow commands go: the runner reads them from standard output.</param>
+    public static ICiPlatform Detect(Func<string, string?> environment, TextWriter stdout)
+    {
+        if (string.Equals(environment("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase)) return new GitHubActions(environment, stdout);
+        if (string.Equals(environment("TF_BUILD"), "true", StringComparison.OrdinalIgnoreCase)) return new AzurePipelines(environment, stdout);
+        return new LocalConsole(stdout);
+    }
+
+    /// <summary>The process environment.</summary>
+    public static string? ProcessEnvironment(string name) => Environment.GetEnvironmentVariable(name);
+}

@@ -1,0 +1,34 @@
+namespace MlOps.Platforms;
+
+/// <summary>Outside CI: annotations become console lines; outputs and the summary are the files the command writes.</summary>
+public sealed class LocalConsole(TextWriter stdout) : ICiPlatform
+{
+    /// <inheritdoc/>
+    public string Name => "local";
+
+    /// <inheritdoc/>
+    public string? RunUrl => null;
+
+    /// <inheritdoc/>
+    public string? Commit => null;
+
+    /// <inheritdoc/>
+    public void SetOutput(string name, string value)
+    {
+    }
+
+    /// <inheritdoc/>
+    public void Mask(string secret)
+    {
+    }
+
+    /// <inheritdoc/>
+    public void Annotate(AnnotationLevel level, string message, string? file = null, long? line = null)
+    {
+        var where = file is null ? string.Empty : line is { } l ? FormattableString.Invariant($"{file}:{l}: ") : $"{file}: ";
+        stdout.WriteLine($"{level.ToString().ToLowerInvariant()}: {where}{message}");
+    }
+
+    /// <inheritdoc/>
+    public Task AddSummaryAsync(string markdown, string savedCopy, CancellationToken cancellationToken = default) => Task.CompletedTask;
+}

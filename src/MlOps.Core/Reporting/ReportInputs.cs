@@ -1,0 +1,44 @@
+using MlOps.Artifacts;
+using MlOps.Evaluation;
+using MlOps.Training;
+
+namespace MlOps.Reporting;
+
+/// <summary>The stage outputs one report covers; any of them may be absent.</summary>
+public sealed record ReportInputs(ValidationArtifactsView? Validation, RunRecord? Run, EvaluationResult? Evaluation)
+{
+    /// <summary>True when there is nothing to report.</summary>
+    public bool IsEmpty => Validation is null && Run is null && Evaluation is null;
+
+    /// <summary>
+    /// Every stage that ran said yes: validation passed and the candidate is blessed. A stage
+    /// that did not run does not count against it.
+    /// </summary>
+    public bool Passed => (Validation?.Summary.Passed ?? true) && (Evaluation?.Blessed ?? true);
+
+    /// <summary>
+    /// Reads the stage folders that exist. A folder given explicitly must hold its stage's
+    /// artifact; a default folder that is missing is simply skipped.
+    /// </summary>
+    public static async Task<ReportInputs> ReadAsync(StageFolder validation, StageFolder train, StageFolder evaluation, CancellationToken cancellationToken = default)
+    {
+        var v = validation.Present(ArtifactKinds.Validation) ? await ValidationArtifactsView.ReadAsync(validation.Path, cancellationToken) : null;
+        var r = train.Present(RunRecord.FileName) ? await RunRecord.ReadAsync(System.IO.Path.Combine(train.Path, RunRecord.FileName), cancellationToken) : null;
+        var e = evaluation.Present(EvaluationResult.FileName) ? await EvaluationResult.ReadAsync(System.IO.Path.Combine(evaluation.Path, EvaluationResult.FileName), cancellationToken) : null;
+        return new ReportInputs(v, r, e);
+    }
+}
+
+/// <summary>A stage output folder, and whether the user named it (then it must exist).</summary>
+public sealed record StageFolder(string Path, bool Explicit)
+{
+    /// <summary>True when the folder holds <paramref name="file"/>.</summary>
+    /// <exception cref="Errors.DataException">The user named the folder and the file is not there.</exception>
+    public bool Present(string file)
+    {
+        var path = System.IO.Path.Combine(Path, file);
+        if (File.Exists(path)) return true;
+        if (Explicit) throw Errors.Errors.Data(path, "file not found; is this the right stage output folder?");
+        return false;
+    }
+}
