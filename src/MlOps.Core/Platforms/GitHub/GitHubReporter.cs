@@ -13,10 +13,10 @@ namespace MlOps.Platforms.GitHub;
 /// </summary>
 public sealed class GitHubReporter : IPullRequestCommenter
 {
-    private readonly IGitHubClient client;
-    private readonly GitHubContext context;
-    private readonly int pullRequest;
-    private readonly RetryPolicy retry;
+    private readonly IGitHubClient _client;
+    private readonly GitHubContext _context;
+    private readonly int _pullRequest;
+    private readonly RetryPolicy _retry;
 
     /// <summary>Creates a reporter for one pull request.</summary>
     /// <param name="client">An authenticated client (see <see cref="CreateClient"/>).</param>
@@ -25,10 +25,10 @@ public sealed class GitHubReporter : IPullRequestCommenter
     /// <param name="retry">Retries for rate limits, 5xx and network errors.</param>
     public GitHubReporter(IGitHubClient client, GitHubContext context, int pullRequest, RetryPolicy retry)
     {
-        this.client = client;
-        this.context = context;
-        this.pullRequest = pullRequest;
-        this.retry = retry;
+        _client = client;
+        _context = context;
+        _pullRequest = pullRequest;
+        _retry = retry;
     }
 
     /// <summary>A client for <paramref name="apiUrl"/>; Octokit adds <c>/api/v3/</c> for GitHub Enterprise Server hosts.</summary>
@@ -51,11 +51,11 @@ public sealed class GitHubReporter : IPullRequestCommenter
             var keep = ours[0];
             await DeleteAllButAsync(ours, keep.Id, cancellationToken);
             if (keep.Body == body) return new CommentResult(CommentAction.Unchanged, keep.HtmlUrl);
-            var updated = await CallAsync("updating the pull-request comment", _ => client.Issue.Comment.Update(context.Owner, context.Repository, keep.Id, body), cancellationToken, write: true);
+            var updated = await CallAsync("updating the pull-request comment", _ => _client.Issue.Comment.Update(_context.Owner, _context.Repository, keep.Id, body), cancellationToken, write: true);
             return new CommentResult(CommentAction.Updated, updated.HtmlUrl);
         }
 
-        var created = await CallAsync("creating the pull-request comment", _ => client.Issue.Comment.Create(context.Owner, context.Repository, pullRequest, body), cancellationToken, write: true);
+        var created = await CallAsync("creating the pull-request comment", _ => _client.Issue.Comment.Create(_context.Owner, _context.Repository, _pullRequest, body), cancellationToken, write: true);
 
         // Two jobs may both have found nothing and both created. Everyone converges on the oldest
         // comment: a job whose comment is not the oldest writes its body there and deletes its own.
@@ -63,7 +63,7 @@ public sealed class GitHubReporter : IPullRequestCommenter
         if (after.Count > 1 && after[0].Id != created.Id)
         {
             var oldest = after[0];
-            var updated = await CallAsync("updating the pull-request comment", _ => client.Issue.Comment.Update(context.Owner, context.Repository, oldest.Id, body), cancellationToken, write: true);
+            var updated = await CallAsync("updating the pull-request comment", _ => _client.Issue.Comment.Update(_context.Owner, _context.Repository, oldest.Id, body), cancellationToken, write: true);
             await DeleteAllButAsync(after, oldest.Id, cancellationToken);
             return new CommentResult(CommentAction.Updated, updated.HtmlUrl);
         }
@@ -81,12 +81,12 @@ public sealed class GitHubReporter : IPullRequestCommenter
             Description = description.Length <= 140 ? description : description[..139] + "…",
             TargetUrl = targetUrl,
         };
-        return CallAsync("setting the commit status", _ => client.Repository.Status.Create(context.Owner, context.Repository, sha, status), cancellationToken, write: true);
+        return CallAsync("setting the commit status", _ => _client.Repository.Status.Create(_context.Owner, _context.Repository, sha, status), cancellationToken, write: true);
     }
 
     private async Task<IReadOnlyList<IssueComment>> FindAsync(string marker, CancellationToken cancellationToken)
     {
-        var all = await CallAsync("listing pull-request comments", _ => client.Issue.Comment.GetAllForIssue(context.Owner, context.Repository, pullRequest, new ApiOptions { PageSize = 100 }), cancellationToken, write: false);
+        var all = await CallAsync("listing pull-request comments", _ => _client.Issue.Comment.GetAllForIssue(_context.Owner, _context.Repository, _pullRequest, new ApiOptions { PageSize = 100 }), cancellationToken, write: false);
         return all.Where(c => c.Body?.Contains(marker, StringComparison.Ordinal) == true).OrderBy(c => c.Id).ToList();
     }
 
@@ -96,7 +96,7 @@ public sealed class GitHubReporter : IPullRequestCommenter
         {
             try
             {
-                await CallAsync("deleting a duplicate comment", async _ => { await client.Issue.Comment.Delete(context.Owner, context.Repository, extra.Id); return true; }, cancellationToken, write: true);
+                await CallAsync("deleting a duplicate comment", async _ => { await _client.Issue.Comment.Delete(_context.Owner, _context.Repository, extra.Id); return true; }, cancellationToken, write: true);
             }
             catch (ExternalServiceException e) when (e.InnerException is NotFoundException)
             {
@@ -109,18 +109,18 @@ public sealed class GitHubReporter : IPullRequestCommenter
     {
         try
         {
-            return await retry.RunAsync("GitHub", operation, call, Classify, cancellationToken);
+            return await _retry.RunAsync("GitHub", operation, call, Classify, cancellationToken);
         }
         catch (ApiException e) when (write && e.StatusCode == HttpStatusCode.Forbidden)
         {
-            throw new CommentForbiddenException(Invariant($"GitHub refused {operation} ({e.Message}). The token cannot write to {context.Owner}/{context.Repository}: a pull request from a fork gets a read-only token, or the workflow lacks 'permissions: pull-requests: write'."));
+            throw new CommentForbiddenException(Invariant($"GitHub refused {operation} ({e.Message}). The token cannot write to {_context.Owner}/{_context.Repository}: a pull request from a fork gets a read-only token, or the workflow lacks 'permissions: pull-requests: write'."));
         }
         catch (ApiException e)
         {
             var hint = e.StatusCode switch
             {
                 HttpStatusCode.Unauthorized => "the token was rejected; pass a valid token (the workflow's GITHUB_TOKEN)",
-                HttpStatusCode.NotFound => Invariant($"{context.Owner}/{context.Repository} pull request #{pullRequest} was not found, or the token cannot see it"),
+                HttpStatusCode.NotFound => Invariant($"{_context.Owner}/{_context.Repository} pull request #{_pullRequest} was not found, or the token cannot see it"),
                 _ => e.Message,
             };
             throw new ExternalServiceException(Invariant($"GitHub: {operation} failed with HTTP {(int)e.StatusCode}: {hint}."), e);
