@@ -15,6 +15,15 @@ public static class Cli
         return (code, stdout.ToString(), stderr.ToString());
     }
 
+    /// <summary>Runs the CLI with only the given environment variables, as a CI runner would set them.</summary>
+    public static async Task<(int Code, string Out, string Err)> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = await MlOpsCli.RunAsync(args, stdout, stderr, name => environment.TryGetValue(name, out var v) ? v : null);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
     private static string FindRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

@@ -60,7 +60,19 @@ public sealed partial class GitHubApi : IAsyncLifetime
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         _front = builder.Build();
-        _front.Run(HandleAsync);
+        _front.Run(async context =>
+        {
+            try
+            {
+                await HandleAsync(context);
+            }
+            catch (Exception e)
+            {
+                // A broken test front must not look like a GitHub outage.
+                Violations.Enqueue($"test front failed on {context.Request.Method} {context.Request.Path}: {e}");
+                throw;
+            }
+        });
         await _front.StartAsync();
         Url = _front.Urls.First();
     }
@@ -109,13 +121,20 @@ public sealed partial class GitHubApi : IAsyncLifetime
 
         // 1. Prism checks the request against GitHub's spec and gives a spec-shaped response.
         using var forward = new HttpRequestMessage(new HttpMethod(request.Method), _prismUrl + path + request.QueryString);
-        foreach (var h in new[] { "Authorization", "Accept", "User-Agent" })
+        foreach (var h in new[] { "Authorization", "User-Agent" })
         {
             if (request.Headers.TryGetValue(h, out var v)) forward.Headers.TryAddWithoutValidation(h, v.ToArray());
         }
 
+        // GitHub serves JSON for its vendor media types (application/vnd.github.v3+json, which Octokit
+        // sends); the spec lists the responses as application/json, and Prism matches Accept literally.
+        var accept = request.Headers.Accept.ToString();
+        forward.Headers.TryAddWithoutValidation("Accept", accept.Contains("application/vnd.github", StringComparison.Ordinal) || accept.Length == 0 ? "application/json" : accept);
+
         if (fault is { PrismCode: true }) forward.Headers.TryAddWithoutValidation("Prefer", $"code={fault.Status}");
-        if (body.Length > 0) forward.Content = new StringContent(body, Encoding.UTF8, request.ContentType ?? "application/json");
+        // Octokit labels its JSON bodies application/x-www-form-urlencoded (GitHub parses them as JSON
+        // anyway); forward them as JSON so Prism validates the body against the spec's schema.
+        if (body.Length > 0) forward.Content = new StringContent(body, Encoding.UTF8, body.TrimStart().StartsWith('{') ? "application/json" : request.ContentType ?? "application/json");
         using var prism = await Http.SendAsync(forward);
         var prismBody = await prism.Content.ReadAsStringAsync();
         if (prism.Headers.TryGetValues("sl-violations", out var violations))
@@ -144,7 +163,8 @@ public sealed partial class GitHubApi : IAsyncLifetime
         {
             if (_listRendezvous is { } r) await r.ArriveAsync();
             var issue = int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture);
-            var template = JsonNode.Parse(prismBody)!.AsArray()[0]!;
+            var parsed = JsonNode.Parse(prismBody);
+            var template = parsed is JsonArray { Count: > 0 } array ? array[0]! : throw new InvalidOperationException($"Prism answered {(int)prism.StatusCode}: {prismBody}");
             var list = new JsonArray(Comments.Where(c => c.Value.Issue == issue).OrderBy(c => c.Key).Select(c => Comment(template, c.Key, c.Value.Body, path)).ToArray<JsonNode?>());
             await Respond(context, 200, list.ToJsonString());
             return;
