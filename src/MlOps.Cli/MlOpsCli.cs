@@ -66,6 +66,8 @@ public static class MlOpsCli
         root.Subcommands.Add(EvaluateCommand.Create(console));
         RegistryCommands.AddTo(root, console);
         root.Subcommands.Add(ReportCommand.Create(console));
+        root.Subcommands.Add(ServeCommand.Create(console));
+        root.Subcommands.Add(DeployCommand.Create(console));
         return root;
     }
 }

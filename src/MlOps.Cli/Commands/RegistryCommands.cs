@@ -14,8 +14,8 @@ public static class RegistryCommands
     /// <summary>The default validation folder whose schema.json and stats.json are registered with the model.</summary>
     public const string DefaultValidation = "mlops-out/validation";
 
-    private static readonly Option<string?> RegistryPath = new("--registry") { Description = $"A local registry folder, overriding registry: in mlops.yaml (default: {RegistrySettings.DefaultPath}).", HelpName = "path" };
-    private static readonly Option<string?> Name = new("--name") { Description = "The model name (default: project in mlops.yaml)." };
+    internal static readonly Option<string?> RegistryPath = new("--registry") { Description = $"A local registry folder, overriding registry: in mlops.yaml (default: {RegistrySettings.DefaultPath}).", HelpName = "path" };
+    internal static readonly Option<string?> Name = new("--name") { Description = "The model name (default: project in mlops.yaml)." };
 
     /// <summary>Adds every registry command to the root.</summary>
     public static void AddTo(RootCommand root, CliConsole console)

@@ -350,7 +350,7 @@ public sealed record MlOpsConfig
     }
 
     /// <summary>Parses 90, 90s, 15m, 2h (seconds by default).</summary>
-    internal static TimeSpan ParseDuration(string s, string where)
+    public static TimeSpan ParseDuration(string s, string where)
     {
         var unit = s.Length > 0 && char.IsLetter(s[^1]) ? s[^1] : 's';
         var number = char.IsLetter(s[^1]) ? s[..^1] : s;

@@ -25,6 +25,12 @@ public sealed class TableColumn
         Texts = texts;
     }
 
+    /// <summary>A numeric column (NaN = missing).</summary>
+    public static TableColumn Numeric(string name, float[] values) => new(name, ColumnKind.Numeric, values, null);
+
+    /// <summary>A text column (null = missing).</summary>
+    public static TableColumn Text(string name, string?[] values) => new(name, ColumnKind.Text, null, values);
+
     /// <summary>The column name as in the data.</summary>
     public string Name { get; }
 
@@ -82,6 +88,15 @@ public sealed class Table
         RowCount = rowCount;
         Parts = parts;
         PartNames = partNames;
+    }
+
+    /// <summary>A table of equally long columns, not split (requests to a model server).</summary>
+    /// <exception cref="ArgumentException">The columns differ in length.</exception>
+    public static Table Of(IReadOnlyList<TableColumn> columns)
+    {
+        var rows = columns.Count == 0 ? 0 : columns[0].Numbers?.Length ?? columns[0].Texts!.Length;
+        if (columns.Any(c => (c.Numbers?.Length ?? c.Texts!.Length) != rows)) throw new ArgumentException("Every column must have the same number of rows.", nameof(columns));
+        return new Table(columns, rows, null, []);
     }
 
     /// <summary>The columns in data order.</summary>

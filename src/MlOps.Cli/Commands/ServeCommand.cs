@@ -1,0 +1,84 @@
+using System.CommandLine;
+using System.Globalization;
+using MlOps.Configuration;
+using MlOps.Registry;
+using MlOps.Scoring;
+using MlOps.Serving;
+
+namespace MlOps.Cli.Commands;
+
+/// <summary><c>mlops serve</c>: the model server (Open Inference Protocol V2, V1 predict, MLflow invocations).</summary>
+public static class ServeCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create(CliConsole console)
+    {
+        var models = new Option<string[]>("--model", "-m") { Description = "A model to serve as NAME or NAME@ALIAS (default: the project at production); repeat for several.", AllowMultipleArgumentsPerToken = false };
+        var file = new Option<string?>("--model-file") { Description = "Serve this model.zip / model.onnx as is, without the registry (no hot swap).", HelpName = "path" };
+        var host = new Option<string>("--host") { Description = "The address to bind; keep 127.0.0.1 unless a proxy or network policy guards the port.", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port", "-p") { Description = "The port (0 picks a free one).", DefaultValueFactory = _ => 8080 };
+        var poll = new Option<string>("--poll") { Description = "How often to check the registry alias and hot-swap a new version (0 = only on an admin reload).", DefaultValueFactory = _ => "30s" };
+        var canary = new Option<string?>("--canary") { Description = "Send a share of traffic to another version: ALIAS_OR_VERSION:PERCENT, e.g. staging:10.", HelpName = "ref:percent" };
+        var log = new Option<string?>("--prediction-log") { Description = "Append sampled requests (inputs, outputs, version, time) as JSON Lines to this file, for monitoring.", HelpName = "path" };
+        var sample = new Option<double>("--log-sample") { Description = "The share of requests written to the prediction log, 0 to 1.", DefaultValueFactory = _ => 1.0 };
+        var maxBytes = new Option<long>("--max-request-bytes") { Description = "The largest request body accepted (413 above).", DefaultValueFactory = _ => 4L * 1024 * 1024 };
+        var maxRows = new Option<int>("--max-rows") { Description = "The most rows in one request.", DefaultValueFactory = _ => 10_000 };
+        var cmd = new Command("serve", "Serve models from the registry (hot swap when the alias moves, canary, /metrics, prediction log) over the Open Inference Protocol (KServe V2), /v1/models/NAME:predict and MLflow's /invocations. Admin endpoints need MLOPS_ADMIN_TOKEN.")
+        {
+            models, file, host, port, poll, canary, log, sample, maxBytes, maxRows, RegistryCommands.RegistryPath,
+        };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var config = CommonOptions.LoadConfig(parse);
+            var task = ModelTasks.Parse(config.Task) ?? throw Errors.Errors.Config("task", "is required to serve: binary, multiclass or regression.");
+            var specs = parse.GetValue(file) is { } f
+                ? [new ModelSpec(RegistryNames.Model(config.Project, "project"), null, f)]
+                : (parse.GetValue(models) is { Length: > 0 } given ? given : [config.Project]).Select(Spec).ToList();
+            var registry = parse.GetValue(RegistryCommands.RegistryPath) is { } p ? new RegistrySettings { Path = p } : config.Registry;
+            var options = new ServeOptions
+            {
+                Models = specs,
+                Task = task,
+                Registry = specs.Any(s => s.File is null) ? registry.Open() : null,
+                CacheDirectory = Path.Combine("mlops-out", "serve-cache"),
+                PollInterval = parse.GetValue(poll) is "0" or "0s" ? TimeSpan.Zero : MlOpsConfig.ParseDuration(parse.GetValue(poll)!, "--poll"),
+                Host = parse.GetValue(host)!,
+                Port = parse.GetValue(port),
+                AdminToken = console.Environment("MLOPS_ADMIN_TOKEN") is { Length: > 0 } t ? t : null,
+                PredictionLog = parse.GetValue(log),
+                LogSampleRate = parse.GetValue(sample),
+                MaxRequestBytes = parse.GetValue(maxBytes),
+                MaxRows = parse.GetValue(maxRows),
+                Canary = parse.GetValue(canary) is { } c ? Canary(c) : null,
+            };
+            await using var server = await ServingServer.StartAsync(options, line => console.Error.WriteLine(line), ct);
+            foreach (var slot in server.Host.Slots)
+            {
+                console.Out.WriteLine($"Serving {slot.Name} v{slot.Current?.Version}{(slot.Alias is { } a ? $" ({a})" : string.Empty)} on {server.Url}/v2/models/{slot.Name}");
+            }
+
+            console.Out.WriteLine(options.AdminToken is null ? "Admin endpoints are off (set MLOPS_ADMIN_TOKEN to enable reload and canary)." : "Admin endpoints are on (bearer token from MLOPS_ADMIN_TOKEN).");
+            console.Out.Flush();
+            await server.WaitAsync(ct);
+            return Errors.ExitCodes.Success;
+        });
+        return cmd;
+    }
+
+    private static ModelSpec Spec(string value)
+    {
+        var parts = value.Split('@', 2);
+        return new ModelSpec(RegistryNames.Model(parts[0], "--model"), parts.Length == 2 ? RegistryNames.Alias(parts[1], "--model") : "production");
+    }
+
+    private static (string, double) Canary(string value)
+    {
+        var i = value.LastIndexOf(':');
+        if (i <= 0 || !double.TryParse(value[(i + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var percent) || percent is < 0 or > 100)
+        {
+            throw Errors.Errors.Config("--canary", $"'{value}' is not ALIAS_OR_VERSION:PERCENT (e.g. staging:10).");
+        }
+
+        return (value[..i], percent);
+    }
+}

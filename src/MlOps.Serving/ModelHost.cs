@@ -1,0 +1,158 @@
+using System.Collections.Concurrent;
+using MlOps.Registry;
+using MlOps.Scoring;
+using MlOps.Tabular;
+
+namespace MlOps.Serving;
+
+/// <summary>
+/// Loads the served models and keeps them current: a moved alias is pulled (hash-verified),
+/// loaded beside the old version, warmed with one request, then swapped in atomically; the old
+/// version is released when its last request finishes.
+/// </summary>
+public sealed class ModelHost : IDisposable
+{
+    private readonly ServeOptions _options;
+    private readonly ModelRegistry? _registry;
+    private readonly Action<string> _log;
+    private readonly ConcurrentDictionary<string, ModelSlot> _slots = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _loading = new(1, 1);
+
+    /// <summary>Creates the host; call <see cref="LoadAllAsync"/> before serving.</summary>
+    public ModelHost(ServeOptions options, Action<string> log)
+    {
+        _options = options;
+        _log = log;
+        _registry = options.Registry is { } store ? new ModelRegistry(store) : null;
+        foreach (var spec in options.Models) _slots[spec.Name] = new ModelSlot(spec.Name, spec.File is null ? spec.Alias ?? "production" : null);
+    }
+
+    /// <summary>The served models.</summary>
+    public IReadOnlyCollection<ModelSlot> Slots => _slots.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+
+    /// <summary>The slot of a model name, or null.</summary>
+    public ModelSlot? Find(string name) => _slots.GetValueOrDefault(name);
+
+    /// <summary>Loads every model (and the starting canary).</summary>
+    /// <exception cref="Errors.MlOpsException">A model cannot be found or loaded.</exception>
+    public async Task LoadAllAsync(CancellationToken cancellationToken)
+    {
+        foreach (var spec in _options.Models)
+        {
+            var slot = _slots[spec.Name];
+            if (spec.File is { } file)
+            {
+                slot.Swap(Warm(new ModelHandle(spec.Name, "file", ModelLoader.Load(file, _options.Task), (await Artifacts.DataFingerprint.FileAsync(file, cancellationToken)).Sha256)));
+                _log($"serving {spec.Name} from {file}");
+                continue;
+            }
+
+            if (!await RefreshAsync(slot, cancellationToken))
+            {
+                throw Errors.Errors.Config(spec.Name, $"the registry has no '{spec.Name}' model with alias '{slot.Alias}'; register and promote one first.");
+            }
+
+            if (_options.Canary is { } canary) await SetCanaryAsync(slot, canary.Reference, canary.Percent, cancellationToken);
+        }
+    }
+
+    /// <summary>Re-reads the alias; when it points at another version, loads, warms and swaps it in. True when a version is being served.</summary>
+    public async Task<bool> RefreshAsync(ModelSlot slot, CancellationToken cancellationToken)
+    {
+        if (slot.Alias is null || _registry is null) return slot.Current is not null;
+        await _loading.WaitAsync(cancellationToken);
+        try
+        {
+            var version = await _registry.ResolveAsync(slot.Name, slot.Alias, cancellationToken);
+            if (version is not { } v) return slot.Current is not null;
+            if (slot.Current?.Version == Version(v)) return true;
+            var handle = await LoadVersionAsync(slot.Name, v, cancellationToken);
+            var previous = slot.Current?.Version;
+            slot.Swap(handle);
+            _log($"{slot.Name}: {slot.Alias} is v{v}; swapped in{(previous is null ? string.Empty : $" (was v{previous})")}");
+            return true;
+        }
+        finally
+        {
+            _loading.Release();
+        }
+    }
+
+    /// <summary>Routes <paramref name="percent"/>% of requests to a version or alias; 0 removes the canary.</summary>
+    public async Task<string?> SetCanaryAsync(ModelSlot slot, string reference, double percent, CancellationToken cancellationToken)
+    {
+        if (percent <= 0)
+        {
+            slot.SetCanary(null, 0);
+            return null;
+        }
+
+        if (_registry is null) throw Errors.Errors.Config("canary", "a canary needs the registry.");
+        var version = await _registry.ResolveAsync(slot.Name, reference, cancellationToken)
+            ?? throw Errors.Errors.Config("canary", $"'{slot.Name}' has no version or alias '{reference}'.");
+        var handle = await LoadVersionAsync(slot.Name, version, cancellationToken);
+        slot.SetCanary(handle, Math.Min(100, percent));
+        _log($"{slot.Name}: canary v{version} gets {percent:0.##}% of requests");
+        return handle.Version;
+    }
+
+    /// <summary>Checks every alias each <see cref="ServeOptions.PollInterval"/> until cancelled; errors are logged, never fatal.</summary>
+    public async Task PollAsync(CancellationToken cancellationToken)
+    {
+        if (_options.PollInterval <= TimeSpan.Zero) return;
+        using var timer = new PeriodicTimer(_options.PollInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                foreach (var slot in _slots.Values)
+                {
+                    try
+                    {
+                        await RefreshAsync(slot, cancellationToken);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // Keep serving the loaded version; a registry hiccup is not an outage.
+                        _log($"{slot.Name}: could not refresh from the registry: {e.Message}");
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (var slot in _slots.Values)
+        {
+            slot.SetCanary(null, 0);
+            slot.Current?.Retire();
+        }
+
+        _loading.Dispose();
+    }
+
+    private async Task<ModelHandle> LoadVersionAsync(string name, int version, CancellationToken cancellationToken)
+    {
+        var manifest = await _registry!.GetAsync(name, version, cancellationToken);
+        var folder = Path.Combine(_options.CacheDirectory, $"{RegistryNames.Model(name)}-v{version}");
+        var files = await _registry.PullAsync(manifest, folder, cancellationToken);
+        var path = files[manifest.ModelFile];
+        var sha = manifest.Artifacts.First(a => a.Name == manifest.ModelFile).Sha256;
+        return Warm(new ModelHandle(name, Version(version), ModelLoader.Load(path, _options.Task), sha));
+    }
+
+    /// <summary>One throw-away request before the swap, so the first real request does not pay for lazy initialization.</summary>
+    private static ModelHandle Warm(ModelHandle handle)
+    {
+        var columns = handle.Scorer.Inputs.Select(i => i.Kind == ColumnKind.Numeric ? TableColumn.Numeric(i.Name, [float.NaN]) : TableColumn.Text(i.Name, [null])).ToList();
+        handle.Scorer.Score(Table.Of(columns), [0]);
+        return handle;
+    }
+
+    private static string Version(int v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,50 @@
+namespace MlOps.Serving;
+
+/// <summary>
+/// A served model name: the current version and, optionally, a canary version that gets a share
+/// of the traffic. Swaps are one atomic reference exchange.
+/// </summary>
+public sealed class ModelSlot(string name, string? alias)
+{
+    private ModelHandle? _current;
+    private Canary? _canary;
+
+    /// <summary>The model name in URLs.</summary>
+    public string Name { get; } = name;
+
+    /// <summary>The registry alias this slot follows, or null for a fixed file.</summary>
+    public string? Alias { get; } = alias;
+
+    /// <summary>The version answering most requests.</summary>
+    public ModelHandle? Current => Volatile.Read(ref _current);
+
+    /// <summary>The canary, if any.</summary>
+    public Canary? CanaryVersion => Volatile.Read(ref _canary);
+
+    /// <summary>Installs <paramref name="handle"/> as current; the previous one is retired (disposed when idle).</summary>
+    public void Swap(ModelHandle handle) => Interlocked.Exchange(ref _current, handle)?.Retire();
+
+    /// <summary>Routes <paramref name="percent"/>% of requests to <paramref name="handle"/>; null removes the canary.</summary>
+    public void SetCanary(ModelHandle? handle, double percent) =>
+        Interlocked.Exchange(ref _canary, handle is null ? null : new Canary(handle, percent))?.Handle.Retire();
+
+    /// <summary>Picks the version for one request and acquires it; the caller must release it.</summary>
+    /// <param name="draw">A uniform draw in [0, 100) deciding canary routing.</param>
+    public ModelHandle? Acquire(double draw)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var canary = CanaryVersion;
+            var handle = canary is not null && draw < canary.Percent ? canary.Handle : Current;
+            if (handle is null) return null;
+            if (handle.TryAcquire()) return handle;
+
+            // Retired between the read and the acquire: the new one is already installed; read again.
+        }
+
+        return null;
+    }
+
+    /// <summary>A canary version and its share of traffic in percent.</summary>
+    public sealed record Canary(ModelHandle Handle, double Percent);
+}

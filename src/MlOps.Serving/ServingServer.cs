@@ -1,0 +1,379 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using MlOps.Scoring;
+using MlOps.Tabular;
+
+namespace MlOps.Serving;
+
+/// <summary>
+/// The model server on Kestrel: Open Inference Protocol (KServe V2) REST, a V1 <c>:predict</c>
+/// with rows as JSON objects, MLflow's <c>/invocations</c>, Prometheus <c>/metrics</c>, and
+/// token-protected admin endpoints (reload from the registry, canary).
+/// </summary>
+public sealed class ServingServer : IAsyncDisposable
+{
+    private readonly ServeOptions _options;
+    private readonly ModelHost _host;
+    private readonly ServingMetrics _metrics = new();
+    private readonly PredictionLog? _log;
+    private readonly WebApplication _app;
+    private readonly CancellationTokenSource _stop = new();
+    private Task _poll = Task.CompletedTask;
+
+    private ServingServer(ServeOptions options, ModelHost host, WebApplication app)
+    {
+        _options = options;
+        _host = host;
+        _app = app;
+        _log = options.PredictionLog is { } path ? new PredictionLog(path, options.LogSampleRate) : null;
+    }
+
+    /// <summary>The address the server listens on.</summary>
+    public string Url => _app.Urls.First();
+
+    /// <summary>The loaded models.</summary>
+    public ModelHost Host => _host;
+
+    /// <summary>The metrics.</summary>
+    public ServingMetrics Metrics => _metrics;
+
+    /// <summary>Loads the models, then starts listening and polling the registry.</summary>
+    /// <exception cref="Errors.MlOpsException">A model cannot be loaded.</exception>
+    public static async Task<ServingServer> StartAsync(ServeOptions options, Action<string> log, CancellationToken cancellationToken = default)
+    {
+        var host = new ModelHost(options, log);
+        await host.LoadAllAsync(cancellationToken);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls(FormattableString.Invariant($"http://{options.Host}:{options.Port}"));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = options.MaxRequestBytes;
+            k.AddServerHeader = false;
+        });
+        var app = builder.Build();
+        var server = new ServingServer(options, host, app);
+        server.Map(app);
+        await app.StartAsync(cancellationToken);
+        server._poll = host.PollAsync(server._stop.Token);
+        return server;
+    }
+
+    /// <summary>Runs until <paramref name="cancellationToken"/> fires.</summary>
+    public async Task WaitAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _poll;
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        if (_log is not null) await _log.DisposeAsync();
+        _host.Dispose();
+        _stop.Dispose();
+    }
+
+    private void Map(WebApplication app)
+    {
+        app.MapGet("/v2", () => Json(w =>
+        {
+            w.WriteString("name", "mlops");
+            w.WriteString("version", Artifacts.ToolInfo.Version);
+            w.WriteStartArray("extensions");
+            w.WriteStringValue("model_repository");
+            w.WriteEndArray();
+        }));
+        app.MapGet("/v2/health/live", () => Results.Ok());
+        app.MapGet("/v2/health/ready", () => _host.Slots.All(s => s.Current is not null) ? Results.Ok() : Results.StatusCode(503));
+        app.MapGet("/v2/models/{name}", (string name) => Metadata(name, null));
+        app.MapGet("/v2/models/{name}/versions/{version}", (string name, string version) => Metadata(name, version));
+        app.MapGet("/v2/models/{name}/ready", (string name) => Ready(name, null));
+        app.MapGet("/v2/models/{name}/versions/{version}/ready", (string name, string version) => Ready(name, version));
+        app.MapPost("/v2/models/{name}/infer", (HttpContext c, string name) => InferAsync(c, name, null, Protocol.V2));
+        app.MapPost("/v2/models/{name}/versions/{version}/infer", (HttpContext c, string name, string version) => InferAsync(c, name, version, Protocol.V2));
+        app.MapPost("/v1/models/{name}:predict", (HttpContext c, string name) => InferAsync(c, name, null, Protocol.V1));
+        app.MapPost("/invocations", (HttpContext c) => InferAsync(c, _host.Slots.Count == 1 ? _host.Slots.First().Name : string.Empty, null, Protocol.MlFlow));
+        app.MapPost("/v2/repository/models/{name}/load", (HttpContext c, string name) => AdminAsync(c, async ct =>
+        {
+            var slot = _host.Find(name) ?? throw new BadRequestException($"model '{name}' is not served.", 404);
+            await _host.RefreshAsync(slot, ct);
+            return Json(w => w.WriteString("version", slot.Current?.Version));
+        }));
+        app.MapPut("/admin/models/{name}/canary", (HttpContext c, string name) => AdminAsync(c, async ct =>
+        {
+            var slot = _host.Find(name) ?? throw new BadRequestException($"model '{name}' is not served.", 404);
+            using var body = await ReadJsonAsync(c, ct);
+            var reference = body.RootElement.TryGetProperty("version", out var v) ? v.ToString() : throw new BadRequestException("\"version\" (a version number or an alias) is required.");
+            var percent = body.RootElement.TryGetProperty("percent", out var p) && p.TryGetDouble(out var pv) && pv is >= 0 and <= 100 ? pv : throw new BadRequestException("\"percent\" must be a number from 0 to 100.");
+            var loaded = await _host.SetCanaryAsync(slot, reference, percent, ct);
+            return Json(w => { w.WriteString("canary", loaded); w.WriteNumber("percent", percent); });
+        }));
+        app.MapDelete("/admin/models/{name}/canary", (HttpContext c, string name) => AdminAsync(c, async ct =>
+        {
+            var slot = _host.Find(name) ?? throw new BadRequestException($"model '{name}' is not served.", 404);
+            await _host.SetCanaryAsync(slot, string.Empty, 0, ct);
+            return Results.NoContent();
+        }));
+        app.MapGet("/metrics", () => Results.Text(_metrics.Render(_host.Slots), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapFallback((HttpContext c) => Error(404, $"no such endpoint: {c.Request.Method} {c.Request.Path}; see /v2 (Open Inference Protocol), /v1/models/NAME:predict, /invocations, /metrics."));
+    }
+
+    private enum Protocol
+    {
+        V2,
+        V1,
+        MlFlow,
+    }
+
+    private async Task InferAsync(HttpContext context, string name, string? version, Protocol protocol)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var slot = _host.Find(name);
+        if (slot is null)
+        {
+            await WriteError(context, 404, protocol == Protocol.MlFlow
+                ? $"/invocations serves a single model; this server has {string.Join(", ", _host.Slots.Select(s => s.Name))}: use /v1/models/NAME:predict."
+                : $"model '{name}' is not served here; served: {string.Join(", ", _host.Slots.Select(s => s.Name))}.");
+            return;
+        }
+
+        var handle = version is null ? slot.Acquire(Random.Shared.NextDouble() * 100) : AcquireVersion(slot, version);
+        if (handle is null)
+        {
+            await WriteError(context, 404, version is null ? $"model '{name}' is not loaded." : $"version {version} of '{name}' is not loaded; serving {slot.Current?.Version}{(slot.CanaryVersion is { } k ? $" and canary {k.Handle.Version}" : string.Empty)}.");
+            return;
+        }
+
+        var status = 200;
+        var rows = 0;
+        try
+        {
+            using var body = await ReadJsonAsync(context, context.RequestAborted);
+            var inputs = handle.Scorer.Inputs;
+            var table = protocol switch
+            {
+                Protocol.V2 => RequestRows.FromV2(body.RootElement, inputs, _options.MaxRows),
+                Protocol.V1 => body.RootElement.TryGetProperty("instances", out var instances)
+                    ? RequestRows.FromRecords(instances, inputs, _options.MaxRows, "instances")
+                    : throw new BadRequestException("the body must be {\"instances\": [ {column: value, ...}, ... ]}."),
+                _ => MlFlowTable(body.RootElement, inputs),
+            };
+            rows = table.RowCount;
+            var all = new int[rows];
+            for (var i = 0; i < rows; i++) all[i] = i;
+            Predictions predictions;
+            try
+            {
+                predictions = handle.Scorer.Score(table, all);
+            }
+            catch (Errors.DataException e)
+            {
+                throw new BadRequestException(e.Message);
+            }
+
+            context.Response.ContentType = "application/json";
+            await using (var w = new Utf8JsonWriter(context.Response.Body))
+            {
+                switch (protocol)
+                {
+                    case Protocol.V2:
+                        PredictionJson.WriteV2(w, handle, predictions, body.RootElement);
+                        break;
+                    case Protocol.V1:
+                        PredictionJson.WriteRows(w, predictions, scalar: false);
+                        break;
+                    default:
+                        PredictionJson.WriteRows(w, predictions, scalar: true);
+                        break;
+                }
+
+                await w.FlushAsync(context.RequestAborted);
+            }
+
+            if (_log is not null && _log.Sample()) LogPrediction(handle, table, predictions);
+        }
+        catch (BadRequestException e)
+        {
+            status = e.Status;
+            await WriteError(context, e.Status, e.Message);
+        }
+        catch (BadHttpRequestException e)
+        {
+            status = e.StatusCode;
+            await WriteError(context, e.StatusCode, e.StatusCode == 413 ? $"the request is larger than {_options.MaxRequestBytes:N0} bytes; send fewer rows per request." : e.Message);
+        }
+        finally
+        {
+            handle.Release();
+            _metrics.Record(name, handle.Version, protocol.ToString().ToLowerInvariant(), status, Stopwatch.GetElapsedTime(started).TotalSeconds, rows);
+        }
+    }
+
+    private Table MlFlowTable(JsonElement body, IReadOnlyList<ModelInput> inputs)
+    {
+        if (body.ValueKind != JsonValueKind.Object) throw new BadRequestException("the body must be a JSON object with one of dataframe_split, dataframe_records, instances or inputs.");
+        if (body.TryGetProperty("dataframe_split", out var split)) return RequestRows.FromSplit(split, inputs, _options.MaxRows);
+        if (body.TryGetProperty("dataframe_records", out var records)) return RequestRows.FromRecords(records, inputs, _options.MaxRows, "dataframe_records");
+        foreach (var field in new[] { "instances", "inputs" })
+        {
+            if (!body.TryGetProperty(field, out var value)) continue;
+            return value.ValueKind == JsonValueKind.Object ? RequestRows.FromColumns(value, inputs, _options.MaxRows, field) : RequestRows.FromRecords(value, inputs, _options.MaxRows, field);
+        }
+
+        throw new BadRequestException("the body must have one of dataframe_split, dataframe_records, instances or inputs (MLflow's scoring formats).");
+    }
+
+    private void LogPrediction(ModelHandle handle, Table table, Predictions predictions)
+    {
+        _log!.Write(w =>
+        {
+            w.WriteString("model", handle.Name);
+            w.WriteString("version", handle.Version);
+            w.WriteStartArray("inputs");
+            for (var r = 0; r < table.RowCount; r++)
+            {
+                w.WriteStartObject();
+                foreach (var c in table.Columns)
+                {
+                    if (c.Kind == ColumnKind.Numeric && !float.IsNaN(c.Numbers![r])) w.WriteNumber(c.Name, c.Numbers[r]);
+                    else if (c.Kind == ColumnKind.Text && c.Texts![r] is { } t) w.WriteString(c.Name, t);
+                    else w.WriteNull(c.Name);
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WritePropertyName("outputs");
+            PredictionJson.WriteRowArray(w, predictions, scalar: false);
+        });
+    }
+
+    private static ModelHandle? AcquireVersion(ModelSlot slot, string version)
+    {
+        foreach (var h in new[] { slot.Current, slot.CanaryVersion?.Handle })
+        {
+            if (h is not null && h.Version == version && h.TryAcquire()) return h;
+        }
+
+        return null;
+    }
+
+    private IResult Metadata(string name, string? version)
+    {
+        if (_host.Find(name) is not { Current: { } current } slot) return Error(404, $"model '{name}' is not served here.");
+        var handle = version is null ? current : new[] { current, slot.CanaryVersion?.Handle }.FirstOrDefault(h => h?.Version == version);
+        if (handle is null) return Error(404, $"version {version} of '{name}' is not loaded.");
+        return Json(w =>
+        {
+            w.WriteString("name", name);
+            w.WriteStartArray("versions");
+            w.WriteStringValue(current.Version);
+            if (slot.CanaryVersion is { } k && k.Handle.Version != current.Version) w.WriteStringValue(k.Handle.Version);
+            w.WriteEndArray();
+            w.WriteString("platform", handle.Scorer.Format == "onnx" ? "onnxruntime_onnx" : "mlnet");
+            w.WriteStartArray("inputs");
+            foreach (var i in handle.Scorer.Inputs)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", i.Name);
+                w.WriteString("datatype", i.Kind == ColumnKind.Numeric ? "FP32" : "BYTES");
+                w.WriteStartArray("shape");
+                w.WriteNumberValue(-1);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("outputs");
+            foreach (var (output, datatype) in PredictionJson.Outputs(handle.Scorer.Task))
+            {
+                w.WriteStartObject();
+                w.WriteString("name", output);
+                w.WriteString("datatype", datatype);
+                w.WriteStartArray("shape");
+                w.WriteNumberValue(-1);
+                if (output == "probabilities") w.WriteNumberValue(-1);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
+    }
+
+    private IResult Ready(string name, string? version) =>
+        _host.Find(name) is { Current: { } c } slot && (version is null || c.Version == version || slot.CanaryVersion?.Handle.Version == version)
+            ? Results.Ok()
+            : Results.NotFound();
+
+    private async Task<IResult> AdminAsync(HttpContext context, Func<CancellationToken, Task<IResult>> action)
+    {
+        if (_options.AdminToken is not { Length: > 0 } token) return Error(403, "admin endpoints are off; start mlops serve with MLOPS_ADMIN_TOKEN set to enable them.");
+        var given = context.Request.Headers.Authorization.ToString();
+        var expected = "Bearer " + token;
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected))) return Error(401, "admin endpoints need 'Authorization: Bearer <MLOPS_ADMIN_TOKEN>'.");
+        try
+        {
+            return await action(context.RequestAborted);
+        }
+        catch (BadRequestException e)
+        {
+            return Error(e.Status, e.Message);
+        }
+        catch (Errors.MlOpsException e)
+        {
+            return Error(e.ExitCode == Errors.ExitCodes.ExternalServiceError ? 502 : 400, e.Message);
+        }
+    }
+
+    private static async Task<JsonDocument> ReadJsonAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            throw new BadRequestException($"the body is not valid JSON ({e.Message.Split('\n')[0]}).");
+        }
+    }
+
+    private static IResult Json(Action<Utf8JsonWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            write(w);
+            w.WriteEndObject();
+        }
+
+        return Results.Bytes(buffer.ToArray(), "application/json");
+    }
+
+    private static IResult Error(int status, string message) => Results.Json(new Dictionary<string, string> { ["error"] = message }, statusCode: status);
+
+    private static async Task WriteError(HttpContext context, int status, string message)
+    {
+        if (context.Response.HasStarted) return;
+        context.Response.StatusCode = status;
+        await context.Response.WriteAsJsonAsync(new Dictionary<string, string> { ["error"] = message });
+    }
+}
