@@ -25,6 +25,7 @@ public sealed class ServingServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stop = new();
     private Task _poll = Task.CompletedTask;
+    private int _disposed;
 
     private ServingServer(ServeOptions options, ModelHost host, WebApplication app)
     {
@@ -80,6 +81,7 @@ public sealed class ServingServer : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _stop.CancelAsync();
         await _poll;
         await _app.StopAsync();

@@ -1,0 +1,223 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+
+namespace MlOps.Tests.Serving;
+
+public sealed class ServingTests : IAsyncLifetime
+{
+    private ServingSetup _s = null!;
+
+    public async Task InitializeAsync() => _s = await ServingSetup.CreateAsync();
+
+    public async Task DisposeAsync() => await _s.DisposeAsync();
+
+    private static object V2(params (string Name, string Type, object[] Data)[] inputs) =>
+        new { id = "req-1", inputs = inputs.Select(i => new { name = i.Name, shape = new[] { i.Data.Length }, datatype = i.Type, data = i.Data }).ToArray() };
+
+    private static (string, string, object[])[] Measurements(params double[] masses) =>
+    [
+        ("bill_length_mm", "FP32", masses.Select(_ => (object)39.1).ToArray()),
+        ("bill_depth_mm", "FP32", masses.Select(_ => (object)18.7).ToArray()),
+        ("flipper_length_mm", "FP32", masses.Select(_ => (object)181.0).ToArray()),
+        ("body_mass_g", "FP64", masses.Select(m => (object)m).ToArray()),
+    ];
+
+    [Fact]
+    public async Task Open_inference_protocol_v2_endpoints_answer_as_the_spec_says()
+    {
+        await _s.StartAsync();
+        var (status, server) = await _s.GetAsync("/v2");
+        Assert.Equal(200, status);
+        Assert.Equal("mlops", server.GetProperty("name").GetString());
+        Assert.Equal(200, (await _s.GetAsync("/v2/health/live")).Status);
+        Assert.Equal(200, (await _s.GetAsync("/v2/health/ready")).Status);
+        Assert.Equal(200, (await _s.GetAsync("/v2/models/penguins/ready")).Status);
+        Assert.Equal(200, (await _s.GetAsync("/v2/models/penguins/versions/1/ready")).Status);
+        Assert.Equal(404, (await _s.GetAsync("/v2/models/penguins/versions/2/ready")).Status);
+        Assert.Equal(404, (await _s.GetAsync("/v2/models/nope/ready")).Status);
+
+        var (_, meta) = await _s.GetAsync("/v2/models/penguins");
+        Assert.Equal("onnxruntime_onnx", meta.GetProperty("platform").GetString());
+        Assert.Equal(["1"], meta.GetProperty("versions").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal(["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"], meta.GetProperty("inputs").EnumerateArray().Select(i => i.GetProperty("name").GetString()));
+        Assert.All(meta.GetProperty("inputs").EnumerateArray(), i => Assert.Equal("FP32", i.GetProperty("datatype").GetString()));
+
+        var (code, body) = await _s.PostAsync("/v2/models/penguins/infer", V2(Measurements(5400, 3000, 4000)));
+        Assert.Equal(200, code);
+        Assert.Equal("penguins", body.GetProperty("model_name").GetString());
+        Assert.Equal("1", body.GetProperty("model_version").GetString());
+        Assert.Equal("req-1", body.GetProperty("id").GetString());
+        var outputs = body.GetProperty("outputs").EnumerateArray().ToDictionary(o => o.GetProperty("name").GetString()!);
+        Assert.Equal([3, 3], outputs["probabilities"].GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()));
+        var p = outputs["probabilities"].GetProperty("data").EnumerateArray().Select(d => d.GetDouble()).ToArray();
+        Assert.Equal(9, p.Length);
+        for (var r = 0; r < 3; r++) Assert.Equal(1.0, p[(r * 3)..((r * 3) + 3)].Sum(), 4);
+        Assert.Equal("BYTES", outputs["label"].GetProperty("datatype").GetString());
+        Assert.Equal("Gentoo", outputs["label"].GetProperty("data")[0].GetString()); // v1 looks at body mass only: heavy = Gentoo
+
+        var (_, only) = await _s.PostAsync("/v2/models/penguins/versions/1/infer", new { inputs = ((dynamic)V2(Measurements(5400))).inputs, outputs = new[] { new { name = "label" } } });
+        Assert.Equal(["label"], only.GetProperty("outputs").EnumerateArray().Select(o => o.GetProperty("name").GetString()));
+    }
+
+    [Fact]
+    public async Task V1_predict_and_every_mlflow_format_give_the_same_answers()
+    {
+        await _s.StartAsync();
+        var rows = new[] { ServingSetup.Row(5400), ServingSetup.Row(3000) };
+        var (code, v1) = await _s.PostAsync("/v1/models/penguins:predict", new { instances = rows });
+        Assert.Equal(200, code);
+        var labels = v1.GetProperty("predictions").EnumerateArray().Select(r => r.GetProperty("label").GetString()).ToList();
+        Assert.Equal(2, labels.Count);
+        Assert.Equal(3, v1.GetProperty("predictions")[0].GetProperty("probabilities").EnumerateObject().Count());
+
+        var columns = rows[0].Keys.ToArray();
+        var bodies = new object[]
+        {
+            new { dataframe_split = new { columns, data = rows.Select(r => columns.Select(c => r[c]).ToArray()).ToArray() } },
+            new { dataframe_records = rows },
+            new { instances = rows },
+            new { inputs = columns.ToDictionary(c => c, c => rows.Select(r => r[c]).ToArray()) },
+        };
+        foreach (var b in bodies)
+        {
+            var (status, mlflow) = await _s.PostAsync("/invocations", b);
+            Assert.Equal(200, status);
+            Assert.Equal(labels, mlflow.GetProperty("predictions").EnumerateArray().Select(x => x.GetString()).ToList());
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"inputs":[{"name":"bill_length_mm","shape":[1],"datatype":"FP32","data":[1]}]}""", 400, "input 'bill_depth_mm' is missing; this model takes: bill_length_mm (number)")]
+    [InlineData("""{"inputs":[{"name":"beak","shape":[1],"datatype":"FP32","data":[1]}]}""", 400, "input 'beak' is not an input of this model; it takes: bill_length_mm (number), bill_depth_mm (number)")]
+    [InlineData("""{"inputs":[{"name":"bill_length_mm","shape":[1],"datatype":"BYTES","data":["a"]}]}""", 400, "input 'bill_length_mm': datatype BYTES does not fit; expected FP32")]
+    [InlineData("""{"inputs":[{"name":"bill_length_mm","shape":[2],"datatype":"FP32","data":[1]}]}""", 400, "input 'bill_length_mm': shape says 2 values, data has 1.")]
+    [InlineData("""{"inputs":[{"name":"bill_length_mm","shape":[1,3],"datatype":"FP32","data":[1,2,3]}]}""", 400, "input 'bill_length_mm': shape [1, 3] is not supported; expected [N] or [N, 1]")]
+    [InlineData("""{"inputs": [""", 400, "the body is not valid JSON")]
+    [InlineData("""{"rows": []}""", 400, "the body must be a JSON object with an \"inputs\" array")]
+    public async Task Bad_v2_requests_get_400_naming_the_field_and_what_was_expected(string body, int status, string message)
+    {
+        await _s.StartAsync();
+        var (code, error) = await _s.PostRawAsync("/v2/models/penguins/infer", body);
+        Assert.Equal(status, code);
+        Assert.Contains(message, error.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Bad_rows_sizes_and_names_get_clear_errors()
+    {
+        await _s.StartAsync(o => o with { MaxRows = 5, MaxRequestBytes = 2048 });
+        var text = ServingSetup.Row();
+        text["body_mass_g"] = "heavy";
+        var (code, e) = await _s.PostAsync("/v1/models/penguins:predict", new { instances = new[] { ServingSetup.Row(), text } });
+        Assert.Equal(400, code);
+        Assert.Equal("instances[1].body_mass_g: expected a number (or null for missing), got \"heavy\".", e.GetProperty("error").GetString());
+
+        (code, e) = await _s.PostAsync("/v1/models/penguins:predict", new { instances = Enumerable.Repeat(ServingSetup.Row(), 6) });
+        Assert.Equal(413, code);
+        Assert.Contains("at most 5 are allowed", e.GetProperty("error").GetString());
+
+        (code, e) = await _s.PostRawAsync("/v1/models/penguins:predict", "{\"instances\":[" + new string(' ', 4096) + "]}");
+        Assert.Equal(413, code);
+        Assert.Contains("larger than 2,048 bytes", e.GetProperty("error").GetString());
+
+        (code, e) = await _s.PostAsync("/v1/models/koalas:predict", new { instances = new[] { ServingSetup.Row() } });
+        Assert.Equal(404, code);
+        Assert.Equal("model 'koalas' is not served here; served: penguins.", e.GetProperty("error").GetString());
+
+        // Missing values are allowed (null): the model imputes them.
+        var missing = ServingSetup.Row();
+        missing["bill_depth_mm"] = null;
+        Assert.Equal(200, (await _s.PostAsync("/v1/models/penguins:predict", new { instances = new[] { missing } })).Status);
+    }
+
+    [Fact]
+    public async Task Hot_swap_under_concurrent_load_fails_no_request_and_then_serves_only_the_new_version()
+    {
+        await _s.StartAsync();
+        var old = _s.Server!.Host.Find("penguins")!.Current!;
+        var versions = new ConcurrentDictionary<string, int>();
+        var failures = new ConcurrentQueue<string>();
+        using var stop = new CancellationTokenSource();
+        var body = new { instances = new[] { ServingSetup.Row() } };
+
+        async Task Client()
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var (status, json) = await _s.PostAsync("/v2/models/penguins/infer", V2(Measurements(5400)));
+                if (status != 200) failures.Enqueue($"{status}: {json}");
+                else versions.AddOrUpdate(json.GetProperty("model_version").GetString()!, 1, (_, n) => n + 1);
+            }
+        }
+
+        var clients = Enumerable.Range(0, 4).Select(_ => Task.Run(Client)).ToArray();
+        await Task.Delay(300);
+        await _s.Registry.PromoteAsync(ServingSetup.Model, 2, "production");
+        Assert.Equal(200, await _s.AdminAsync(HttpMethod.Post, "/v2/repository/models/penguins/load"));
+        await Task.Delay(300);
+        await stop.CancelAsync();
+        await Task.WhenAll(clients);
+
+        Assert.Empty(failures);
+        Assert.True(versions.GetValueOrDefault("1") > 0, "requests before the swap");
+        Assert.True(versions.GetValueOrDefault("2") > 0, "requests after the swap");
+        var (_, after) = await _s.PostAsync("/v2/models/penguins/infer", V2(Measurements(5400)));
+        Assert.Equal("2", after.GetProperty("model_version").GetString());
+        Assert.True(old.Disposed); // the old version was released once idle
+        Assert.Equal(0, _s.Server.Metrics.Count("penguins", "1", "5xx") + _s.Server.Metrics.Count("penguins", "2", "5xx"));
+    }
+
+    [Fact]
+    public async Task A_canary_gets_its_share_of_traffic_within_tolerance_and_its_own_metrics()
+    {
+        await _s.StartAsync();
+        Assert.Equal(200, await _s.AdminAsync(HttpMethod.Put, "/admin/models/penguins/canary", new { version = "staging", percent = 30 }));
+        var counts = new ConcurrentDictionary<string, int>();
+        const int requests = 600;
+        await Parallel.ForEachAsync(Enumerable.Range(0, requests), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (_, _) =>
+        {
+            var (status, json) = await _s.PostAsync("/v2/models/penguins/infer", V2(Measurements(5400)));
+            Assert.Equal(200, status);
+            counts.AddOrUpdate(json.GetProperty("model_version").GetString()!, 1, (_, n) => n + 1);
+        });
+
+        // Binomial(600, 0.3): sd 1.9 points; allow 5 sd.
+        var share = counts.GetValueOrDefault("2") / (double)requests;
+        Assert.InRange(share, 0.30 - 0.094, 0.30 + 0.094);
+        Assert.Equal(counts["2"], _s.Server!.Metrics.Count("penguins", "2", "2xx"));
+        Assert.Equal(counts["1"], _s.Server.Metrics.Count("penguins", "1", "2xx"));
+        var metrics = await _s.Http.GetStringAsync(_s.Url + "/metrics");
+        Assert.Contains("mlops_model_info{model=\"penguins\",version=\"2\",role=\"canary\",percent=\"30\"} 1", metrics);
+        Assert.Contains($"mlops_request_duration_seconds_count{{model=\"penguins\",version=\"2\"}} {counts["2"]}", metrics);
+
+        Assert.Equal(204, await _s.AdminAsync(HttpMethod.Delete, "/admin/models/penguins/canary"));
+        var (_, after) = await _s.PostAsync("/v2/models/penguins/infer", V2(Measurements(5400)));
+        Assert.Equal("1", after.GetProperty("model_version").GetString());
+    }
+
+    [Fact]
+    public async Task Admin_endpoints_need_the_token_and_are_off_without_one()
+    {
+        await _s.StartAsync();
+        Assert.Equal(401, await _s.AdminAsync(HttpMethod.Post, "/v2/repository/models/penguins/load", token: null));
+        Assert.Equal(401, await _s.AdminAsync(HttpMethod.Post, "/v2/repository/models/penguins/load", token: "guess"));
+        await _s.Server!.DisposeAsync();
+        await _s.StartAsync(o => o with { AdminToken = null });
+        Assert.Equal(403, await _s.AdminAsync(HttpMethod.Post, "/v2/repository/models/penguins/load"));
+    }
+
+    [Fact]
+    public async Task The_prediction_log_has_inputs_outputs_and_version_per_row_as_json_lines()
+    {
+        var log = _s.Dir.Combine("predictions.jsonl");
+        await _s.StartAsync(o => o with { PredictionLog = log });
+        Assert.Equal(200, (await _s.PostAsync("/v1/models/penguins:predict", new { instances = new[] { ServingSetup.Row(5400), ServingSetup.Row(3000) } })).Status);
+        await _s.Server!.DisposeAsync(); // flushes the log
+        var line = Assert.Single(File.ReadAllLines(log));
+        using var entry = JsonDocument.Parse(line);
+        Assert.Equal("1", entry.RootElement.GetProperty("version").GetString());
+        Assert.Equal(5400, entry.RootElement.GetProperty("inputs")[0].GetProperty("body_mass_g").GetDouble());
+        Assert.Equal(2, entry.RootElement.GetProperty("outputs").GetArrayLength());
+        Assert.True(entry.RootElement.TryGetProperty("time", out _));
+    }
+}
