@@ -24,10 +24,10 @@ Define("Services", "Install the real services integration tests start on 127.0.0
     await Run(OperatingSystem.IsWindows() ? "npm.cmd" : "npm", $"ci --prefix \"{dir}\" --no-audit --no-fund");
 });
 Define("Test", "Run unit and integration tests (Azurite on 127.0.0.1 included); prints 'N passed, N failed'.", ["Build", "Services"], TestAsync);
-Define("Bench", "Print throughput and peak memory: validate (stats + drift, 1M x 20), train (LightGBM on 1M rows, scoring, penguins quality per trainer), evaluate (ONNX and ML.NET scoring of 1M rows, bootstrap cost, verdict rates).", ["Build"], async () =>
+Define("Bench", "Print throughput and peak memory: validate (stats + drift, 1M x 20), train (LightGBM on 1M rows, scoring, penguins quality per trainer), evaluate (ONNX and ML.NET scoring of 1M rows, bootstrap cost, verdict rates), serve (requests/s, p50/p99 and overhead vs in-process scoring on loopback).", ["Build"], async () =>
 {
     // One process per section, so each peak working set is the section's own.
-    foreach (var section in new[] { "validate", "train", "evaluate" })
+    foreach (var section in new[] { "validate", "train", "evaluate", "serve" })
     {
         await Run("dotnet", $"run -c {configuration} --no-build --project tests/MlOps.Benchmarks -- {section}");
     }

@@ -14,7 +14,8 @@ switch (section)
     case "validate": await ValidateBench.RunAsync(rows, dir); break;
     case "train": await TrainBench.RunAsync(rows, dir); break;
     case "evaluate": await EvaluateBench.RunAsync(rows, dir); break;
-    default: Console.Error.WriteLine($"unknown section '{section}'; expected validate, train or evaluate."); return 2;
+    case "serve": await ServeBench.RunAsync(dir); break;
+    default: Console.Error.WriteLine($"unknown section '{section}'; expected validate, train, evaluate or serve."); return 2;
 }
 
 return 0;

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using MlOps.Configuration;
+using MlOps.Data;
+using MlOps.Scoring;
+using MlOps.Serving;
+using MlOps.Tabular;
+using MlOps.Tests.Support;
+using MlOps.Training;
+
+namespace MlOps.Benchmarks;
+
+/// <summary>
+/// The model server on loopback: requests/s and p50/p99 latency for 1-row and 100-row V1 requests
+/// on the example model (ML.NET LightGBM) and an ONNX model, against the same model scored
+/// in-process as the floor; server overhead = server p50 - floor p50; memory per loaded model.
+/// </summary>
+public static class ServeBench
+{
+    public static async Task RunAsync(string dir)
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "MlOps.CI.sln"))) root = Path.GetDirectoryName(root)!;
+        var csv = Path.Combine(root, "examples", "penguins", "data", "penguins.csv");
+        await new TrainRunner(_ => { }).RunAsync(new TrainOptions
+        {
+            Data = new DatasetSource { Path = csv },
+            Task = ModelTask.Multiclass,
+            Label = "species",
+            Split = new SplitSettings { Key = "penguin_id" },
+            Settings = new TrainSettings { Trainer = "lightgbm" },
+            OutputDirectory = Path.Combine(dir, "serve-mlnet"),
+        });
+        var onnx = Path.Combine(dir, "serve-onnx", "model.onnx");
+        Directory.CreateDirectory(Path.GetDirectoryName(onnx)!);
+        await File.WriteAllBytesAsync(onnx, OnnxModels.NearestCentroid(csv, perColumnInputs: true));
+
+        foreach (var (label, path) in new[] { ("ML.NET LightGBM model.zip", Path.Combine(dir, "serve-mlnet", "model.zip")), ("ONNX nearest-centroid model.onnx", onnx) })
+        {
+            await ModelAsync(label, path);
+        }
+    }
+
+    private static async Task ModelAsync(string label, string path)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var before = Process.GetCurrentProcess().WorkingSet64;
+        var heapBefore = GC.GetTotalMemory(true);
+        await using var server = await ServingServer.StartAsync(new ServeOptions { Models = [new ModelSpec("penguins", null, path)], Task = ModelTask.Multiclass, Port = 0, PollInterval = TimeSpan.Zero }, _ => { });
+        var heapAfter = GC.GetTotalMemory(true);
+        var after = Process.GetCurrentProcess().WorkingSet64;
+        var scorer = server.Host.Find("penguins")!.Current!.Scorer;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label}: loaded model + server: working set +{(after - before) / 1e6:0.0} MB, managed heap +{(heapAfter - heapBefore) / 1e6:0.0} MB"));
+
+        using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+        var url = server.Url + "/v1/models/penguins:predict";
+        foreach (var rows in new[] { 1, 100 })
+        {
+            var body = Body(scorer.Inputs, rows);
+            var table = Table(scorer.Inputs, rows);
+            var all = Enumerable.Range(0, rows).ToArray();
+            var n = rows == 1 ? 3000 : 600;
+
+            // Floor: the same rows scored in-process, no HTTP, no JSON.
+            for (var i = 0; i < 200; i++) scorer.Score(table, all);
+            var floor = Time(n, () => scorer.Score(table, all));
+
+            for (var i = 0; i < 200; i++) await PostAsync(http, url, body);
+            var sequential = await TimeAsync(n, () => PostAsync(http, url, body));
+            var wall = Stopwatch.StartNew();
+            var concurrent = 4;
+            await Task.WhenAll(Enumerable.Range(0, concurrent).Select(_ => Task.Run(async () =>
+            {
+                for (var i = 0; i < n / concurrent; i++) await PostAsync(http, url, body);
+            })));
+            var throughput = n / wall.Elapsed.TotalSeconds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {rows,3} row(s)/request: server p50 {P(sequential, 0.5):0.000} ms, p99 {P(sequential, 0.99):0.000} ms, {1000 / sequential.Average():0} req/s sequential, {throughput:0} req/s with {concurrent} clients ({throughput * rows:0} rows/s); in-process floor p50 {P(floor, 0.5):0.000} ms, p99 {P(floor, 0.99):0.000} ms; overhead p50 {P(sequential, 0.5) - P(floor, 0.5):0.000} ms"));
+        }
+    }
+
+    private static async Task PostAsync(HttpClient http, string url, string body)
+    {
+        using var response = await http.PostAsync(url, new StringContent(body, Encoding.UTF8, "application/json"));
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        await response.Content.ReadAsByteArrayAsync();
+    }
+
+    private static string Body(IReadOnlyList<ModelInput> inputs, int rows)
+    {
+        var row = "{" + string.Join(",", inputs.Select(i => i.Kind == ColumnKind.Numeric ? $"\"{i.Name}\":{Value(i.Name).ToString(CultureInfo.InvariantCulture)}" : $"\"{i.Name}\":\"{Text(i.Name)}\"")) + "}";
+        return "{\"instances\":[" + string.Join(",", Enumerable.Repeat(row, rows)) + "]}";
+    }
+
+    private static Table Table(IReadOnlyList<ModelInput> inputs, int rows) =>
+        MlOps.Tabular.Table.Of(inputs.Select(i => i.Kind == ColumnKind.Numeric ? TableColumn.Numeric(i.Name, Enumerable.Repeat((float)Value(i.Name), rows).ToArray()) : TableColumn.Text(i.Name, Enumerable.Repeat<string?>(Text(i.Name), rows).ToArray())).ToList());
+
+    private static double Value(string name) => name switch { "bill_length_mm" => 46.1, "bill_depth_mm" => 13.2, "flipper_length_mm" => 211, "body_mass_g" => 4500, _ => 1 };
+
+    private static string Text(string name) => name switch { "island" => "Biscoe", "sex" => "female", _ => "x" };
+
+    private static double[] Time(int n, Action action)
+    {
+        var t = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            var s = Stopwatch.GetTimestamp();
+            action();
+            t[i] = Stopwatch.GetElapsedTime(s).TotalMilliseconds;
+        }
+
+        return t;
+    }
+
+    private static async Task<double[]> TimeAsync(int n, Func<Task> action)
+    {
+        var t = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            var s = Stopwatch.GetTimestamp();
+            await action();
+            t[i] = Stopwatch.GetElapsedTime(s).TotalMilliseconds;
+        }
+
+        return t;
+    }
+
+    private static double P(double[] values, double q)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+    }
+}
