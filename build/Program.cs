@@ -32,9 +32,9 @@ Define("Bench", "Print throughput and peak memory: validate (stats + drift, 1M x
         await Run("dotnet", $"run -c {configuration} --no-build --project tests/MlOps.Benchmarks -- {section}");
     }
 });
-Define("Example", "Run the main job on the embedded example: validate, train, evaluate against production, report, register and promote in the local registry folder (reports under mlops-out/).", ["Build"], async () =>
+Define("Example", "Run the main job on the embedded example: mlops run (validate, train, evaluate against production, report, register as staging), then promote staging to production in the local registry folder (reports under mlops-out/).", ["Build"], async () =>
 {
-    foreach (var stage in new[] { "validate", "train", "evaluate", "report", "register --alias staging", "promote staging --to production" })
+    foreach (var stage in new[] { "run", "promote staging --to production" })
     {
         await Run("dotnet", $"src/MlOps.Cli/bin/{configuration}/net10.0/mlops.dll {stage} --config examples/penguins/mlops.yaml");
     }

@@ -68,6 +68,7 @@ public static class MlOpsCli
         root.Subcommands.Add(ReportCommand.Create(console));
         root.Subcommands.Add(ServeCommand.Create(console));
         root.Subcommands.Add(DeployCommand.Create(console));
+        root.Subcommands.Add(RunCommand.Create(console));
         return root;
     }
 }

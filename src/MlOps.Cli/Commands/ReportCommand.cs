@@ -24,9 +24,9 @@ public static class ReportCommand
     /// <summary>Builds the command.</summary>
     public static Command Create(CliConsole console)
     {
-        var validation = new Option<string?>("--validation") { Description = "The validate output folder (default: mlops-out/validation, skipped when missing).", HelpName = "folder" };
-        var train = new Option<string?>("--train") { Description = $"The train output folder (default: {TrainCommand.DefaultOutput}, skipped when missing).", HelpName = "folder" };
-        var evaluation = new Option<string?>("--evaluation") { Description = $"The evaluate output folder (default: {EvaluateCommand.DefaultOutput}, skipped when missing).", HelpName = "folder" };
+        var validation = new Option<string?>("--validation") { Description = "The validate output folder (default: mlops-out/validation, skipped when missing; none skips it).", HelpName = "folder" };
+        var train = new Option<string?>("--train") { Description = $"The train output folder (default: {TrainCommand.DefaultOutput}, skipped when missing; none skips it).", HelpName = "folder" };
+        var evaluation = new Option<string?>("--evaluation") { Description = $"The evaluate output folder (default: {EvaluateCommand.DefaultOutput}, skipped when missing; none skips it).", HelpName = "folder" };
         var output = CommonOptions.Output($"The report file (default: {DefaultOutput}).");
         var comment = new Option<string>("--comment") { Description = "Post the report as a sticky pull-request comment: auto (when the run is for a pull request), always, or never.", DefaultValueFactory = _ => "auto" };
         comment.AcceptOnlyFromAmong("auto", "always", "never");
@@ -79,7 +79,8 @@ public static class ReportCommand
         return cmd;
     }
 
-    private static StageFolder Folder(string? given, string fallback) => new(given ?? fallback, given is not null);
+    /// <summary>"none" skips a stage (mlops run uses it so outputs of an earlier run never leak into this one).</summary>
+    private static StageFolder Folder(string? given, string fallback) => given == "none" ? StageFolder.Skipped : new(given ?? fallback, given is not null);
 
     /// <summary>Anomalies point at their file and row; failed gates and drift are run-level. The runner shows ten per level per step.</summary>
     private static void Annotate(ICiPlatform platform, ReportInputs inputs)

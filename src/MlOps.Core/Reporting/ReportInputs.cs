@@ -32,10 +32,14 @@ public sealed record ReportInputs(ValidationArtifactsView? Validation, RunRecord
 /// <summary>A stage output folder, and whether the user named it (then it must exist).</summary>
 public sealed record StageFolder(string Path, bool Explicit)
 {
+    /// <summary>A stage left out of the report.</summary>
+    public static readonly StageFolder Skipped = new(string.Empty, false);
+
     /// <summary>True when the folder holds <paramref name="file"/>.</summary>
     /// <exception cref="Errors.DataException">The user named the folder and the file is not there.</exception>
     public bool Present(string file)
     {
+        if (Path.Length == 0) return false; // skipped on purpose
         var path = System.IO.Path.Combine(Path, file);
         if (File.Exists(path)) return true;
         if (Explicit) throw Errors.Errors.Data(path, "file not found; is this the right stage output folder?");

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using MlOps.Tests.Support;
+
+namespace MlOps.Tests.Cli;
+
+/// <summary>mlops run as a user runs it: a separate process in a project folder, on the embedded defaults.</summary>
+public sealed class RunLoopTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private string CopyExample(string dataPath)
+    {
+        var source = Path.Combine(Support.Cli.RepoRoot, "examples", "penguins");
+        foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories).Where(f => !f.Contains(".mlops", StringComparison.Ordinal) && !f.Contains("mlops-out", StringComparison.Ordinal)))
+        {
+            var target = _dir.Combine(Path.GetRelativePath(source, file));
+            File.Copy(file, target, overwrite: true);
+        }
+
+        var config = _dir.Combine("mlops.yaml");
+        File.WriteAllText(config, File.ReadAllText(config).Replace("path: data/current.csv", $"path: {dataPath}", StringComparison.Ordinal));
+        return config;
+    }
+
+    private async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir.Path, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mlops.dll"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment.Remove("GITHUB_ACTIONS");
+        info.Environment.Remove("TF_BUILD");
+        using var p = Process.Start(info)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await p.WaitForExitAsync(timeout.Token);
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task The_whole_loop_validates_trains_evaluates_reports_and_registers_as_staging()
+    {
+        CopyExample("data/current.csv");
+        var (code, stdout, stderr) = await RunAsync("run");
+        Assert.True(code == 0, stdout + stderr);
+        foreach (var stage in new[] { "validate", "train", "evaluate", "report", "register" }) Assert.Contains($"── mlops {stage}", stderr);
+        Assert.Contains("the registry has no 'penguins' model with alias 'production' yet", File.ReadAllText(_dir.Combine("mlops-out/report.md")));
+        Assert.Contains("Registered penguins version 1 as staging", stdout);
+        Assert.True(File.Exists(_dir.Combine(".mlops/registry/models/penguins/versions/1.json")));
+    }
+
+    [Fact]
+    public async Task A_failed_data_gate_stops_the_loop_with_the_report_written_and_nothing_registered()
+    {
+        CopyExample("data/planted/current.csv");
+        // Outputs of an earlier run must not leak into this run's report.
+        await StageArtifacts.WriteEvaluationAsync(_dir.Combine("mlops-out/evaluation"), StageArtifacts.Evaluation(blessed: true));
+        var (code, stdout, stderr) = await RunAsync("run");
+        Assert.Equal(1, code);
+        Assert.Contains("STOPPED: data validation failed; see mlops-out/report.md.", stdout);
+        Assert.DoesNotContain("── mlops train", stderr);
+        Assert.Contains("## ❌ Data validation failed", File.ReadAllText(_dir.Combine("mlops-out/report.md")));
+        Assert.False(Directory.Exists(_dir.Combine(".mlops/registry/models")));
+    }
+}
