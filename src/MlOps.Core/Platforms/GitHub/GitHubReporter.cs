@@ -113,7 +113,8 @@ public sealed class GitHubReporter : IPullRequestCommenter
         }
         catch (ApiException e) when (write && e.StatusCode == HttpStatusCode.Forbidden)
         {
-            throw new CommentForbiddenException(Invariant($"GitHub refused {operation} ({e.Message}). The token cannot write to {_context.Owner}/{_context.Repository}: a pull request from a fork gets a read-only token, or the workflow lacks 'permissions: pull-requests: write'."));
+            var permission = operation.Contains("status", StringComparison.Ordinal) ? "statuses: write" : "pull-requests: write";
+            throw new CommentForbiddenException(Invariant($"GitHub refused {operation} ({e.Message}). The token cannot write to {_context.Owner}/{_context.Repository}: a pull request from a fork gets a read-only token, or the workflow lacks 'permissions: {permission}'."));
         }
         catch (ApiException e)
         {
