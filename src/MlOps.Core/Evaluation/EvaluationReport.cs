@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MlOps.Artifacts;
 using static System.FormattableString;
 
 namespace MlOps.Evaluation;
@@ -95,7 +96,7 @@ public static class EvaluationReport
         return s.ToString();
     }
 
-    private static string N(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.####", CultureInfo.InvariantCulture);
+    private static string N(double v) => MarkdownText.Number(v);
 
-    private static string I(Interval? i) => i is null || double.IsNaN(i.Low) ? "–" : Invariant($"[{i.Low:0.####}, {i.High:0.####}]");
+    private static string I(Interval? i) => MarkdownText.Interval(i);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MlOps.Artifacts;
 using MlOps.Evaluation;
 using MlOps.Training;
 using static System.FormattableString;
@@ -252,14 +253,13 @@ public static partial class ReportRenderer
 
     private static string Size(long bytes) => bytes >= 1 << 20 ? Invariant($"{bytes / (double)(1 << 20):0.#} MiB") : Invariant($"{bytes / 1024.0:0.#} KiB");
 
-    private static string N(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.####", CultureInfo.InvariantCulture);
+    private static string N(double v) => MarkdownText.Number(v);
 
-    private static string P(Interval? i) => i is null || double.IsNaN(i.Low) ? "–" : Invariant($"[{i.Low:0.####}, {i.High:0.####}]");
+    private static string P(Interval? i) => MarkdownText.Interval(i);
 
     private static string I(Interval? i) => i is null || double.IsNaN(i.Low) ? "–" : Invariant($"[{i.Low:+0.####;-0.####;0}, {i.High:+0.####;-0.####;0}]");
 
-    /// <summary>Table cells: pipes would split the cell, line breaks would end the row.</summary>
-    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ");
+    private static string Cell(string text) => MarkdownText.Cell(text);
 
     [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
     private static partial System.Text.RegularExpressions.Regex KeyPattern();

@@ -83,5 +83,5 @@ public static class ValidationReport
 
     private static string P(double p) => p < 0.0001 ? "<0.0001" : p.ToString("0.####", Inv);
 
-    private static string Cell(string s) => s.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+    private static string Cell(string s) => Artifacts.MarkdownText.Cell(s);
 }
