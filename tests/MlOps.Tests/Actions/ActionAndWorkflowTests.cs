@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MlOps.Tests.Support;
 using YamlDotNet.RepresentationModel;
 
@@ -81,13 +80,7 @@ public class ActionAndWorkflowTests
 
     private static async Task<(int Code, string Output)> ValidateAsync(string path)
     {
-        var info = new ProcessStartInfo(NodeService.Bin("action-validator")) { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(path);
-        using var p = Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await p.WaitForExitAsync(timeout.Token);
-        return (p.ExitCode, await stdout + await stderr);
+        var (code, stdout, stderr) = await Processes.RunAsync(NodeService.Bin("action-validator"), [path], TimeSpan.FromSeconds(60));
+        return (code, stdout + stderr);
     }
 }

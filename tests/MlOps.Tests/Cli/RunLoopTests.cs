@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MlOps.Tests.Support;
 
 namespace MlOps.Tests.Cli;
@@ -24,20 +23,12 @@ public sealed class RunLoopTests : IDisposable
         return config;
     }
 
-    private async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir.Path, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mlops.dll"));
-        foreach (var a in args) info.ArgumentList.Add(a);
-        info.Environment.Remove("GITHUB_ACTIONS");
-        info.Environment.Remove("TF_BUILD");
-        using var p = Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await p.WaitForExitAsync(timeout.Token);
-        return (p.ExitCode, await stdout, await stderr);
-    }
+    private Task<(int Code, string Out, string Err)> RunAsync(params string[] args) =>
+        Processes.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "mlops.dll"), .. args], TimeSpan.FromMinutes(3), _dir.Path, info =>
+        {
+            info.Environment.Remove("GITHUB_ACTIONS");
+            info.Environment.Remove("TF_BUILD");
+        });
 
     [Fact]
     public async Task The_whole_loop_validates_trains_evaluates_reports_and_registers_as_staging()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MlOps.Registry;
 using MlOps.Tests.Support;
 
@@ -13,19 +12,12 @@ public class CrossProcessRaceTests
         using var dir = new TempDir();
         const int n = 6;
         var mlops = Path.Combine(AppContext.BaseDirectory, "mlops.dll");
-        var processes = Enumerable.Range(0, n).Select(i =>
+        var runs = Enumerable.Range(0, n).Select(i =>
         {
             var model = dir.File($"m{i}/model.onnx", $"weights {i}");
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = dir.Path };
-            foreach (var a in new[] { mlops, "register", "--model", model, "--force", "--reason", "race test", "--registry", dir.Combine("registry"), "--name", "race", "--alias", "production" }) info.ArgumentList.Add(a);
-            return Process.Start(info)!;
+            return Processes.RunAsync("dotnet", [mlops, "register", "--model", model, "--force", "--reason", "race test", "--registry", dir.Combine("registry"), "--name", "race", "--alias", "production"], TimeSpan.FromMinutes(2), dir.Path);
         }).ToList();
-        foreach (var p in processes)
-        {
-            var err = await p.StandardError.ReadToEndAsync();
-            await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-            Assert.True(p.ExitCode == 0, err);
-        }
+        foreach (var (code, _, err) in await Task.WhenAll(runs)) Assert.True(code == 0, err);
 
         var registry = new ModelRegistry(new LocalFolderStore(dir.Combine("registry")));
         Assert.Equal(Enumerable.Range(1, n), await registry.VersionsAsync("race"));

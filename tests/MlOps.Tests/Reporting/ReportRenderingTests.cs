@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using MlOps.Reporting;
 using MlOps.Tests.Support;
@@ -110,18 +109,11 @@ public class ReportRenderingTests
     internal static async Task<(int Code, List<MermaidResult> Results)> MermaidCheckAsync(params string[] files)
     {
         var script = Path.Combine(Support.Cli.RepoRoot, "tools", "test-services", "mermaid-check.mjs");
-        var info = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(script)! };
-        info.ArgumentList.Add(script);
-        foreach (var f in files) info.ArgumentList.Add(f);
-        using var p = Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await p.WaitForExitAsync(timeout.Token);
-        var results = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        var (code, stdout, stderr) = await Processes.RunAsync("node", [script, .. files], TimeSpan.FromSeconds(60), Path.GetDirectoryName(script));
+        var results = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => JsonSerializer.Deserialize<MermaidResult>(l, new JsonSerializerOptions(JsonSerializerDefaults.Web))!).ToList();
-        Assert.True(results.Count > 0, await stderr);
-        return (p.ExitCode, results);
+        Assert.True(results.Count > 0, stderr);
+        return (code, results);
     }
 
     internal sealed record MermaidResult(string File, int Block, bool Ok, string? Type, string? Error);
