@@ -28,6 +28,10 @@ public sealed class ModelSlot(string name, string? alias)
     public void SetCanary(ModelHandle? handle, double percent) =>
         Interlocked.Exchange(ref _canary, handle is null ? null : new Canary(handle, percent))?.Handle.Retire();
 
+    /// <summary>The loaded handle (current or canary) of <paramref name="version"/>, or null.</summary>
+    public ModelHandle? Loaded(string version) =>
+        Current is { } c && c.Version == version ? c : CanaryVersion?.Handle is { } k && k.Version == version ? k : null;
+
     /// <summary>Picks the version for one request and acquires it; the caller must release it.</summary>
     /// <param name="draw">A uniform draw in [0, 100) deciding canary routing.</param>
     public ModelHandle? Acquire(double draw)

@@ -267,20 +267,13 @@ public sealed class ServingServer : IAsyncDisposable
         });
     }
 
-    private static ModelHandle? AcquireVersion(ModelSlot slot, string version)
-    {
-        foreach (var h in new[] { slot.Current, slot.CanaryVersion?.Handle })
-        {
-            if (h is not null && h.Version == version && h.TryAcquire()) return h;
-        }
-
-        return null;
-    }
+    private static ModelHandle? AcquireVersion(ModelSlot slot, string version) =>
+        slot.Loaded(version) is { } h && h.TryAcquire() ? h : null;
 
     private IResult Metadata(string name, string? version)
     {
         if (_host.Find(name) is not { Current: { } current } slot) return Error(404, $"model '{name}' is not served here.");
-        var handle = version is null ? current : new[] { current, slot.CanaryVersion?.Handle }.FirstOrDefault(h => h?.Version == version);
+        var handle = version is null ? current : slot.Loaded(version);
         if (handle is null) return Error(404, $"version {version} of '{name}' is not loaded.");
         return Json(w =>
         {
@@ -321,7 +314,7 @@ public sealed class ServingServer : IAsyncDisposable
     }
 
     private IResult Ready(string name, string? version) =>
-        _host.Find(name) is { Current: { } c } slot && (version is null || c.Version == version || slot.CanaryVersion?.Handle.Version == version)
+        _host.Find(name) is { Current: not null } slot && (version is null || slot.Loaded(version) is not null)
             ? Results.Ok()
             : Results.NotFound();
 

@@ -1,13 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using MlOps.Configuration;
-using MlOps.Data;
 using MlOps.Scoring;
 using MlOps.Serving;
 using MlOps.Tabular;
 using MlOps.Tests.Support;
-using MlOps.Training;
 
 namespace MlOps.Benchmarks;
 
@@ -20,18 +17,8 @@ public static class ServeBench
 {
     public static async Task RunAsync(string dir)
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "MlOps.CI.sln"))) root = Path.GetDirectoryName(root)!;
-        var csv = Path.Combine(root, "examples", "penguins", "data", "penguins.csv");
-        await new TrainRunner(_ => { }).RunAsync(new TrainOptions
-        {
-            Data = new DatasetSource { Path = csv },
-            Task = ModelTask.Multiclass,
-            Label = "species",
-            Split = new SplitSettings { Key = "penguin_id" },
-            Settings = new TrainSettings { Trainer = "lightgbm" },
-            OutputDirectory = Path.Combine(dir, "serve-mlnet"),
-        });
+        var csv = TrainBench.PenguinsCsv;
+        await TrainBench.TrainPenguinsAsync("lightgbm", Path.Combine(dir, "serve-mlnet"));
         var onnx = Path.Combine(dir, "serve-onnx", "model.onnx");
         Directory.CreateDirectory(Path.GetDirectoryName(onnx)!);
         await File.WriteAllBytesAsync(onnx, OnnxModels.NearestCentroid(csv, perColumnInputs: true));

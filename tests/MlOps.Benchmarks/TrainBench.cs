@@ -67,24 +67,35 @@ internal static class TrainBench
         return 1 / (1 + Math.Exp(-z));
     }
 
+    /// <summary>The example data.</summary>
+    internal static string PenguinsCsv
+    {
+        get
+        {
+            var root = AppContext.BaseDirectory;
+            while (!File.Exists(Path.Combine(root, "MlOps.CI.sln"))) root = Path.GetDirectoryName(root)!;
+            return Path.Combine(root, "examples", "penguins", "data", "penguins.csv");
+        }
+    }
+
+    /// <summary>Trains a species model on the example data, split by penguin_id as the example does.</summary>
+    internal static Task<TrainResult> TrainPenguinsAsync(string trainer, string outputDirectory) =>
+        new TrainRunner(_ => { }).RunAsync(new TrainOptions
+        {
+            Data = new DatasetSource { Path = PenguinsCsv },
+            Task = ModelTask.Multiclass,
+            Label = "species",
+            Split = new SplitSettings { Key = "penguin_id" },
+            Settings = new TrainSettings { Trainer = trainer },
+            OutputDirectory = outputDirectory,
+        });
+
     private static async Task PenguinsAsync()
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "MlOps.CI.sln"))) root = Path.GetDirectoryName(root)!;
-        var data = new DatasetSource { Path = Path.Combine(root, "examples", "penguins", "data", "penguins.csv") };
         foreach (var trainer in TrainerCatalog.All.Where(t => t.Tasks.Contains(ModelTask.Multiclass)))
         {
-            var options = new TrainOptions
-            {
-                Data = data,
-                Task = ModelTask.Multiclass,
-                Label = "species",
-                Split = new SplitSettings { Key = "penguin_id" },
-                Settings = new TrainSettings { Trainer = trainer.Name },
-                OutputDirectory = Path.Combine(Path.GetTempPath(), "mlops-bench", "penguins-" + trainer.Name),
-            };
             var sw = Stopwatch.StartNew();
-            var r = await new TrainRunner(_ => { }).RunAsync(options);
+            var r = await TrainPenguinsAsync(trainer.Name, Path.Combine(Path.GetTempPath(), "mlops-bench", "penguins-" + trainer.Name));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"penguins {trainer.Name,-9} species from 6 columns, {r.Record.Data.Rows["train"]} train / {r.Record.Data.Rows["eval"]} eval rows: eval accuracy {r.Record.Metrics["eval"]["accuracy"]:0.0000}, macro-F1 {r.Record.Metrics["eval"]["macro-f1"]:0.0000}, log-loss {r.Record.Metrics["eval"]["log-loss"]:0.000}; {sw.Elapsed.TotalSeconds:0.00} s"));
         }

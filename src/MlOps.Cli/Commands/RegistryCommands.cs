@@ -28,11 +28,15 @@ public static class RegistryCommands
         root.Subcommands.Add(Show(console));
     }
 
+    /// <summary>The registry settings: a --registry folder, else mlops.yaml's.</summary>
+    internal static RegistrySettings Settings(ParseResult parse, Configuration.MlOpsConfig config) =>
+        parse.GetValue(RegistryPath) is { } p ? new RegistrySettings { Path = p } : config.Registry;
+
     /// <summary>Opens the registry from --registry or mlops.yaml.</summary>
     internal static (ModelRegistry Registry, string Model) Open(ParseResult parse)
     {
         var config = CommonOptions.LoadConfig(parse);
-        var settings = parse.GetValue(RegistryPath) is { } p ? new RegistrySettings { Path = p } : config.Registry;
+        var settings = Settings(parse, config);
         var model = RegistryNames.Model(parse.GetValue(Name) ?? config.Project, parse.GetValue(Name) is null ? "project" : "--name");
         return (new ModelRegistry(settings.Open()), model);
     }

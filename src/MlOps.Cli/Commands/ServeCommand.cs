@@ -34,7 +34,7 @@ public static class ServeCommand
             var specs = parse.GetValue(file) is { } f
                 ? [new ModelSpec(RegistryNames.Model(config.Project, "project"), null, f)]
                 : (parse.GetValue(models) is { Length: > 0 } given ? given : [config.Project]).Select(Spec).ToList();
-            var registry = parse.GetValue(RegistryCommands.RegistryPath) is { } p ? new RegistrySettings { Path = p } : config.Registry;
+            var registry = RegistryCommands.Settings(parse, config);
             var options = new ServeOptions
             {
                 Models = specs,

@@ -67,8 +67,7 @@ public static class SmokeTest
         Table table;
         try
         {
-            using var doc = JsonDocument.Parse(JsonSerializer.Serialize(cases.Select(c => c.Input)));
-            table = RequestRows.FromRecords(doc.RootElement, scorer.Inputs, int.MaxValue, "smoke-test");
+            table = RequestRows.FromRecords(JsonSerializer.SerializeToElement(cases.Select(c => c.Input)), scorer.Inputs, int.MaxValue, "smoke-test");
         }
         catch (BadRequestException e)
         {

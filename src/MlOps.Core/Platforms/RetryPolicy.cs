@@ -67,6 +67,14 @@ public sealed class RetryPolicy
         }
     }
 
+    /// <summary>Network errors and timeouts are worth retrying with any service; null for anything else.</summary>
+    public static RetryDecision? Transport(Exception e) => e switch
+    {
+        HttpRequestException h => new RetryDecision(true, null, $"network error ({h.Message})"),
+        TaskCanceledException => new RetryDecision(true, null, "request timed out"),
+        _ => null,
+    };
+
     private TimeSpan Backoff(int attempt) =>
         TimeSpan.FromMilliseconds(BaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1) * (0.8 + (0.4 * Random.Shared.NextDouble())));
 }

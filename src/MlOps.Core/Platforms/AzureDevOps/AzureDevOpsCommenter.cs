@@ -102,9 +102,7 @@ public sealed class AzureDevOpsCommenter(HttpClient http, AzureDevOpsContext con
     {
         AzureDevOpsException { Status: HttpStatusCode.TooManyRequests } a => new RetryDecision(true, a.RetryAfter, "HTTP 429 rate limited"),
         AzureDevOpsException a when (int)a.Status >= 500 => new RetryDecision(true, a.RetryAfter, Invariant($"HTTP {(int)a.Status}")),
-        HttpRequestException h => new RetryDecision(true, null, $"network error ({h.Message})"),
-        TaskCanceledException => new RetryDecision(true, null, "request timed out"),
-        _ => RetryDecision.GiveUp,
+        _ => RetryPolicy.Transport(e) ?? RetryDecision.GiveUp,
     };
 
     private sealed record Thread(long Id, bool? IsDeleted, List<Comment>? Comments);

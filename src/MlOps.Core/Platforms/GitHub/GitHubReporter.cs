@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http;
 using MlOps.Errors;
 using Octokit;
 using static System.FormattableString;
@@ -132,9 +131,7 @@ public sealed class GitHubReporter : IPullRequestCommenter
     internal static RetryDecision Classify(Exception e) => e switch
     {
         ApiException api => ClassifyResponse((int)api.StatusCode, api.Message, api.HttpResponse?.Headers),
-        HttpRequestException h => new RetryDecision(true, null, $"network error ({h.Message})"),
-        TaskCanceledException => new RetryDecision(true, null, "request timed out"),
-        _ => RetryDecision.GiveUp,
+        _ => RetryPolicy.Transport(e) ?? RetryDecision.GiveUp,
     };
 
     /// <summary>GitHub's documented rate-limit signals: Retry-After, then x-ratelimit-remaining 0 with x-ratelimit-reset, then the secondary-limit message.</summary>
