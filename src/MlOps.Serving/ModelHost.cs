@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using MlOps.Registry;
 using MlOps.Scoring;
 using MlOps.Tabular;
@@ -15,7 +14,8 @@ public sealed class ModelHost : IDisposable
     private readonly ServeOptions _options;
     private readonly ModelRegistry? _registry;
     private readonly Action<string> _log;
-    private readonly ConcurrentDictionary<string, ModelSlot> _slots = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ModelSlot> _slots = new(StringComparer.Ordinal); // fixed at construction
+    private readonly IReadOnlyList<ModelSlot> _ordered;
     private readonly SemaphoreSlim _loading = new(1, 1);
 
     /// <summary>Creates the host; call <see cref="LoadAllAsync"/> before serving.</summary>
@@ -25,10 +25,11 @@ public sealed class ModelHost : IDisposable
         _log = log;
         _registry = options.Registry is { } store ? new ModelRegistry(store) : null;
         foreach (var spec in options.Models) _slots[spec.Name] = new ModelSlot(spec.Name, spec.File is null ? spec.Alias ?? "production" : null);
+        _ordered = _slots.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>The served models.</summary>
-    public IReadOnlyCollection<ModelSlot> Slots => _slots.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+    public IReadOnlyList<ModelSlot> Slots => _ordered;
 
     /// <summary>The slot of a model name, or null.</summary>
     public ModelSlot? Find(string name) => _slots.GetValueOrDefault(name);

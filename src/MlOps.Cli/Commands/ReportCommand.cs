@@ -64,8 +64,9 @@ public static class ReportCommand
             await platform.AddSummaryAsync(markdown, path, ct);
             Annotate(platform, inputs);
 
-            var commentUrl = await CommentAsync(parse.GetValue(comment)!, parse.GetValue(pullRequest), platform, env, token, reportKey, markdown, console, ct);
-            if (parse.GetValue(status)) await SetStatusAsync(platform, env, token, reportKey, inputs, console, ct);
+            var github = platform is GitHubActions ? GitHubContext.FromEnvironment(env) : null; // reads the event file once
+            var commentUrl = await CommentAsync(parse.GetValue(comment)!, parse.GetValue(pullRequest), platform, env, github, token, reportKey, markdown, console, ct);
+            if (parse.GetValue(status)) await SetStatusAsync(platform, github, token, reportKey, inputs, console, ct);
 
             platform.SetOutput("passed", inputs.Passed ? "true" : "false");
             if (inputs.Evaluation is { } e) platform.SetOutput("blessed", e.Blessed ? "true" : "false");
@@ -107,10 +108,10 @@ public static class ReportCommand
         if (hidden > 0) platform.Annotate(AnnotationLevel.Notice, Invariant($"{hidden} more findings are in the report."));
     }
 
-    private static async Task<string?> CommentAsync(string mode, int? pullRequest, ICiPlatform platform, Func<string, string?> env, string? token, string key, string markdown, CliConsole console, CancellationToken ct)
+    private static async Task<string?> CommentAsync(string mode, int? pullRequest, ICiPlatform platform, Func<string, string?> env, GitHubContext? github, string? token, string key, string markdown, CliConsole console, CancellationToken ct)
     {
         if (mode == "never") return null;
-        var (commenter, why) = CreateCommenter(platform, env, token, pullRequest, console);
+        var (commenter, why) = CreateCommenter(platform, env, github, token, pullRequest, console);
         if (commenter is null)
         {
             if (mode == "always") throw Errors.Errors.Config("--comment always", why);
@@ -134,13 +135,12 @@ public static class ReportCommand
         }
     }
 
-    private static (IPullRequestCommenter? Commenter, string Why) CreateCommenter(ICiPlatform platform, Func<string, string?> env, string? token, int? pullRequest, CliConsole console)
+    private static (IPullRequestCommenter? Commenter, string Why) CreateCommenter(ICiPlatform platform, Func<string, string?> env, GitHubContext? gh, string? token, int? pullRequest, CliConsole console)
     {
         var retry = new RetryPolicy { Log = line => console.Error.WriteLine(line) };
         switch (platform)
         {
             case GitHubActions:
-                var gh = GitHubContext.FromEnvironment(env);
                 if (gh is null) return (null, "GITHUB_REPOSITORY is not set.");
                 var number = pullRequest ?? gh.PullRequest;
                 if (number is null) return (null, $"the '{gh.EventName}' event is not about a pull request (pass --pull-request).");
@@ -157,9 +157,9 @@ public static class ReportCommand
         }
     }
 
-    private static async Task SetStatusAsync(ICiPlatform platform, Func<string, string?> env, string? token, string key, ReportInputs inputs, CliConsole console, CancellationToken ct)
+    private static async Task SetStatusAsync(ICiPlatform platform, GitHubContext? github, string? token, string key, ReportInputs inputs, CliConsole console, CancellationToken ct)
     {
-        if (platform is not GitHubActions || GitHubContext.FromEnvironment(env) is not { HeadSha: { } sha } gh || token is not { Length: > 0 })
+        if (github is not { HeadSha: { } sha } gh || token is not { Length: > 0 })
         {
             console.Error.WriteLine("No commit status: it needs GitHub Actions, GITHUB_SHA and GITHUB_TOKEN.");
             return;
