@@ -12,12 +12,12 @@ void Define(string name, string description, string[] dependsOn, Func<Task> run)
 Define("Restore", "Restore NuGet packages.", [], () => Run("dotnet", "restore MlOps.CI.sln"));
 Define("Build", "Build every project (warnings are errors).", ["Restore"], () => Run("dotnet", $"build MlOps.CI.sln -c {configuration} --no-restore"));
 Define("Format", "Check formatting with dotnet format.", ["Restore"], () => Run("dotnet", "format MlOps.CI.sln --verify-no-changes --no-restore"));
-Define("Services", "Install the real services integration tests start on 127.0.0.1 (Azurite) with npm ci.", [], async () =>
+Define("Services", "Install with npm ci what the tests run: Azurite and Prism (GitHub's OpenAPI description) on 127.0.0.1, mermaid's parser, @action-validator/cli, tfx-cli.", [], async () =>
 {
     var dir = Path.Combine(root, "tools", "test-services");
-    if (File.Exists(Path.Combine(dir, "node_modules", ".bin", "azurite-blob")))
+    if (File.Exists(Path.Combine(dir, "node_modules", ".bin", "azurite-blob")) && File.Exists(Path.Combine(dir, "node_modules", ".bin", "tfx")))
     {
-        Console.WriteLine("Azurite already installed.");
+        Console.WriteLine("Test services already installed.");
         return;
     }
 
@@ -42,13 +42,18 @@ Define("Example", "Run the main job on the embedded example: mlops run (validate
 Define("Pack", "Pack the mlops dotnet tool into artifacts/packages.", ["Build"], () => Run("dotnet", $"pack src/MlOps.Cli -c {configuration} --no-build -o artifacts/packages"));
 Define("Publish", "Publish a self-contained single-file mlops for linux-x64 into artifacts/publish.", ["Restore"], () =>
     Run("dotnet", $"publish src/MlOps.Cli -c {configuration} -r linux-x64 --self-contained -p:PublishSingleFile=true -p:TreatWarningsAsErrors=false -o artifacts/publish"));
+Define("Actions", "Write actions/*/action.yml and the Azure DevOps extension (actions/azure-devops) from the stage catalog in src/MlOps.Cli/Actions; the tests fail when the committed files differ.", ["Build"], () =>
+    Run("dotnet", $"src/MlOps.Cli/bin/{configuration}/net10.0/mlops.dll action write --github actions --azure actions/azure-devops"));
+Define("PackExtension", "Package the Azure DevOps extension (one task per stage) with tfx-cli into artifacts/extension.", ["Services"], () =>
+    Run(Path.Combine(root, "tools", "test-services", "node_modules", ".bin", OperatingSystem.IsWindows() ? "tfx.cmd" : "tfx"),
+        "extension create --root actions/azure-devops --manifest-globs vss-extension.json --output-path artifacts/extension --no-prompt"));
 Define("Default", "Build and test.", ["Test"], () => Task.CompletedTask);
 
 var requested = args.Length == 0 ? ["Default"] : args;
 if (requested.Any(a => a is "--help" or "-h" or "help"))
 {
     Console.WriteLine("Targets:");
-    foreach (var t in targets.Values) Console.WriteLine($"  {t.Name,-10} {t.Description}{(t.DependsOn.Length > 0 ? $" (after {string.Join(", ", t.DependsOn)})" : "")}");
+    foreach (var t in targets.Values) Console.WriteLine($"  {t.Name,-13} {t.Description}{(t.DependsOn.Length > 0 ? $" (after {string.Join(", ", t.DependsOn)})" : "")}");
     return 0;
 }
 

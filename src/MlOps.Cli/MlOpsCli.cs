@@ -69,6 +69,7 @@ public static class MlOpsCli
         root.Subcommands.Add(ServeCommand.Create(console));
         root.Subcommands.Add(DeployCommand.Create(console));
         root.Subcommands.Add(RunCommand.Create(console));
+        root.Subcommands.Add(Actions.ActionCommand.Create(console));
         return root;
     }
 }

@@ -21,7 +21,17 @@ public sealed class AzurePipelines(Func<string, string?> environment, TextWriter
 
     /// <inheritdoc/>
     public void SetOutput(string name, string value) =>
-        stdout.WriteLine($"##vso[task.setvariable variable={Property(name)};isOutput=true]{Data(value)}");
+        stdout.WriteLine($"##vso[task.setvariable variable={Property(VariableName(name))};isOutput=true]{Data(value)}");
+
+    /// <summary>
+    /// An output's variable name: Azure variables are letters, digits, '.' and '_', so the
+    /// kebab-case names the stages use become camelCase (<c>comment-url</c> → <c>commentUrl</c>).
+    /// </summary>
+    public static string VariableName(string name)
+    {
+        var parts = name.Split('-', StringSplitOptions.RemoveEmptyEntries);
+        return parts.Length < 2 ? name : parts[0] + string.Concat(parts.Skip(1).Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
+    }
 
     /// <inheritdoc/>
     public void Mask(string secret)

@@ -44,7 +44,7 @@ public class ActionAndWorkflowTests
     {
         var expected = new[] { "setup", "validate-data", "train", "evaluate", "report", "register", "deploy" };
         var actions = Path.Combine(Support.Cli.RepoRoot, "actions");
-        Assert.Equal(expected.Order(), Directory.GetDirectories(actions).Select(Path.GetFileName).Order()!);
+        Assert.Equal(expected.Order(), Directory.GetDirectories(actions).Select(Path.GetFileName).Where(n => n != "azure-devops").Order()!);
         foreach (var name in expected)
         {
             var yaml = Load(Path.Combine(actions, name, "action.yml"));

@@ -9,19 +9,7 @@ public sealed class RunLoopTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private string CopyExample(string dataPath)
-    {
-        var source = Path.Combine(Support.Cli.RepoRoot, "examples", "penguins");
-        foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories).Where(f => !f.Contains(".mlops", StringComparison.Ordinal) && !f.Contains("mlops-out", StringComparison.Ordinal)))
-        {
-            var target = _dir.Combine(Path.GetRelativePath(source, file));
-            File.Copy(file, target, overwrite: true);
-        }
-
-        var config = _dir.Combine("mlops.yaml");
-        File.WriteAllText(config, File.ReadAllText(config).Replace("path: data/current.csv", $"path: {dataPath}", StringComparison.Ordinal));
-        return config;
-    }
+    private string CopyExample(string dataPath) => Examples.CopyPenguins(_dir.Path, dataPath);
 
     private Task<(int Code, string Out, string Err)> RunAsync(params string[] args) =>
         Processes.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "mlops.dll"), .. args], TimeSpan.FromMinutes(3), _dir.Path, info =>

@@ -111,7 +111,7 @@ public sealed class GitHubReportTests : IDisposable
         Assert.StartsWith("<!-- mlops-report:mlops -->", summary);
         Assert.Contains("[full report and artifacts](https://github.com/octo-org/penguins/actions/runs/4242)", summary);
 
-        var outputs = ParseOutputs(File.ReadAllText(env["GITHUB_OUTPUT"]));
+        var outputs = ActionRunner.ParseOutputs(File.ReadAllText(env["GITHUB_OUTPUT"]));
         Assert.Equal("false", outputs["blessed"]);
         Assert.Equal("false", outputs["passed"]);
         Assert.Equal(Path.GetFullPath(_dir.Combine("out/report.md")), outputs["report"]);
@@ -235,20 +235,5 @@ public sealed class GitHubReportTests : IDisposable
         var auto = await ReportAsync(env);
         Assert.Equal(0, auto.Code);
         Assert.Empty(_api.Requests);
-    }
-
-    internal static Dictionary<string, string> ParseOutputs(string text)
-    {
-        var result = new Dictionary<string, string>();
-        var lines = text.Split('\n');
-        for (var i = 0; i < lines.Length; i++)
-        {
-            if (lines[i].Split("<<", 2) is not [var name, var delimiter]) continue;
-            var value = new List<string>();
-            while (lines[++i] != delimiter) value.Add(lines[i]);
-            result[name] = string.Join("\n", value);
-        }
-
-        return result;
     }
 }

@@ -27,7 +27,7 @@ public class PlatformTests
         var gh = new GitHubActions(n => n == "GITHUB_OUTPUT" ? file : null, TextWriter.Null);
         gh.SetOutput("reasons", "line one\nEOF\nline three");
         gh.SetOutput("blessed", "true");
-        var outputs = GitHubReportTests.ParseOutputs(File.ReadAllText(file));
+        var outputs = ActionRunner.ParseOutputs(File.ReadAllText(file));
         Assert.Equal("line one\nEOF\nline three", outputs["reasons"]);
         Assert.Equal("true", outputs["blessed"]);
         Assert.Matches("^reasons<<ghadelimiter_[0-9a-f]{32}\n", File.ReadAllText(file));

@@ -13,6 +13,9 @@ public sealed class Azurite : IAsyncLifetime
 
     public string ConnectionString { get; private set; } = string.Empty;
 
+    /// <summary>The blob service's URL (what registry URIs start with).</summary>
+    public string BlobEndpoint => System.Text.RegularExpressions.Regex.Match(ConnectionString, "BlobEndpoint=([^;]+)").Groups[1].Value;
+
     public async Task InitializeAsync()
     {
         var port = NodeService.FreePort();

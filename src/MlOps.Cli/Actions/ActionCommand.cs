@@ -1,0 +1,163 @@
+using System.CommandLine;
+using System.Text.Json;
+using MlOps.Errors;
+using MlOps.Platforms;
+
+namespace MlOps.Cli.Actions;
+
+/// <summary>
+/// <c>mlops action run STAGE</c>: the entrypoint of every GitHub action (composite or container)
+/// and Azure Pipelines task. It reads the inputs the way runners pass them (<c>INPUT_NAME</c>),
+/// runs the stage, and writes outputs and the job summary through the CI platform.
+/// <c>mlops action write</c> writes the action.yml files and the Azure DevOps extension from
+/// the same <see cref="ActionCatalog"/>.
+/// </summary>
+public static class ActionCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create(CliConsole console)
+    {
+        var cmd = new Command("action", "Run a stage as a GitHub action or Azure Pipelines task (inputs from INPUT_* variables), or write the action and task definitions.");
+        cmd.Subcommands.Add(CreateRun(console));
+        cmd.Subcommands.Add(CreateWrite(console));
+        return cmd;
+    }
+
+    private static Command CreateRun(CliConsole console)
+    {
+        var stage = new Argument<string>("stage") { Description = "The stage: " + string.Join(", ", ActionCatalog.All.Select(a => a.Name)) + "." };
+        stage.AcceptOnlyFromAmong([.. ActionCatalog.All.Select(a => a.Name)]);
+        var cmd = new Command("run", "Run a stage with the inputs the runner passes as INPUT_NAME variables (INPUT_PULL-REQUEST, INPUT_PULL_REQUEST or INPUT_PULLREQUEST), then set its outputs and job summary.") { stage };
+        cmd.SetAction((parse, ct) => RunAsync(ActionCatalog.Find(parse.GetValue(stage)!)!, console, ct));
+        return cmd;
+    }
+
+    private static Command CreateWrite(CliConsole console)
+    {
+        var github = new Option<string?>("--github") { Description = "Write one folder per action with its action.yml here (e.g. actions).", HelpName = "folder" };
+        var azure = new Option<string?>("--azure") { Description = "Write the Azure DevOps extension here: vss-extension.json and one task per stage (e.g. actions/azure-devops).", HelpName = "folder" };
+        var image = new Option<string?>("--image") { Description = "Make the GitHub actions container actions that run this published image (e.g. ghcr.io/mlops-ci/mlops-ci-action:v1.0.0) instead of composite actions that run mlops from the checkout; for releases and for mirrors of the image on your own registry.", HelpName = "image" };
+        var cmd = new Command("write", "Write the GitHub action.yml files and the Azure DevOps extension (task.json per stage) from the stage definitions built into mlops.") { github, azure, image };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            if (parse.GetValue(github) is null && parse.GetValue(azure) is null) throw Errors.Errors.Config("mlops action write", "give --github FOLDER, --azure FOLDER or both.");
+            var version = MlOps.Artifacts.ToolInfo.Version;
+            if (parse.GetValue(github) is { } g)
+            {
+                foreach (var a in ActionCatalog.All) await ActionFiles.WriteAsync(Path.Combine(g, a.Name, "action.yml"), ActionFiles.GitHubAction(a, parse.GetValue(image)), ct);
+                console.Out.WriteLine($"Wrote {ActionCatalog.All.Count} actions under {g}.");
+            }
+
+            if (parse.GetValue(azure) is { } z)
+            {
+                await ActionFiles.WriteAsync(Path.Combine(z, "vss-extension.json"), ActionFiles.ExtensionManifest(version), ct);
+                foreach (var a in ActionCatalog.All)
+                {
+                    var folder = Path.Combine(z, "tasks", a.AzureTaskName);
+                    await ActionFiles.WriteAsync(Path.Combine(folder, "task.json"), ActionFiles.TaskJson(a, version), ct);
+                    await ActionFiles.WriteAsync(Path.Combine(folder, "index.js"), ActionFiles.TaskLauncher(a, version), ct);
+                }
+
+                console.Out.WriteLine($"Wrote the Azure DevOps extension {version} with {ActionCatalog.All.Count} tasks under {z}.");
+            }
+
+            return ExitCodes.Success;
+        });
+        return cmd;
+    }
+
+    /// <summary>Runs one stage as an action: inputs in, outputs and summary out.</summary>
+    internal static async Task<int> RunAsync(ActionDefinition action, CliConsole console, CancellationToken ct)
+    {
+        var env = console.Environment;
+        var platform = CiPlatforms.Detect(env, console.Out);
+        var host = platform is AzurePipelines ? ActionHosts.Azure : ActionHosts.GitHub;
+        var inputs = new Dictionary<string, string>(StringComparer.Ordinal);
+        var args = new List<string>(action.Command);
+        var overlay = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var input in action.InputsFor(host))
+        {
+            var value = ReadInput(env, input) ?? input.Default;
+            inputs[input.Name] = value;
+            if (input.Secret && value.Length > 0) platform.Mask(value);
+            switch (input.Use)
+            {
+                case InputUse.Value when value.Length > 0:
+                    args.AddRange([input.Target, value]);
+                    break;
+                case InputUse.Switch when ParseSwitch(input, value):
+                    args.Add(input.Target);
+                    break;
+                case InputUse.FolderIfPresent:
+                    // A stage that did not run in this job is skipped, never read from an older run.
+                    args.AddRange([input.Target, Directory.Exists(value) ? value : "none"]);
+                    break;
+                case InputUse.Environment when value.Length > 0:
+                    overlay[input.Target] = value;
+                    break;
+            }
+        }
+
+        console.Error.WriteLine($"mlops {string.Join(' ', args.Select(Quote))}");
+        console.Error.Flush();
+        string? Environment(string name) => overlay.TryGetValue(name, out var v) ? v : env(name);
+
+        // The stage's --json result is read for outputs, then echoed so the log still shows it.
+        var json = action.Command.Contains("--json");
+        var captured = new StringWriter();
+        var code = await MlOpsCli.RunAsync([.. args], json ? captured : console.Out, console.Error, Environment, ct);
+        JsonElement? result = null;
+        if (json && captured.ToString() is { Length: > 0 } text)
+        {
+            await console.Out.WriteAsync(text);
+            try
+            {
+                result = JsonDocument.Parse(text).RootElement.Clone();
+            }
+            catch (JsonException)
+            {
+                // Not a result (an error path printed text): outputs that need it stay unset.
+            }
+        }
+
+        if (action.ReadOutputs is { } read)
+        {
+            var offered = action.OutputsFor(host).Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+            foreach (var (name, value) in read(new ActionResult(code, result, inputs)))
+            {
+                if (value is not null && offered.Contains(name)) platform.SetOutput(name, value);
+            }
+        }
+
+        if (action.SummaryFolder is { } folder && Path.Combine(inputs[folder], "report.md") is var report && File.Exists(report))
+        {
+            await platform.AddSummaryAsync(await File.ReadAllTextAsync(report, ct), report, ct);
+        }
+
+        return code;
+    }
+
+    /// <summary>
+    /// An input as runners pass it: GitHub container actions keep the hyphen (INPUT_PULL-REQUEST),
+    /// our composite actions use an underscore, and the Azure agent passes the camelCase task name
+    /// upper-cased (INPUT_PULLREQUEST). Empty means not given.
+    /// </summary>
+    internal static string? ReadInput(Func<string, string?> env, ActionInput input)
+    {
+        foreach (var name in new[] { input.Name, input.Name.Replace('-', '_'), input.AzureName })
+        {
+            if (env("INPUT_" + name.ToUpperInvariant()) is { } v && v.Trim() is { Length: > 0 } trimmed) return trimmed;
+        }
+
+        return null;
+    }
+
+    private static bool ParseSwitch(ActionInput input, string value) => value.ToLowerInvariant() switch
+    {
+        "true" => true,
+        "false" or "" => false,
+        _ => throw Errors.Errors.Config($"input '{input.Name}'", $"expected true or false, got '{value}'."),
+    };
+
+    private static string Quote(string arg) => arg.Length > 0 && arg.All(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' or '/' or ':' or '=') ? arg : $"'{arg.Replace("'", "'\\''", StringComparison.Ordinal)}'";
+}
