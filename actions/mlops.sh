@@ -8,6 +8,7 @@ fi
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${RUNNER_TEMP:-/tmp}/mlops-ci"
 if [ ! -f "$out/mlops.dll" ]; then
-  dotnet publish "$root/src/MlOps.Cli" -c Release -o "$out" --nologo -v quiet >&2
+  # This runner's runtime only: the portable publish carries every platform's native libraries (~290 MB vs ~55 MB).
+  dotnet publish "$root/src/MlOps.Cli" -c Release --use-current-runtime --self-contained false -o "$out" --nologo -v quiet >&2
 fi
 exec dotnet "$out/mlops.dll" "$@"

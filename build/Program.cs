@@ -5,12 +5,14 @@ using System.Text.RegularExpressions;
 // NuGet registry reachable here does not carry). Usage: dotnet run --project build -- <target>...
 var root = FindRoot();
 var configuration = Environment.GetEnvironmentVariable("CONFIGURATION") ?? "Release";
+// VERSION=1.2.3 stamps the binaries, the tool package and (through the Actions target) the extension.
+var version = Environment.GetEnvironmentVariable("VERSION") is { Length: > 0 } v ? $" -p:Version={v}" : string.Empty;
 var targets = new Dictionary<string, Target>(StringComparer.OrdinalIgnoreCase);
 
 void Define(string name, string description, string[] dependsOn, Func<Task> run) => targets[name] = new Target(name, description, dependsOn, run);
 
 Define("Restore", "Restore NuGet packages.", [], () => Run("dotnet", "restore MlOps.CI.sln"));
-Define("Build", "Build every project (warnings are errors).", ["Restore"], () => Run("dotnet", $"build MlOps.CI.sln -c {configuration} --no-restore"));
+Define("Build", "Build every project (warnings are errors).", ["Restore"], () => Run("dotnet", $"build MlOps.CI.sln -c {configuration} --no-restore{version}"));
 Define("Format", "Check formatting with dotnet format.", ["Restore"], () => Run("dotnet", "format MlOps.CI.sln --verify-no-changes --no-restore"));
 Define("Services", "Install with npm ci what the tests run: Azurite and Prism (GitHub's OpenAPI description) on 127.0.0.1, mermaid's parser, @action-validator/cli, tfx-cli.", [], async () =>
 {
@@ -39,9 +41,9 @@ Define("Example", "Run the main job on the embedded example: mlops run (validate
         await Run("dotnet", $"src/MlOps.Cli/bin/{configuration}/net10.0/mlops.dll {stage} --config examples/penguins/mlops.yaml");
     }
 });
-Define("Pack", "Pack the mlops dotnet tool into artifacts/packages.", ["Build"], () => Run("dotnet", $"pack src/MlOps.Cli -c {configuration} --no-build -o artifacts/packages"));
+Define("Pack", "Pack the mlops dotnet tool into artifacts/packages.", ["Build"], () => Run("dotnet", $"pack src/MlOps.Cli -c {configuration} --no-build -o artifacts/packages{version}"));
 Define("Publish", "Publish a self-contained single-file mlops for linux-x64 into artifacts/publish.", ["Restore"], () =>
-    Run("dotnet", $"publish src/MlOps.Cli -c {configuration} -r linux-x64 --self-contained -p:PublishSingleFile=true -p:TreatWarningsAsErrors=false -o artifacts/publish"));
+    Run("dotnet", $"publish src/MlOps.Cli -c {configuration}{version} -r linux-x64 --self-contained -p:PublishSingleFile=true -p:TreatWarningsAsErrors=false -o artifacts/publish"));
 Define("Actions", "Write actions/*/action.yml and the Azure DevOps extension (actions/azure-devops) from the stage catalog in src/MlOps.Cli/Actions; the tests fail when the committed files differ.", ["Build"], () =>
     Run("dotnet", $"src/MlOps.Cli/bin/{configuration}/net10.0/mlops.dll action write --github actions --azure actions/azure-devops"));
 Define("PackExtension", "Package the Azure DevOps extension (one task per stage) with tfx-cli into artifacts/extension.", ["Services"], () =>

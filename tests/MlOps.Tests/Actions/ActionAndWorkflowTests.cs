@@ -63,12 +63,52 @@ public class ActionAndWorkflowTests
     [Theory]
     [InlineData("templates/azure-pipelines/pull-request.yml")]
     [InlineData("templates/azure-pipelines/release.yml")]
-    public void Azure_pipelines_templates_are_well_formed(string file)
+    public void Azure_pipelines_templates_use_tasks_and_inputs_the_extension_has(string file)
     {
         var yaml = Load(Path.Combine(Support.Cli.RepoRoot, file));
         Assert.True(yaml.Children.ContainsKey(new YamlScalarNode("steps")) || yaml.Children.ContainsKey(new YamlScalarNode("stages")));
         Assert.True(yaml.Children.ContainsKey(new YamlScalarNode("trigger")));
+
+        var tasks = Directory.GetFiles(Path.Combine(Support.Cli.RepoRoot, "actions", "azure-devops", "tasks"), "task.json", SearchOption.AllDirectories)
+            .Select(f => System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(f))!)
+            .ToDictionary(t => $"{t["name"]}@{t["version"]!["Major"]}", t => t["inputs"]!.AsArray().Select(i => i!["name"]!.GetValue<string>()).ToHashSet());
+        var used = 0;
+        foreach (var step in Descendants(yaml).OfType<YamlMappingNode>())
+        {
+            if (!step.Children.TryGetValue(new YamlScalarNode("task"), out var task) || !((YamlScalarNode)task).Value!.StartsWith("MlOps", StringComparison.Ordinal)) continue;
+            var reference = ((YamlScalarNode)task).Value!;
+            Assert.True(tasks.TryGetValue(reference, out var inputs), $"{file}: the extension has no task {reference}");
+            used++;
+            if (!step.Children.TryGetValue(new YamlScalarNode("inputs"), out var given)) continue;
+            foreach (var key in ((YamlMappingNode)given).Children.Keys) Assert.True(inputs.Contains(((YamlScalarNode)key).Value!), $"{file}: {reference} has no input '{key}'");
+        }
+
+        Assert.True(used >= 2, $"{file} uses no MlOps.CI task");
     }
+
+    [Theory]
+    [MemberData(nameof(GitHubFiles))]
+    public void Steps_that_use_our_actions_pass_only_inputs_the_actions_have(string file)
+    {
+        var yaml = Load(Path.Combine(Support.Cli.RepoRoot, file));
+        foreach (var step in Descendants(yaml).OfType<YamlMappingNode>())
+        {
+            if (!step.Children.TryGetValue(new YamlScalarNode("uses"), out var uses)) continue;
+            var match = System.Text.RegularExpressions.Regex.Match(((YamlScalarNode)uses).Value!, @"^(?:mlops-ci/mlops-ci/|\./)actions/([a-z-]+)(?:@|$)");
+            if (!match.Success) continue;
+            var action = Load(Path.Combine(Support.Cli.RepoRoot, "actions", match.Groups[1].Value, "action.yml"));
+            var inputs = ((YamlMappingNode)action["inputs"]).Children.Keys.Select(k => ((YamlScalarNode)k).Value).ToHashSet();
+            if (!step.Children.TryGetValue(new YamlScalarNode("with"), out var with)) continue;
+            foreach (var key in ((YamlMappingNode)with).Children.Keys) Assert.True(inputs.Contains(((YamlScalarNode)key).Value), $"{file}: actions/{match.Groups[1].Value} has no input '{key}'");
+        }
+    }
+
+    private static IEnumerable<YamlNode> Descendants(YamlNode node) => node switch
+    {
+        YamlMappingNode m => m.Children.Values.SelectMany(Descendants).Prepend(m),
+        YamlSequenceNode s => s.Children.SelectMany(Descendants).Prepend(s),
+        _ => [node],
+    };
 
     private static YamlMappingNode Load(string path)
     {
