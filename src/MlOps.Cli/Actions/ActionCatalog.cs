@@ -104,7 +104,7 @@ public static class ActionCatalog
             [
                 new("passed", "true when validation passed and the candidate is blessed (stages that did not run do not count)."),
                 new("blessed", "true or false (only when there is an evaluation)."),
-                new("report", "Absolute path of the report file."),
+                new("report", "Path of the report file (relative to the workspace unless output is absolute)."),
                 new("comment-url", "The sticky comment, when one was written."),
             ],
             AzureTaskId = new("7e3a6cb5-9b8f-4c4d-ae27-6a8c0e2a4c34"),

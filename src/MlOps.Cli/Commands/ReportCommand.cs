@@ -70,7 +70,9 @@ public static class ReportCommand
 
             platform.SetOutput("passed", inputs.Passed ? "true" : "false");
             if (inputs.Evaluation is { } e) platform.SetOutput("blessed", e.Blessed ? "true" : "false");
-            platform.SetOutput("report", Path.GetFullPath(path));
+            // As given (relative to the workspace by default): a container action sees the workspace at
+            // /github/workspace, so an absolute path would mean nothing to the next step on the runner.
+            platform.SetOutput("report", path);
             if (commentUrl is not null) platform.SetOutput("comment-url", commentUrl);
             console.Out.WriteLine(inputs.Passed ? "PASSED" : "NOT PASSED");
             console.Out.WriteLine($"Report: {path}");

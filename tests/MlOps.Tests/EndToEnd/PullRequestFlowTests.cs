@@ -62,6 +62,10 @@ public sealed class PullRequestFlowTests : IClassFixture<Azurite>, IDisposable
         Assert.Equal("true", report.Outputs["passed"]);
         Assert.Equal("true", report.Outputs["blessed"]);
         Assert.StartsWith("https://github.com/", report.Outputs["comment-url"]);
+        // Paths in outputs are relative to the workspace: a container action sees it at
+        // /github/workspace, the next step on the runner somewhere else.
+        Assert.Equal("mlops-out/report.md", report.Outputs["report"]);
+        Assert.All(new[] { validate.Outputs["report"], train.Outputs["model"], evaluate.Outputs["report"] }, p => Assert.False(Path.IsPathRooted(p), p));
         var comment = Assert.Single(_api.Comments.Values, c => c.Issue == PullRequest);
         Assert.Contains("<!-- mlops-report:mlops -->", comment.Body);
         Assert.Contains("## ✅ Blessed", comment.Body);
