@@ -53,6 +53,49 @@ public sealed class RegistryCliTests(Azurite azurite)
         }
     }
 
+    [Fact]
+    public async Task A_container_sas_url_works_end_to_end_and_its_signature_is_never_printed()
+    {
+        using var dir = new TempDir();
+        var container = new Azure.Storage.Blobs.BlobContainerClient(azurite.ConnectionString, "sas" + Guid.NewGuid().ToString("N")[..10]);
+        await container.CreateAsync();
+        var full = container.GenerateSasUri(Azure.Storage.Sas.BlobContainerSasPermissions.All, DateTimeOffset.UtcNow.AddHours(1)).ToString();
+        var variable = "MLOPS_TEST_SAS_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        var config = Config(dir, $"registry: {{ azure: {{ container-url-env: {variable} }} }}");
+        Environment.SetEnvironmentVariable(variable, full);
+        try
+        {
+            var signature = System.Web.HttpUtility.ParseQueryString(new Uri(full).Query)["sig"]!;
+            var printed = new System.Text.StringBuilder();
+            async Task<int> Step(params string[] args)
+            {
+                var (code, stdout, stderr) = await Run(dir, config, args);
+                printed.Append(stdout).Append(stderr);
+                return code;
+            }
+
+            Assert.Equal(0, await Step("train", "--output", dir.Combine("train")));
+            Assert.Equal(0, await Step("evaluate", "--model", dir.Combine("train"), "--output", dir.Combine("eval")));
+            Assert.Equal(0, await Step("register", "--model", dir.Combine("train"), "--evaluation", dir.Combine("eval/evaluation.json"), "--alias", "staging"));
+            Assert.Equal(0, await Step("pull", "staging", "--output", dir.Combine("pulled")));
+            Assert.Equal(File.ReadAllBytes(dir.Combine("train/model.zip")), File.ReadAllBytes(dir.Combine("pulled/model.zip")));
+
+            // A read-only token: the write is refused, one line names the operation and status, exit 4.
+            Environment.SetEnvironmentVariable(variable, container.GenerateSasUri(Azure.Storage.Sas.BlobContainerSasPermissions.Read | Azure.Storage.Sas.BlobContainerSasPermissions.List, DateTimeOffset.UtcNow.AddHours(1)).ToString());
+            var (denied, _, err) = await Run(dir, config, "register", "--model", dir.Combine("train"), "--evaluation", dir.Combine("eval/evaluation.json"));
+            printed.Append(err);
+            Assert.Equal(ExitCodes.ExternalServiceError, denied);
+            Assert.Contains("403", err, StringComparison.Ordinal);
+            Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error:", StringComparison.Ordinal));
+            Assert.DoesNotContain(signature, printed.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(Uri.EscapeDataString(signature), printed.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
     private static async Task RoundTripAsync(TempDir dir, string config)
     {
         var train = dir.Combine("train");
