@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlOps.Tabular;
@@ -11,15 +12,21 @@ namespace MlOps.Scoring;
 /// </summary>
 public sealed class MlNetScorer : IModelScorer
 {
+    /// <summary>Up to this many rows go through pooled row engines (serving); more stream through Transform (evaluation).</summary>
+    public const int RowEngineLimit = 256;
+
     private readonly MLContext _ml;
     private readonly ITransformer _model;
+    private readonly DataViewSchema _inputSchema;
     private readonly string _name;
+    private readonly ConcurrentBag<MlNetRowEngine> _engines = [];
 
     /// <summary>Wraps a model and the input schema it was saved with.</summary>
     public MlNetScorer(MLContext ml, ITransformer model, DataViewSchema inputSchema, string name)
     {
         _ml = ml;
         _model = model;
+        _inputSchema = inputSchema;
         _name = name;
         Inputs = inputSchema.Select(c => new ModelInput(c.Name, c.Type is TextDataViewType ? ColumnKind.Text
             : c.Type == NumberDataViewType.Single ? ColumnKind.Numeric
@@ -79,7 +86,14 @@ public sealed class MlNetScorer : IModelScorer
     /// <inheritdoc/>
     public Predictions Score(Table table, int[] rows)
     {
-        var view = new TableDataView(table, rows, ModelInputs.Resolve(table, Inputs, _name));
+        var columns = ModelInputs.Resolve(table, Inputs, _name);
+        return rows.Length <= RowEngineLimit ? ScoreRows(columns, rows) : ScoreStream(table, columns, rows);
+    }
+
+    /// <summary>Many rows (evaluation): one streaming pass through the model's Transform.</summary>
+    internal Predictions ScoreStream(Table table, TableColumn[] columns, int[] rows)
+    {
+        var view = new TableDataView(table, rows, columns);
         var scored = _model.Transform(view);
         switch (Task)
         {
@@ -101,12 +115,46 @@ public sealed class MlNetScorer : IModelScorer
         }
     }
 
+    /// <summary>
+    /// A few rows (a serving request): a pooled engine maps each row through the model's bound
+    /// row-to-row mapper, which skips building a data view and its cursors per call.
+    /// </summary>
+    internal Predictions ScoreRows(TableColumn[] columns, int[] rows)
+    {
+        var width = Task == ModelTask.Multiclass ? Classes!.Count : 1;
+        var values = new float[rows.Length * width];
+        if (!_engines.TryTake(out var engine))
+        {
+            engine = new MlNetRowEngine(_model, _inputSchema, Task == ModelTask.Binary ? "Probability" : "Score", Task == ModelTask.Multiclass);
+        }
+
+        try
+        {
+            engine.Score(columns, rows, values, width);
+        }
+        catch
+        {
+            engine.Dispose();
+            throw;
+        }
+
+        // One engine per concurrent caller at most, so the pool never outgrows the request concurrency.
+        _engines.Add(engine);
+        return Task switch
+        {
+            ModelTask.Binary => Predictions.Binary(values),
+            ModelTask.Multiclass => Predictions.Multiclass(Classes!, values),
+            _ => Predictions.Regression(values),
+        };
+    }
+
     /// <summary>Saves the model with its input schema.</summary>
     public void Save(Stream stream, DataViewSchema inputSchema) => _ml.Model.Save(_model, inputSchema, stream);
 
     /// <inheritdoc/>
     public void Dispose()
     {
+        while (_engines.TryTake(out var engine)) engine.Dispose();
         (_model as IDisposable)?.Dispose();
     }
 }

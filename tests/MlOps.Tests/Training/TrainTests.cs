@@ -65,6 +65,31 @@ public class TrainTests
         Assert.Equal(eval.Length, served.Count);
         Assert.Equal(inProcess.Classes, served.Classes);
         Assert.Equal(inProcess.ClassProbabilities, served.ClassProbabilities);
+        AssertRowByRowEqualsBatch(loaded, raw);
+    }
+
+    /// <summary>
+    /// Serving scores a request's few rows through pooled row engines, evaluation streams through
+    /// Transform: both must give the same numbers to the last bit, alone or in small batches.
+    /// </summary>
+    private static void AssertRowByRowEqualsBatch(MlNetScorer scorer, Table table)
+    {
+        var all = Enumerable.Range(0, table.RowCount).ToArray();
+        var columns = ModelInputs.Resolve(table, scorer.Inputs, "test");
+        var batch = scorer.ScoreStream(table, columns, all);
+        var one = all.Select(r => scorer.Score(table, [r])).ToList();
+        var few = all.Chunk(16).Select(rows => scorer.Score(table, rows)).ToList();
+        var concurrent = new Predictions[all.Length]; // engines are pooled: no two callers share one
+        Parallel.For(0, all.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, r => concurrent[r] = scorer.Score(table, [r]));
+        foreach (var parts in new[] { one, few, concurrent.ToList() })
+        {
+            Assert.Equal(batch.Probability, Concat(parts, p => p.Probability));
+            Assert.Equal(batch.ClassProbabilities, Concat(parts, p => p.ClassProbabilities));
+            Assert.Equal(batch.Values, Concat(parts, p => p.Values));
+        }
+
+        static float[]? Concat(List<Predictions> parts, Func<Predictions, float[]?> select) =>
+            select(parts[0]) is null ? null : parts.SelectMany(p => select(p)!).ToArray();
     }
 
     [Theory]
@@ -99,6 +124,11 @@ public class TrainTests
         Assert.True(code == ExitCodes.Success, stdout + err);
         var run = await RunRecord.ReadAsync(dir.Combine("out/run.json"));
         var eval = run.Metrics["eval"];
+        using (var scorer = MlNetScorer.Load(dir.Combine("out/model.zip")))
+        {
+            AssertRowByRowEqualsBatch(scorer, await TableLoader.LoadAsync(new MlOps.Data.DatasetSource { Path = Example("data/current.csv") }));
+        }
+
         if (task == "binary")
         {
             Assert.Equal("female", run.PositiveClass);
