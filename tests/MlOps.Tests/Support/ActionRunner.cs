@@ -4,7 +4,8 @@ using YamlDotNet.RepresentationModel;
 namespace MlOps.Tests.Support;
 
 /// <summary>
-/// Runs one of our composite actions the way the GitHub runner does: each step's <c>env</c> with
+/// Runs one of our composite actions the way the GitHub runner does (<c>shell: bash</c> is
+/// <c>bash --noprofile --norc -eo pipefail</c>): each step's <c>env</c> with
 /// its <c>${{ inputs.NAME }}</c> expressions resolved against the <c>with:</c> values and the
 /// defaults, <c>run</c> in bash in the workspace, a fresh GITHUB_OUTPUT and GITHUB_STEP_SUMMARY
 /// file per step, and the action's outputs read through their <c>value:</c> expressions. Only the
@@ -55,7 +56,7 @@ public sealed partial class ActionRunner(string workspace, string runnerTemp, IR
                 foreach (var (k, v) in ((YamlMappingNode)envNode).Children) env[((YamlScalarNode)k).Value!] = Evaluate(((YamlScalarNode)v).Value!, inputs, null);
             }
 
-            var (exit, stdout, stderr) = await Processes.RunAsync("bash", ["-e", "-c", ((YamlScalarNode)step["run"]).Value!], TimeSpan.FromMinutes(3), workspace, info =>
+            var (exit, stdout, stderr) = await Processes.RunAsync("bash", ["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", ((YamlScalarNode)step["run"]).Value!], TimeSpan.FromMinutes(3), workspace, info =>
             {
                 info.Environment.Clear();
                 foreach (var (k, v) in env) info.Environment[k] = v;
