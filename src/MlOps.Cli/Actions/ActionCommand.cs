@@ -105,6 +105,7 @@ public static class ActionCommand
         // The stage's --json result is read for outputs, then echoed so the log still shows it.
         var json = action.Command.Contains("--json");
         var captured = new StringWriter();
+        var started = DateTime.UtcNow.AddSeconds(-1); // file times can be coarser than the clock
         var code = await MlOpsCli.RunAsync([.. args], json ? captured : console.Out, console.Error, Environment, ct);
         JsonElement? result = null;
         if (json && captured.ToString() is { Length: > 0 } text)
@@ -112,7 +113,8 @@ public static class ActionCommand
             await console.Out.WriteAsync(text);
             try
             {
-                result = JsonDocument.Parse(text).RootElement.Clone();
+                using var document = JsonDocument.Parse(text);
+                result = document.RootElement.Clone();
             }
             catch (JsonException)
             {
@@ -129,7 +131,8 @@ public static class ActionCommand
             }
         }
 
-        if (action.SummaryFolder is { } folder && Path.Combine(inputs[folder], "report.md") is var report && File.Exists(report))
+        // Only a report this run wrote: a stage that failed early must not show an older run's.
+        if (action.SummaryFolder is { } folder && Path.Combine(inputs[folder], "report.md") is var report && File.Exists(report) && File.GetLastWriteTimeUtc(report) >= started)
         {
             await platform.AddSummaryAsync(await File.ReadAllTextAsync(report, ct), report, ct);
         }
