@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using MlOps.Cli.Commands;
 using MlOps.Errors;
 using MlOps.Platforms;
 
@@ -28,7 +29,7 @@ public static class ActionCommand
         var stage = new Argument<string>("stage") { Description = "The stage: " + string.Join(", ", ActionCatalog.All.Select(a => a.Name)) + "." };
         stage.AcceptOnlyFromAmong([.. ActionCatalog.All.Select(a => a.Name)]);
         var cmd = new Command("run", "Run a stage with the inputs the runner passes as INPUT_NAME variables (INPUT_PULL-REQUEST, INPUT_PULL_REQUEST or INPUT_PULLREQUEST), then set its outputs and job summary.") { stage };
-        cmd.SetAction((parse, ct) => RunAsync(ActionCatalog.Find(parse.GetValue(stage)!)!, console, ct));
+        cmd.SetAction((parse, ct) => RunAsync(ActionCatalog.Find(parse.GetValue(stage)!)!, console, ct, parse.GetValue(CommonOptions.Config)));
         return cmd;
     }
 
@@ -67,7 +68,11 @@ public static class ActionCommand
     }
 
     /// <summary>Runs one stage as an action: inputs in, outputs and summary out.</summary>
-    internal static async Task<int> RunAsync(ActionDefinition action, CliConsole console, CancellationToken ct)
+    /// <param name="action">The stage.</param>
+    /// <param name="console">Where the stage writes; its environment holds the inputs.</param>
+    /// <param name="ct">Cancels the stage.</param>
+    /// <param name="config">--config on the command line: the config input when the runner passes none.</param>
+    internal static async Task<int> RunAsync(ActionDefinition action, CliConsole console, CancellationToken ct, string? config = null)
     {
         var env = console.Environment;
         var platform = CiPlatforms.Detect(env, console.Out);
@@ -77,7 +82,7 @@ public static class ActionCommand
         var overlay = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var input in action.InputsFor(host))
         {
-            var value = ReadInput(env, input) ?? input.Default;
+            var value = ReadInput(env, input) ?? (input.Target == "--config" ? config : null) ?? input.Default;
             inputs[input.Name] = value;
             if (input.Secret && value.Length > 0) platform.Mask(value);
             switch (input.Use)

@@ -175,6 +175,17 @@ public sealed class ActionDefinitionTests : IDisposable
         Assert.Equal("false", outputs["blessed"]);
     }
 
+    [Fact]
+    public async Task Outside_a_runner_config_on_the_command_line_stands_in_for_the_config_input()
+    {
+        var config = Examples.CopyPenguins(_dir.Combine("project"));
+        var env = new Dictionary<string, string> { ["INPUT_OUTPUT"] = _dir.Combine("validation") };
+        var (code, _, err) = await Support.Cli.RunWithEnvironmentAsync(env, "action", "run", "validate-data", "--config", config);
+        Assert.True(code == 0, err);
+        Assert.Contains($"mlops validate --config {config} --output {_dir.Combine("validation")}", err);
+        Assert.True(File.Exists(_dir.Combine("validation/report.md")));
+    }
+
     /// <summary>Runs a task's index.js with node as the agent does: TF_BUILD, INPUT_* variables, the sources folder.</summary>
     private async Task<(int Code, string Out, string Err)> RunTaskAsync(string task, string workspace, Dictionary<string, string> variables)
     {
