@@ -93,26 +93,19 @@ public sealed class MlNetScorer : IModelScorer
     /// <summary>Many rows (evaluation): one streaming pass through the model's Transform.</summary>
     internal Predictions ScoreStream(Table table, TableColumn[] columns, int[] rows)
     {
-        var view = new TableDataView(table, rows, columns);
-        var scored = _model.Transform(view);
-        switch (Task)
+        var scored = _model.Transform(new TableDataView(table, rows, columns));
+        var values = new float[rows.Length * Width];
+        var i = 0;
+        if (Task == ModelTask.Multiclass)
         {
-            case ModelTask.Binary:
-                return Predictions.Binary(scored.GetColumn<float>("Probability").ToArray());
-            case ModelTask.Multiclass:
-                var k = Classes!.Count;
-                var probabilities = new float[rows.Length * k];
-                var i = 0;
-                foreach (var v in scored.GetColumn<VBuffer<float>>("Score"))
-                {
-                    v.CopyTo(probabilities, i * k);
-                    i++;
-                }
-
-                return Predictions.Multiclass(Classes, probabilities);
-            default:
-                return Predictions.Regression(scored.GetColumn<float>("Score").ToArray());
+            foreach (var v in scored.GetColumn<VBuffer<float>>(OutputColumn)) v.CopyTo(values, i++ * Width);
         }
+        else
+        {
+            foreach (var v in scored.GetColumn<float>(OutputColumn)) values[i++] = v;
+        }
+
+        return Wrap(values);
     }
 
     /// <summary>
@@ -121,16 +114,15 @@ public sealed class MlNetScorer : IModelScorer
     /// </summary>
     internal Predictions ScoreRows(TableColumn[] columns, int[] rows)
     {
-        var width = Task == ModelTask.Multiclass ? Classes!.Count : 1;
-        var values = new float[rows.Length * width];
+        var values = new float[rows.Length * Width];
         if (!_engines.TryTake(out var engine))
         {
-            engine = new MlNetRowEngine(_model, _inputSchema, Task == ModelTask.Binary ? "Probability" : "Score", Task == ModelTask.Multiclass);
+            engine = new MlNetRowEngine(_model, _inputSchema, OutputColumn, Task == ModelTask.Multiclass);
         }
 
         try
         {
-            engine.Score(columns, rows, values, width);
+            engine.Score(columns, rows, values, Width);
         }
         catch
         {
@@ -140,13 +132,21 @@ public sealed class MlNetScorer : IModelScorer
 
         // One engine per concurrent caller at most, so the pool never outgrows the request concurrency.
         _engines.Add(engine);
-        return Task switch
-        {
-            ModelTask.Binary => Predictions.Binary(values),
-            ModelTask.Multiclass => Predictions.Multiclass(Classes!, values),
-            _ => Predictions.Regression(values),
-        };
+        return Wrap(values);
     }
+
+    /// <summary>The output both paths read: the probability (binary) or the score (a vector of class probabilities for multiclass).</summary>
+    private string OutputColumn => Task == ModelTask.Binary ? "Probability" : "Score";
+
+    /// <summary>Values per row: one, or one per class.</summary>
+    private int Width => Task == ModelTask.Multiclass ? Classes!.Count : 1;
+
+    private Predictions Wrap(float[] values) => Task switch
+    {
+        ModelTask.Binary => Predictions.Binary(values),
+        ModelTask.Multiclass => Predictions.Multiclass(Classes!, values),
+        _ => Predictions.Regression(values),
+    };
 
     /// <summary>Saves the model with its input schema.</summary>
     public void Save(Stream stream, DataViewSchema inputSchema) => _ml.Model.Save(_model, inputSchema, stream);
