@@ -47,7 +47,7 @@ public class ActionAndWorkflowTests
         Assert.Equal(expected.Order(), Directory.GetDirectories(actions).Select(Path.GetFileName).Where(n => n != "azure-devops").Order()!);
         foreach (var name in expected)
         {
-            var yaml = Load(Path.Combine(actions, name, "action.yml"));
+            var yaml = YamlFiles.Load(Path.Combine(actions, name, "action.yml"));
             var readme = File.ReadAllText(Path.Combine(actions, name, "README.md"));
             Assert.Contains($"actions/{name}@", readme);
             foreach (var section in new[] { "inputs", "outputs" })
@@ -65,7 +65,7 @@ public class ActionAndWorkflowTests
     [InlineData("templates/azure-pipelines/release.yml")]
     public void Azure_pipelines_templates_use_tasks_and_inputs_the_extension_has(string file)
     {
-        var yaml = Load(Path.Combine(Support.Cli.RepoRoot, file));
+        var yaml = YamlFiles.Load(Path.Combine(Support.Cli.RepoRoot, file));
         Assert.True(yaml.Children.ContainsKey(new YamlScalarNode("steps")) || yaml.Children.ContainsKey(new YamlScalarNode("stages")));
         Assert.True(yaml.Children.ContainsKey(new YamlScalarNode("trigger")));
 
@@ -90,13 +90,13 @@ public class ActionAndWorkflowTests
     [MemberData(nameof(GitHubFiles))]
     public void Steps_that_use_our_actions_pass_only_inputs_the_actions_have(string file)
     {
-        var yaml = Load(Path.Combine(Support.Cli.RepoRoot, file));
+        var yaml = YamlFiles.Load(Path.Combine(Support.Cli.RepoRoot, file));
         foreach (var step in Descendants(yaml).OfType<YamlMappingNode>())
         {
             if (!step.Children.TryGetValue(new YamlScalarNode("uses"), out var uses)) continue;
             var match = System.Text.RegularExpressions.Regex.Match(((YamlScalarNode)uses).Value!, @"^(?:mlops-ci/mlops-ci/|\./)actions/([a-z-]+)(?:@|$)");
             if (!match.Success) continue;
-            var action = Load(Path.Combine(Support.Cli.RepoRoot, "actions", match.Groups[1].Value, "action.yml"));
+            var action = YamlFiles.Load(Path.Combine(Support.Cli.RepoRoot, "actions", match.Groups[1].Value, "action.yml"));
             var inputs = ((YamlMappingNode)action["inputs"]).Children.Keys.Select(k => ((YamlScalarNode)k).Value).ToHashSet();
             if (!step.Children.TryGetValue(new YamlScalarNode("with"), out var with)) continue;
             foreach (var key in ((YamlMappingNode)with).Children.Keys) Assert.True(inputs.Contains(((YamlScalarNode)key).Value), $"{file}: actions/{match.Groups[1].Value} has no input '{key}'");
@@ -109,14 +109,6 @@ public class ActionAndWorkflowTests
         YamlSequenceNode s => s.Children.SelectMany(Descendants).Prepend(s),
         _ => [node],
     };
-
-    private static YamlMappingNode Load(string path)
-    {
-        var stream = new YamlStream();
-        using var reader = new StreamReader(path);
-        stream.Load(reader);
-        return (YamlMappingNode)stream.Documents[0].RootNode;
-    }
 
     private static async Task<(int Code, string Output)> ValidateAsync(string path)
     {

@@ -122,17 +122,7 @@ public sealed class PullRequestFlowTests : IClassFixture<Azurite>, IDisposable
         Assert.Empty(_api.Violations);
     }
 
-    private JsonObject PullRequestEvent() => new()
-    {
-        ["action"] = "synchronize",
-        ["number"] = PullRequest,
-        ["pull_request"] = new JsonObject
-        {
-            ["number"] = PullRequest,
-            ["head"] = new JsonObject { ["sha"] = new string('a', 40), ["repo"] = new JsonObject { ["full_name"] = Repo } },
-            ["base"] = new JsonObject { ["repo"] = new JsonObject { ["full_name"] = Repo } },
-        },
-    };
+    private static JsonObject PullRequestEvent() => GitHubEvents.PullRequest(Repo, PullRequest, new string('a', 40));
 
     /// <summary>The variables the runner gives every step of a job (a subset: the ones a step can read).</summary>
     private Dictionary<string, string> Runner(string workspace, string eventName, JsonObject payload, string refName = "refs/pull/12/merge")

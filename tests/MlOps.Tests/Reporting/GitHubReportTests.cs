@@ -32,17 +32,7 @@ public sealed class GitHubReportTests : IDisposable
         StageArtifacts.WriteValidation(_dir.Combine("validation"), passed: true);
         var headRepo = fork ? "someone/penguins" : Repo;
         var sha = new string('d', 40);
-        var payload = _dir.File("event.json", new JsonObject
-        {
-            ["action"] = "synchronize",
-            ["number"] = PullRequest,
-            ["pull_request"] = new JsonObject
-            {
-                ["number"] = PullRequest,
-                ["head"] = new JsonObject { ["sha"] = sha, ["repo"] = new JsonObject { ["full_name"] = headRepo } },
-                ["base"] = new JsonObject { ["repo"] = new JsonObject { ["full_name"] = Repo } },
-            },
-        }.ToJsonString());
+        var payload = _dir.File("event.json", GitHubEvents.PullRequest(Repo, PullRequest, sha, headRepo).ToJsonString());
         return new Dictionary<string, string>
         {
             ["GITHUB_ACTIONS"] = "true",

@@ -20,7 +20,7 @@ public sealed partial class ActionRunner(string workspace, string runnerTemp, IR
     public async Task<ActionRun> RunAsync(string name, IReadOnlyDictionary<string, string>? with = null)
     {
         var folder = Path.Combine(Cli.RepoRoot, "actions", name);
-        var action = Load(Path.Combine(folder, "action.yml"));
+        var action = YamlFiles.Load(Path.Combine(folder, "action.yml"));
         var inputs = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, node) in ((YamlMappingNode)action["inputs"]).Children)
         {
@@ -114,14 +114,6 @@ public sealed partial class ActionRunner(string workspace, string runnerTemp, IR
                 _ => throw new InvalidOperationException($"the test runner does not understand ${{{{ {m.Groups[1].Value} }}}}"),
             };
         });
-
-    private static YamlMappingNode Load(string path)
-    {
-        var stream = new YamlStream();
-        using var reader = new StreamReader(path);
-        stream.Load(reader);
-        return (YamlMappingNode)stream.Documents[0].RootNode;
-    }
 
     [GeneratedRegex(@"\$\{\{\s*([A-Za-z0-9_.\-]+)\s*\}\}")]
     private static partial Regex Expression();
