@@ -63,7 +63,7 @@ public sealed record ActionDefinition
     public required Guid AzureTaskId { get; init; }
 
     /// <summary>The Azure task's name (<c>MlOpsTrain</c>).</summary>
-    public string AzureTaskName => "MlOps" + string.Concat(Name.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
+    public string AzureTaskName => "MlOps" + char.ToUpperInvariant(Name[0]) + MlOps.Platforms.AzurePipelines.VariableName(Name)[1..];
 
     /// <summary>The inputs a host has.</summary>
     public IEnumerable<ActionInput> InputsFor(ActionHosts host) => Inputs.Where(i => i.Hosts.HasFlag(host));

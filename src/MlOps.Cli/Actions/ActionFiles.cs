@@ -123,7 +123,7 @@ public static class ActionFiles
             {
                 w.WriteStartObject();
                 w.WriteString("name", g);
-                w.WriteString("displayName", char.ToUpperInvariant(g[0]) + g[1..]);
+                w.WriteString("displayName", Label(g));
                 w.WriteBoolean("isExpanded", false);
                 w.WriteEndObject();
             }
