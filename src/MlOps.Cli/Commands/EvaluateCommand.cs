@@ -35,7 +35,7 @@ public static class EvaluateCommand
             var candidatePath = parse.GetValue(model) ?? TrainCommand.DefaultOutput;
             var candidate = await ModelLocation.FindAsync(candidatePath, ct)
                 ?? throw Errors.Errors.Data(candidatePath, "no candidate model here; run 'mlops train' first or pass --model.");
-            var (baselineModel, source, note) = await ResolveBaselineAsync(parse.GetValue(baseline), settings, config, ct);
+            var (baselineModel, source, note) = await BaselineResolver.ResolveAsync(parse.GetValue(baseline), settings, config.Registry, config.Project, Platforms.CiPlatforms.IsCi(console.Environment), ct);
             var options = new EvaluateOptions
             {
                 Project = config.Project,
@@ -61,6 +61,10 @@ public static class EvaluateCommand
                     w.WriteStartArray("reasons");
                     foreach (var r in result.Reasons) w.WriteStringValue(r);
                     w.WriteEndArray();
+                    w.WriteStartArray("warnings");
+                    foreach (var r in result.Warnings) w.WriteStringValue(r);
+                    w.WriteEndArray();
+                    if (result.Baseline?.Source is { } source) w.WriteString("baseline", source);
                     w.WriteString("evaluation", Path.Combine(options.OutputDirectory, EvaluationResult.FileName));
                     w.WriteString("report", Path.Combine(options.OutputDirectory, "report.md"));
                     w.WriteEndObject();
@@ -68,8 +72,10 @@ public static class EvaluateCommand
             }
             else
             {
-                console.Out.WriteLine(result.Blessed ? "BLESSED: the candidate may replace the baseline." : "NOT BLESSED:");
+                var versus = result.Baseline is { } b ? $"against {b.Source ?? b.Path}" : $"with no baseline ({result.BaselineNote})";
+                console.Out.WriteLine(result.Blessed ? $"BLESSED {versus}: the candidate may replace the baseline." : $"NOT BLESSED {versus}:");
                 foreach (var r in result.Reasons) console.Out.WriteLine($"  {r}");
+                foreach (var w in result.Warnings) console.Out.WriteLine($"  warning: {w}");
                 foreach (var (name, m) in result.Metrics)
                 {
                     var change = m.Delta is { } d ? string.Create(CultureInfo.InvariantCulture, $" (baseline {m.Baseline:0.####}, change {d:+0.####;-0.####;0}{(m.DeltaInterval is { } i ? string.Create(CultureInfo.InvariantCulture, $" [{i.Low:+0.####;-0.####;0}, {i.High:+0.####;-0.####;0}]") : string.Empty)})") : string.Empty;
@@ -82,28 +88,5 @@ public static class EvaluateCommand
             return result.Blessed ? ExitCodes.Success : ExitCodes.GateFailed;
         });
         return cmd;
-    }
-
-    /// <summary>
-    /// A flag or config value that names an existing file or folder is a path; "none" means no
-    /// baseline; anything else is a registry alias, looked up in the registry.
-    /// </summary>
-    internal static async Task<(ModelLocation? Model, string? Source, string? Note)> ResolveBaselineAsync(string? flag, EvaluateSettings settings, Configuration.MlOpsConfig config, CancellationToken ct)
-    {
-        var value = flag ?? settings.Baseline;
-        if (value == "none") return (null, null, "evaluate.baseline is none");
-        var path = flag ?? settings.BaselinePath ?? value;
-        if (File.Exists(path) || Directory.Exists(path))
-        {
-            return (await ModelLocation.FindAsync(path, ct), path, null);
-        }
-
-        if (value.Contains('/') || value.Contains('\\') || value.EndsWith(".zip", StringComparison.Ordinal) || value.EndsWith(".onnx", StringComparison.Ordinal))
-        {
-            throw Errors.Errors.Data(value, "baseline model not found.");
-        }
-
-        var fromRegistry = await RegistryBaseline.FindAsync(config.Registry, config.Project, value, ct);
-        return fromRegistry is { } found ? (found.Model, found.Source, null) : (null, null, $"the registry has no '{config.Project}' model with alias '{value}' yet");
     }
 }

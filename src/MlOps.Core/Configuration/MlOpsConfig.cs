@@ -339,13 +339,20 @@ public sealed record MlOpsConfig
             Seed = (int)(e.Number("seed", 0, int.MaxValue) ?? 42),
             ImportanceRepeats = (int)(importance?.Number("repeats", 0, 100) ?? 3),
             ImportanceRows = (int)(importance?.Number("max-rows", 1, int.MaxValue) ?? 5000),
+            FirstModelAllowed = e.String("first-model") switch
+            {
+                null or "deny" => false,
+                "allow" => true,
+                var other => throw Errors.Errors.Config(e.Where("first-model"), $"'{other}' is not allow or deny."),
+            },
+            MinDetectableChange = e.Number("min-detectable-change", 0),
             MaxLatencyP95Ms = e.Number("max-latency-p95-ms", 0),
             MaxModelSizeMb = e.Number("max-model-size-mb", 0),
             Output = e.String("output"),
         };
         boot?.Done("resamples", "confidence");
         importance?.Done("repeats", "max-rows");
-        e.Done("baseline", "split", "threshold", "gates", "slices", "bootstrap", "seed", "importance", "max-latency-p95-ms", "max-model-size-mb", "output");
+        e.Done("baseline", "first-model", "split", "threshold", "gates", "slices", "bootstrap", "seed", "importance", "min-detectable-change", "max-latency-p95-ms", "max-model-size-mb", "output");
         return settings;
     }
 

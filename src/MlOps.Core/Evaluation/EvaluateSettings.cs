@@ -90,6 +90,16 @@ public sealed record EvaluateSettings
     /// <summary>Permutation importance: at most this many rows (a seeded sample).</summary>
     public int ImportanceRows { get; init; } = 5000;
 
+    /// <summary>
+    /// Allows evaluating without a baseline when the registry exists, is reachable and has no
+    /// version of this model at all (a project's first model). Off by default: a baseline that
+    /// cannot be found is an error, never a silent "first model".
+    /// </summary>
+    public bool FirstModelAllowed { get; init; }
+
+    /// <summary>Gate: fail when the evaluation rows cannot detect a change of the metric this small (80 % power at the configured confidence).</summary>
+    public double? MinDetectableChange { get; init; }
+
     /// <summary>Gate: the candidate's p95 single-row scoring latency in milliseconds.</summary>
     public double? MaxLatencyP95Ms { get; init; }
 

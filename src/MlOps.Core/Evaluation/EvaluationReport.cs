@@ -12,16 +12,21 @@ public static class EvaluationReport
     public static string Render(EvaluationResult r)
     {
         var s = new StringBuilder();
-        var versus = r.Baseline is { } b ? $"vs baseline `{Path.GetFileName(b.Path)}`{(b.Source is { } src ? $" ({src})" : string.Empty)}" : "(no baseline)";
+        var versus = r.Baseline is { } b ? $"vs baseline `{Path.GetFileName(b.Path)}`{(b.Source is { } src ? $" ({src})" : string.Empty)}" : $"(no baseline: {r.BaselineNote ?? "none given"})";
         s.AppendLine(Invariant($"# {(r.Blessed ? "✅ Blessed" : "❌ Not blessed")}: {r.Project} candidate {versus}"));
         s.AppendLine();
         foreach (var reason in r.Reasons) s.AppendLine($"- {reason}");
-        if (r.Reasons.Count > 0) s.AppendLine();
+        foreach (var warning in r.Warnings) s.AppendLine($"- ⚠️ {warning}");
+        if (r.Reasons.Count + r.Warnings.Count > 0) s.AppendLine();
         s.AppendLine(Invariant($"{r.Task} model `{Path.GetFileName(r.Candidate.Path)}` ({r.Candidate.Format}) on {r.Data.Rows:N0} rows of `{r.Data.Path}` (split `{r.Data.Split}`){(r.Threshold is { } t ? Invariant($", threshold {t:0.##}") : string.Empty)}."));
         s.AppendLine();
         s.AppendLine("| gate | verdict | detail |");
         s.AppendLine("| --- | --- | --- |");
-        foreach (var g in r.Gates) s.AppendLine($"| {g.Name} | {(g.Passed ? "✅ pass" : "❌ fail")} | {g.Detail} |");
+        foreach (var g in r.Gates)
+        {
+            var power = g.DetectableChange is { } mde ? Invariant($"; detects changes of ±{mde:0.####} or more") : string.Empty;
+            s.AppendLine($"| {g.Name} | {(g.Passed ? "✅ pass" : "❌ fail")}{(g.Warning is null ? string.Empty : " ⚠️")} | {MarkdownText.Cell(g.Detail + power)} |");
+        }
         s.AppendLine();
 
         var level = Invariant($"{r.Bootstrap.Confidence:0.##%}");

@@ -28,6 +28,9 @@ public sealed record EvaluationResult
     /// <summary>Why not (the failing gates), or notes when blessed.</summary>
     public required IReadOnlyList<string> Reasons { get; init; }
 
+    /// <summary>What the reader must know though it did not decide the verdict (for example: a test set too small to detect the gate's margin).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>The project.</summary>
     public required string Project { get; init; }
 
@@ -84,7 +87,17 @@ public sealed record ModelRef(string Path, string Format, string Sha256, long By
 public sealed record EvaluationData(string Path, string Split, int Rows, string Fingerprint);
 
 /// <summary>One metric, candidate against baseline.</summary>
-public sealed record MetricComparison(double Candidate, Interval? CandidateInterval, double? Baseline, double? Delta, Interval? DeltaInterval, bool HigherIsBetter);
+public sealed record MetricComparison(double Candidate, Interval? CandidateInterval, double? Baseline, double? Delta, Interval? DeltaInterval, bool HigherIsBetter)
+{
+    /// <summary>Why the candidate's (or the baseline's) value is undefined (NaN), when it is.</summary>
+    public string? Undefined { get; init; }
+
+    /// <summary>
+    /// The smallest change of candidate − baseline these rows can detect: a true change this large
+    /// is found significant with 80 % power at the configured confidence (from the bootstrap's spread).
+    /// </summary>
+    public double? DetectableChange { get; init; }
+}
 
 /// <summary>Confusion counts.</summary>
 public sealed record ConfusionRecord(long? TruePositive, long? FalsePositive, long? TrueNegative, long? FalseNegative, IReadOnlyList<string>? Classes, IReadOnlyList<IReadOnlyList<long>>? Matrix);
@@ -102,7 +115,14 @@ public sealed record FeatureImportance(string Column, string Metric, double Mean
 public sealed record LatencyRecord(int Samples, double P50Ms, double P95Ms, double? BaselineP95Ms);
 
 /// <summary>One gate's verdict.</summary>
-public sealed record GateResult(string Name, bool Passed, string Detail);
+public sealed record GateResult(string Name, bool Passed, string Detail)
+{
+    /// <summary>Metric gates with a baseline: the smallest change the evaluation rows can detect (see <see cref="MetricComparison.DetectableChange"/>).</summary>
+    public double? DetectableChange { get; init; }
+
+    /// <summary>Something the reader must know even though the gate passed (for example: too few rows to detect the gate's margin).</summary>
+    public string? Warning { get; init; }
+}
 
 /// <summary>Bootstrap settings as used.</summary>
 public sealed record BootstrapSettings(int Resamples, double Confidence, int Seed);

@@ -43,8 +43,8 @@ public sealed class Evaluator(Action<string> log)
         var label = LabelSpec.Resolve(o.Label, o.Task, o.PositiveClass ?? o.Candidate.Run?.PositiveClass, labelColumn, rows, o.Data.Path);
 
         log($"scoring {rows.Length} rows with the candidate{(baseline is null ? string.Empty : " and the baseline")}");
-        var candidateData = label.Attach(labelColumn, rows, candidate.Score(table, rows));
-        var baselineData = baseline is null ? null : label.Attach(labelColumn, rows, baseline.Score(table, rows));
+        var candidateData = label.Attach(labelColumn, rows, Finite(candidate.Score(table, rows), "candidate", o.Candidate.ModelPath, rows, s.Split));
+        var baselineData = baseline is null ? null : label.Attach(labelColumn, rows, Finite(baseline.Score(table, rows), "baseline", o.Baseline!.ModelPath, rows, s.Split));
         var threshold = s.Threshold;
         var candidateMetrics = MetricCalculator.Compute(candidateData, threshold);
         var baselineMetrics = baselineData is null ? null : MetricCalculator.Compute(baselineData, threshold);
@@ -56,7 +56,12 @@ public sealed class Evaluator(Action<string> log)
         {
             var c = candidateMetrics[name];
             double? b = baselineMetrics?[name];
-            metrics[name] = new MetricComparison(c, boot?.Candidate.GetValueOrDefault(name), b, b is null ? null : c - b, boot?.Delta.GetValueOrDefault(name), MetricNames.HigherIsBetter(name));
+            var deltaInterval = boot?.Delta.GetValueOrDefault(name);
+            metrics[name] = new MetricComparison(c, boot?.Candidate.GetValueOrDefault(name), b, b is null ? null : c - b, deltaInterval, MetricNames.HigherIsBetter(name))
+            {
+                Undefined = MetricCalculator.WhyUndefined(candidateData, name, c) ?? (baselineData is null || b is not { } bv ? null : MetricCalculator.WhyUndefined(baselineData, name, bv)),
+                DetectableChange = GateEvaluator.DetectableChange(deltaInterval, s.Confidence),
+            };
         }
 
         var primary = MetricNames.Primary(o.Task);
@@ -82,7 +87,7 @@ public sealed class Evaluator(Action<string> log)
                 throw Errors.Errors.Config("evaluate.gates", $"'{gate.Metric}' is not a {o.Task.Name()} metric; expected one of {string.Join(", ", MetricNames.For(o.Task))}.");
             }
 
-            gates.Add(GateEvaluator.Check(gate, m, s.Confidence));
+            gates.Add(GateEvaluator.Check(gate, m, s.Confidence, s.MinDetectableChange, rows.Length));
         }
 
         if (s.Slices.MaxGap is { } maxGap)
@@ -108,12 +113,14 @@ public sealed class Evaluator(Action<string> log)
 
         var failed = gates.Where(g => !g.Passed).ToList();
         var reasons = failed.Select(g => $"{g.Name}: {g.Detail}").ToList();
-        if (baseline is null) reasons.Add($"first model: {o.BaselineNote ?? "no baseline"}; only absolute thresholds were checked.");
+        if (baseline is null) reasons.Add($"no baseline: {o.BaselineNote ?? "none was given"}; only absolute thresholds were checked.");
+        var warnings = gates.Select(g => g.Warning).OfType<string>().ToList();
         var (fingerprint, _) = await DataFingerprint.DatasetAsync(o.Data.ResolveFiles(), cancellationToken);
         var result = new EvaluationResult
         {
             Blessed = failed.Count == 0,
             Reasons = reasons,
+            Warnings = warnings,
             Project = o.Project,
             Task = o.Task.Name(),
             Candidate = candidateRef,
@@ -133,6 +140,16 @@ public sealed class Evaluator(Action<string> log)
         await ArtifactJson.WriteAsync(Path.Combine(o.OutputDirectory, EvaluationResult.FileName), result, cancellationToken);
         await AtomicFile.WriteTextAsync(Path.Combine(o.OutputDirectory, ArtifactKinds.Report), EvaluationReport.Render(result), cancellationToken);
         return result;
+    }
+
+    // A NaN probability would make every metric meaningless (and used to hang the ranking walk):
+    // it is the model's or the data's fault, said with the rows to look at.
+    private static Predictions Finite(Predictions predictions, string which, string modelPath, int[] rows, string split)
+    {
+        var (count, first) = MetricCalculator.NonFinite(predictions);
+        if (count == 0) return predictions;
+        var where = string.Join(", ", first.Select(i => (rows[i] + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        throw Errors.Errors.Data(modelPath, $"the {which} model gave {count} non-finite predictions (NaN or infinite) on the '{split}' rows, first at data rows {where}{(count > first.Count ? ", ..." : string.Empty)}; missing or extreme input values reach a model without an imputer. Fill or drop them, or put imputation inside the model.");
     }
 
     private static ConfusionRecord? Confusion(LabeledPredictions data, double threshold)

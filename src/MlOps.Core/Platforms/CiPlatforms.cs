@@ -13,6 +13,12 @@ public static class CiPlatforms
         return new LocalConsole(stdout);
     }
 
+    /// <summary>True on a CI runner (GitHub Actions, Azure Pipelines, or any that sets <c>CI=true</c>).</summary>
+    public static bool IsCi(Func<string, string?> environment) =>
+        string.Equals(environment("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase)
+        || string.Equals(environment("TF_BUILD"), "true", StringComparison.OrdinalIgnoreCase)
+        || string.Equals(environment("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The process environment.</summary>
     public static string? ProcessEnvironment(string name) => Environment.GetEnvironmentVariable(name);
 }

@@ -16,11 +16,26 @@ public sealed record LabelSpec(string Column, ModelTask Task, string? PositiveCl
     public ColumnKind Kind => Task == ModelTask.Regression ? ColumnKind.Numeric : ColumnKind.Text;
 
     /// <summary>Resolves the positive class of a binary label from the training rows.</summary>
-    /// <exception cref="Errors.DataException">The label does not have exactly two values, or the positive one cannot be told.</exception>
+    /// <exception cref="Errors.DataException">
+    /// The label is missing on every row, has one class only (nothing to learn, no metric to rank
+    /// by), does not have exactly two values for a binary task, or the positive one cannot be told.
+    /// </exception>
     public static LabelSpec Resolve(string column, ModelTask task, string? positiveClass, TableColumn label, int[] rows, string dataName)
     {
+        var labeled = rows.Count(r => !label.IsMissing(r));
+        if (labeled == 0)
+        {
+            throw Errors.Errors.Data(dataName, $"the label '{column}' is missing on all {rows.Length} rows; nothing to learn from or evaluate against.");
+        }
+
+        if (task == ModelTask.Regression) return new LabelSpec(column, task, null);
+        var values = rows.Where(r => !label.IsMissing(r)).Select(label.Format).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (values.Count < 2)
+        {
+            throw Errors.Errors.Data(dataName, $"the label '{column}' has one class only ('{values.FirstOrDefault()}' on all {labeled} labeled rows); a {task.Name()} task needs at least two classes, or its metrics are undefined.");
+        }
+
         if (task != ModelTask.Binary) return new LabelSpec(column, task, null);
-        var values = rows.Select(label.Format).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (values.Count > 2)
         {
             throw Errors.Errors.Data(dataName, $"the label '{column}' has {values.Count} values ({string.Join(", ", values.Take(5))}{(values.Count > 5 ? ", ..." : string.Empty)}); a binary task needs two. Use task: multiclass.");

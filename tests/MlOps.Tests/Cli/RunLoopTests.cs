@@ -25,7 +25,7 @@ public sealed class RunLoopTests : IDisposable
         var (code, stdout, stderr) = await RunAsync("run");
         Assert.True(code == 0, stdout + stderr);
         foreach (var stage in new[] { "validate", "train", "evaluate", "report", "register" }) Assert.Contains($"── mlops {stage}", stderr);
-        Assert.Contains("the registry has no 'penguins' model with alias 'production' yet", File.ReadAllText(_dir.Combine("mlops-out/report.md")));
+        Assert.Contains("does not exist yet (evaluate.first-model: allow)", File.ReadAllText(_dir.Combine("mlops-out/report.md")));
         Assert.Contains("Registered penguins version 1 as staging", stdout);
         Assert.True(File.Exists(_dir.Combine(".mlops/registry/models/penguins/versions/1.json")));
     }

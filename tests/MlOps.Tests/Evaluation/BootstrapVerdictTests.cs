@@ -66,7 +66,7 @@ public class BootstrapVerdictTests
         var worse = better with { Candidate = 0.45, Delta = 0.05, DeltaInterval = new Interval(0.01, 0.09) };
         var result = GateEvaluator.Check(gate, worse, 0.95);
         Assert.False(result.Passed);
-        Assert.Contains("change -0.05 is less than the required +0.05", result.Detail, StringComparison.Ordinal);
+        Assert.Contains("improvement not significant: the 95% interval of the change [-0.09, -0.01] reaches +0.05 or below", result.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -18,6 +18,7 @@ public class EvaluateEndToEndTests
         split: {"{"} key: penguin_id {"}"}
         train: {"{"} trainer: lightgbm, hyperparameters: {"{"} leaves: 8, min-samples-per-leaf: 5 {"}"} {"}"}
         evaluate:
+          first-model: allow
           split: all
           bootstrap: {"{"} resamples: 300 {"}"}
         {evaluate}
@@ -80,7 +81,9 @@ public class EvaluateEndToEndTests
         var (code, stdout, err) = await Support.Cli.RunAsync("evaluate", "--config", config, "--model", model, "--output", dir.Combine("eval"));
         Assert.Equal(ExitCodes.GateFailed, code);
         Assert.Contains("is below the threshold 0.999", stdout, StringComparison.Ordinal);
-        Assert.Contains("first model: the registry has no 'penguins' model with alias 'production' yet; only absolute thresholds were checked.", stdout, StringComparison.Ordinal);
+        Assert.Contains("no baseline: first model: the registry '", stdout, StringComparison.Ordinal);
+        Assert.Contains("' does not exist yet (evaluate.first-model: allow); only absolute thresholds were checked.", stdout, StringComparison.Ordinal);
+        Assert.StartsWith("NOT BLESSED with no baseline (first model:", stdout, StringComparison.Ordinal);
         var r = await EvaluationResult.ReadAsync(dir.Combine("eval/evaluation.json"));
         Assert.Null(r.Baseline);
         Assert.Null(r.Metrics["accuracy"].Delta);

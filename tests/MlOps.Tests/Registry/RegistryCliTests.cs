@@ -17,7 +17,7 @@ public sealed class RegistryCliTests(Azurite azurite)
         label: species
         data: { path: {{Example("data/penguins.csv")}} }
         split: { key: penguin_id }
-        evaluate: { bootstrap: { resamples: 200 } }
+        evaluate: { bootstrap: { resamples: 200 }, first-model: allow }
         {{registry}}
         """);
 
@@ -154,7 +154,7 @@ public sealed class RegistryCliTests(Azurite azurite)
         var train = dir.Combine("train");
         var (t, o, e) = await Run(dir, config, "train", "--output", train);
         Assert.True(t == 0, o + e);
-        var strict = dir.File("strict.yaml", File.ReadAllText(config).Replace("evaluate: { bootstrap: { resamples: 200 } }", "evaluate: { bootstrap: { resamples: 200 }, gates: { accuracy: { threshold: 1.01 } } }", StringComparison.Ordinal));
+        var strict = dir.File("strict.yaml", File.ReadAllText(config).Replace("evaluate: { bootstrap: { resamples: 200 }, first-model: allow }", "evaluate: { bootstrap: { resamples: 200 }, first-model: allow, gates: { accuracy: { threshold: 1.01 } } }", StringComparison.Ordinal));
         var (ev, _, _) = await Run(dir, strict, "evaluate", "--model", train, "--output", dir.Combine("eval"));
         Assert.Equal(ExitCodes.GateFailed, ev);
 

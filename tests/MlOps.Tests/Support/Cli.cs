@@ -7,11 +7,12 @@ public static class Cli
 {
     public static readonly string RepoRoot = FindRoot();
 
+    /// <summary>Runs the CLI with the process's environment minus the CI markers, so a test reads the same on a laptop and on a CI runner.</summary>
     public static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var code = await MlOpsCli.RunAsync(args, stdout, stderr);
+        var code = await MlOpsCli.RunAsync(args, stdout, stderr, name => name is "CI" or "GITHUB_ACTIONS" or "TF_BUILD" ? null : Environment.GetEnvironmentVariable(name));
         return (code, stdout.ToString(), stderr.ToString());
     }
 

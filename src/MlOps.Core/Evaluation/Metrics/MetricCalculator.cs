@@ -25,6 +25,44 @@ public static class MetricCalculator
             _ => Regression(data, weights),
         };
 
+    /// <summary>Why a metric of <paramref name="data"/> is undefined (NaN), in a user's words; null when it is defined.</summary>
+    public static string? WhyUndefined(LabeledPredictions data, string metric, double value)
+    {
+        if (double.IsFinite(value)) return null;
+        if (data.Count == 0) return "there are no evaluation rows";
+        var task = data.Predictions.Task;
+        if (task == ModelTask.Binary && metric is MetricNames.RocAuc or MetricNames.PrAuc)
+        {
+            var positives = data.Positive!.Count(x => x);
+            if (positives == 0) return "the evaluation rows have one class (no positive rows)";
+            if (positives == data.Count) return "the evaluation rows have one class (no negative rows)";
+        }
+
+        return "the model's predictions are not finite numbers";
+    }
+
+    /// <summary>How many predictions are NaN or infinite, and the first few rows (0-based positions) where they are.</summary>
+    public static (int Count, IReadOnlyList<int> First) NonFinite(Predictions predictions, int show = 5)
+    {
+        var values = predictions.Probability ?? predictions.ClassProbabilities ?? predictions.Values!;
+        var width = predictions.ClassProbabilities is null ? 1 : predictions.Classes!.Count;
+        var count = 0;
+        var first = new List<int>();
+        for (var row = 0; row < predictions.Count; row++)
+        {
+            var span = values.AsSpan(row * width, width);
+            foreach (var v in span)
+            {
+                if (float.IsFinite(v)) continue;
+                count++;
+                if (first.Count < show) first.Add(row);
+                break;
+            }
+        }
+
+        return (count, first);
+    }
+
     /// <summary>Binary confusion counts at the threshold: (TP, FP, TN, FN).</summary>
     public static (long Tp, long Fp, long Tn, long Fn) Confusion(LabeledPredictions data, double threshold, int[]? weights = null)
     {
@@ -110,8 +148,9 @@ public static class MetricCalculator
         while (g < order.Length)
         {
             double groupPos = 0, groupNeg = 0;
+            // Equals, not ==, so that a NaN score groups with itself and the walk always advances.
             var score = p[order[g]];
-            while (g < order.Length && p[order[g]] == score)
+            while (g < order.Length && p[order[g]].Equals(score))
             {
                 var i = order[g++];
                 var w = weights?[i] ?? 1;

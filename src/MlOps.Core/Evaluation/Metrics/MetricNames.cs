@@ -63,6 +63,26 @@ public static class MetricNames
         _ => Rmse,
     };
 
+    /// <summary>The metric as people write it in prose ("ROC AUC"); unknown names as they are.</summary>
+    public static string Display(string metric) => metric switch
+    {
+        Accuracy => "accuracy",
+        Precision => "precision",
+        Recall => "recall",
+        F1 => "F1",
+        RocAuc => "ROC AUC",
+        PrAuc => "PR AUC",
+        LogLoss => "log-loss",
+        MacroF1 => "macro-F1",
+        MicroF1 => "micro-F1",
+        Mae => "MAE",
+        Mape => "MAPE",
+        Mse => "MSE",
+        Rmse => "RMSE",
+        R2 => "R²",
+        _ => metric,
+    };
+
     /// <summary>True when a larger value is better.</summary>
     public static bool HigherIsBetter(string metric) => metric is not (LogLoss or Mae or Mape or Mse or Rmse);
 }
