@@ -11,8 +11,8 @@ public static class OnnxModels
 {
     public static readonly string[] Numeric = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"];
 
-    /// <summary>Fits centroids on a CSV's rows and writes the model; <paramref name="use"/> picks which columns count.</summary>
-    public static byte[] NearestCentroid(string csvPath, bool perColumnInputs = false, string[]? use = null, string[]? declaredFeatures = null)
+    /// <summary>Fits centroids on a CSV's rows and writes the model; <paramref name="use"/> picks which columns count; without <paramref name="impute"/> a missing input gives NaN probabilities, as exported models without an imputer do.</summary>
+    public static byte[] NearestCentroid(string csvPath, bool perColumnInputs = false, string[]? use = null, string[]? declaredFeatures = null, bool impute = true)
     {
         var lines = File.ReadAllLines(csvPath);
         var header = lines[0].Split(',');
@@ -65,9 +65,13 @@ public static class OnnxModels
             g.Initializer("mean", [f], mean.Select(v => (float)v).ToArray());
             g.Initializer("W", [f, classes.Length], w);
             g.Initializer("B", [classes.Length], b);
-            g.Node("IsNaN", ["features"], "missing");
-            g.Node("Where", ["missing", "mean", "features"], "imputed");
-            g.Node("MatMul", ["imputed", "W"], "scores");
+            if (impute)
+            {
+                g.Node("IsNaN", ["features"], "missing");
+                g.Node("Where", ["missing", "mean", "features"], "imputed");
+            }
+
+            g.Node("MatMul", [impute ? "imputed" : "features", "W"], "scores");
             g.Node("Add", ["scores", "B"], "logits");
             g.Node("Softmax", ["logits"], "probabilities");
             g.Value(12, "probabilities", OnnxWriter.FloatType, -1, classes.Length);
