@@ -15,9 +15,34 @@ public static class MlOpsCli
         RunAsync(args, stdout, stderr, Environment.GetEnvironmentVariable, cancellationToken);
 
     /// <summary>Parses and runs a command line with the given environment (tests pass a CI runner's variables).</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment, CancellationToken cancellationToken = default) =>
+        RunAsync(args, stdout, stderr, stdout, environment, cancellationToken);
+
+    /// <summary>
+    /// Runs a command line whose CI platform commands go to <paramref name="commands"/> (the raw
+    /// standard output) while everything else goes through inert writers; a stage run from inside
+    /// another command (mlops run, mlops action run) passes its own raw writer on.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, TextWriter commands, Func<string, string?> environment, CancellationToken cancellationToken = default)
     {
-        var console = new CliConsole(stdout, stderr) { Environment = environment };
+        // Everything but the platform's own commands goes through the inert writers: data text
+        // in messages, summaries and errors can never become a runner command.
+        using var output = new Platforms.InertConsoleWriter(stdout);
+        using var errors = new Platforms.InertConsoleWriter(stderr);
+        try
+        {
+            return await RunGuardedAsync(args, output, errors, commands, environment, cancellationToken);
+        }
+        finally
+        {
+            await output.FlushAsync();
+            await errors.FlushAsync();
+        }
+    }
+
+    private static async Task<int> RunGuardedAsync(string[] args, TextWriter stdout, TextWriter stderr, TextWriter commands, Func<string, string?> environment, CancellationToken cancellationToken)
+    {
+        var console = new CliConsole(stdout, stderr) { Environment = environment, Commands = commands };
         var root = BuildRoot(console);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -77,6 +102,12 @@ public static class MlOpsCli
 /// <summary>Where commands write: results to <see cref="Out"/>, progress and errors to <see cref="Error"/>.</summary>
 public sealed record CliConsole(TextWriter Out, TextWriter Error)
 {
+    /// <summary>
+    /// Where the CI platform writes its own commands (workflow commands, logging commands): the raw
+    /// standard output, which <see cref="Out"/> wraps to keep data text inert.
+    /// </summary>
+    public TextWriter Commands { get; init; } = Out;
+
     /// <summary>Reads an environment variable: the process's, or a test's.</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 

@@ -75,7 +75,7 @@ public static class ActionCommand
     internal static async Task<int> RunAsync(ActionDefinition action, CliConsole console, CancellationToken ct, string? config = null)
     {
         var env = console.Environment;
-        var platform = CiPlatforms.Detect(env, console.Out);
+        var platform = CiPlatforms.Detect(env, console.Commands);
         var host = platform is AzurePipelines ? ActionHosts.Azure : ActionHosts.GitHub;
         var inputs = new Dictionary<string, string>(StringComparer.Ordinal);
         var args = new List<string>(action.Command);
@@ -111,7 +111,7 @@ public static class ActionCommand
         var json = action.Command.Contains("--json");
         var captured = new StringWriter();
         var started = DateTime.UtcNow.AddSeconds(-1); // file times can be coarser than the clock
-        var code = await MlOpsCli.RunAsync([.. args], json ? captured : console.Out, console.Error, Environment, ct);
+        var code = await MlOpsCli.RunAsync([.. args], json ? captured : console.Out, console.Error, console.Commands, Environment, ct);
         JsonElement? result = null;
         if (json && captured.ToString() is { Length: > 0 } text)
         {

@@ -58,7 +58,7 @@ public static partial class DeployCommand
             var cases = parse.GetValue(smoke) is { } smokePath ? SmokeTest.Read(smokePath) : [];
             var serverUrl = parse.GetValue(server)?.TrimEnd('/');
             var adminToken = env("MLOPS_ADMIN_TOKEN");
-            if (adminToken is { Length: > 0 }) Platforms.CiPlatforms.Detect(env, console.Out).Mask(adminToken);
+            if (adminToken is { Length: > 0 }) Platforms.CiPlatforms.Detect(env, console.Commands).Mask(adminToken);
             var record = new DeploymentRecord { Model = name, Version = target, Alias = alias, ReleaseTag = releaseTag, Server = serverUrl, StartedAt = started, Actor = Actor.Current() };
 
             var move = await registry.PromoteAsync(name, target, alias, releaseTag is null ? "deploy" : $"deploy {releaseTag}", ct);

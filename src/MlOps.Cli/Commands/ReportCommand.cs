@@ -42,7 +42,7 @@ public static class ReportCommand
         cmd.SetAction(async (parse, ct) =>
         {
             var env = console.Environment;
-            var platform = CiPlatforms.Detect(env, console.Out);
+            var platform = CiPlatforms.Detect(env, console.Commands);
             var token = platform switch { GitHubActions => env("GITHUB_TOKEN"), AzurePipelines => env("SYSTEM_ACCESSTOKEN"), _ => null };
             if (token is { Length: > 0 }) platform.Mask(token);
 

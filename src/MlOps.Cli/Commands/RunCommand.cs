@@ -29,7 +29,7 @@ public static class RunCommand
             {
                 console.Error.WriteLine($"── mlops {name}");
                 console.Error.Flush();
-                return await MlOpsCli.RunAsync(With(args), console.Out, console.Error, console.Environment, ct);
+                return await MlOpsCli.RunAsync(With(args), console.Out, console.Error, console.Commands, console.Environment, ct);
             }
 
             var validate = await Stage("validate", "validate");

@@ -15,8 +15,8 @@ public static class EvaluationReport
         var versus = r.Baseline is { } b ? $"vs baseline `{Path.GetFileName(b.Path)}`{(b.Source is { } src ? $" ({src})" : string.Empty)}" : $"(no baseline: {r.BaselineNote ?? "none given"})";
         s.AppendLine(Invariant($"# {(r.Blessed ? "✅ Blessed" : "❌ Not blessed")}: {r.Project} candidate {versus}"));
         s.AppendLine();
-        foreach (var reason in r.Reasons) s.AppendLine($"- {reason}");
-        foreach (var warning in r.Warnings) s.AppendLine($"- ⚠️ {warning}");
+        foreach (var reason in r.Reasons) s.AppendLine($"- {MarkdownText.Cell(reason)}");
+        foreach (var warning in r.Warnings) s.AppendLine($"- ⚠️ {MarkdownText.Cell(warning)}");
         if (r.Reasons.Count + r.Warnings.Count > 0) s.AppendLine();
         s.AppendLine(Invariant($"{r.Task} model `{Path.GetFileName(r.Candidate.Path)}` ({r.Candidate.Format}) on {r.Data.Rows:N0} rows of `{r.Data.Path}` (split `{r.Data.Split}`){(r.Threshold is { } t ? Invariant($", threshold {t:0.##}") : string.Empty)}."));
         s.AppendLine();
@@ -25,7 +25,7 @@ public static class EvaluationReport
         foreach (var g in r.Gates)
         {
             var power = g.DetectableChange is { } mde ? Invariant($"; detects changes of ±{mde:0.####} or more") : string.Empty;
-            s.AppendLine($"| {g.Name} | {(g.Passed ? "✅ pass" : "❌ fail")}{(g.Warning is null ? string.Empty : " ⚠️")} | {MarkdownText.Cell(g.Detail + power)} |");
+            s.AppendLine($"| {MarkdownText.Cell(g.Name)} | {(g.Passed ? "✅ pass" : "❌ fail")}{(g.Warning is null ? string.Empty : " ⚠️")} | {MarkdownText.Cell(g.Detail + power)} |");
         }
         s.AppendLine();
 
@@ -53,14 +53,14 @@ public static class EvaluationReport
             s.AppendLine();
             foreach (var c in r.Slices)
             {
-                s.AppendLine(Invariant($"**{c.Column}** ({c.Metric}{(c.Gap is { } gap ? Invariant($", gap {gap:0.####}") : string.Empty)})"));
+                s.AppendLine(Invariant($"**{MarkdownText.Cell(c.Column)}** ({c.Metric}{(c.Gap is { } gap ? Invariant($", gap {gap:0.####}") : string.Empty)})"));
                 s.AppendLine();
                 s.AppendLine(r.Baseline is null ? "| value | rows | candidate |" : "| value | rows | candidate | baseline |");
                 s.AppendLine(r.Baseline is null ? "| --- | ---: | ---: |" : "| --- | ---: | ---: | ---: |");
                 foreach (var v in c.Slices)
                 {
                     var small = v.Gated ? string.Empty : " (small)";
-                    s.AppendLine(r.Baseline is null ? Invariant($"| {v.Value}{small} | {v.Rows} | {N(v.Candidate)} |") : Invariant($"| {v.Value}{small} | {v.Rows} | {N(v.Candidate)} | {(v.Baseline is { } bv ? N(bv) : "–")} |"));
+                    s.AppendLine(r.Baseline is null ? Invariant($"| {MarkdownText.Cell(v.Value)}{small} | {v.Rows} | {N(v.Candidate)} |") : Invariant($"| {MarkdownText.Cell(v.Value)}{small} | {v.Rows} | {N(v.Candidate)} | {(v.Baseline is { } bv ? N(bv) : "–")} |"));
                 }
 
                 s.AppendLine();
@@ -73,7 +73,7 @@ public static class EvaluationReport
             s.AppendLine();
             s.AppendLine("| feature | mean drop | spread (sd) |");
             s.AppendLine("| --- | ---: | ---: |");
-            foreach (var f in r.Importance.Take(10)) s.AppendLine(Invariant($"| {f.Column} | {N(f.Mean)} | {N(f.StandardDeviation)} |"));
+            foreach (var f in r.Importance.Take(10)) s.AppendLine(Invariant($"| {MarkdownText.Cell(f.Column)} | {N(f.Mean)} | {N(f.StandardDeviation)} |"));
             s.AppendLine();
         }
 
@@ -83,9 +83,9 @@ public static class EvaluationReport
         {
             s.AppendLine("Confusion matrix (rows: actual, columns: predicted)");
             s.AppendLine();
-            s.AppendLine($"| | {string.Join(" | ", classes)} |");
+            s.AppendLine($"| | {string.Join(" | ", classes.Select(MarkdownText.Cell))} |");
             s.AppendLine($"| --- |{string.Concat(classes.Select(_ => " ---: |"))}");
-            for (var i = 0; i < classes.Count; i++) s.AppendLine($"| **{classes[i]}** | {string.Join(" | ", matrix[i])} |");
+            for (var i = 0; i < classes.Count; i++) s.AppendLine($"| **{MarkdownText.Cell(classes[i])}** | {string.Join(" | ", matrix[i])} |");
             s.AppendLine();
         }
         else if (r.Confusion is { TruePositive: { } tp } c)

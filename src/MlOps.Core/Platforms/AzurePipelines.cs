@@ -58,7 +58,7 @@ public sealed class AzurePipelines(Func<string, string?> environment, TextWriter
 
     /// <summary>Escapes a logging command's message as the agent unescapes it.</summary>
     internal static string Data(string value) =>
-        value.Replace("%", "%AZP25", StringComparison.Ordinal).Replace("\r", "%0D", StringComparison.Ordinal).Replace("\n", "%0A", StringComparison.Ordinal);
+        InertConsoleWriter.Neutralize(value.Replace("%", "%AZP25", StringComparison.Ordinal).Replace("\r", "%0D", StringComparison.Ordinal).Replace("\n", "%0A", StringComparison.Ordinal));
 
     /// <summary>Escapes a logging command's property value.</summary>
     internal static string Property(string value) =>

@@ -62,9 +62,10 @@ public static partial class ReportRenderer
         if (inputs.Evaluation is { } e)
         {
             var failed = e.Gates.Where(g => !g.Passed).ToList();
-            foreach (var g in failed) s.AppendLine($"- ❌ **{g.Name}**: {Cell(g.Detail)}");
-            foreach (var r in e.Reasons.Where(r => failed.All(g => !r.Contains(g.Detail, StringComparison.Ordinal)))) s.AppendLine($"- {r}");
-            var versus = e.Baseline is { } b ? $"baseline `{Path.GetFileName(b.Path)}`{(b.Source is { } src ? $" ({src})" : string.Empty)}" : $"no baseline{(e.BaselineNote is { } n ? $" ({n})" : string.Empty)}";
+            foreach (var g in failed) s.AppendLine($"- ❌ **{Cell(g.Name)}**: {Cell(g.Detail)}");
+            foreach (var r in e.Reasons.Where(r => failed.All(g => !r.Contains(g.Detail, StringComparison.Ordinal)))) s.AppendLine($"- {Cell(r)}");
+            foreach (var w in e.Warnings) s.AppendLine($"- ⚠️ {Cell(w)}");
+            var versus = e.Baseline is { } b ? $"baseline {MarkdownText.Code(Path.GetFileName(b.Path))}{(b.Source is { } src ? $" ({Cell(src)})" : string.Empty)}" : $"no baseline{(e.BaselineNote is { } n ? $" ({Cell(n)})" : string.Empty)}";
             s.AppendLine(Invariant($"- Candidate `{Path.GetFileName(e.Candidate.Path)}` ({e.Candidate.Format}) vs {versus}, on {e.Data.Rows:N0} rows of split `{e.Data.Split}`."));
         }
 
@@ -113,7 +114,7 @@ public static partial class ReportRenderer
         s.AppendLine();
         s.AppendLine("| gate | verdict | detail |");
         s.AppendLine("| --- | --- | --- |");
-        foreach (var g in e.Gates) s.AppendLine($"| {g.Name} | {(g.Passed ? "✅ pass" : "❌ fail")} | {Cell(g.Detail)} |");
+        foreach (var g in e.Gates) s.AppendLine($"| {Cell(g.Name)} | {(g.Passed ? "✅ pass" : "❌ fail")} | {Cell(g.Detail)} |");
         s.AppendLine();
         s.AppendLine("</details>");
         s.AppendLine();
@@ -207,10 +208,10 @@ public static partial class ReportRenderer
         s.AppendLine("| | |");
         s.AppendLine("| --- | --- |");
         s.AppendLine($"| run | `{run.RunId}` |");
-        s.AppendLine(run.Trainer is { } t ? $"| trainer | {t.Name}, seed {t.Seed}, {t.Threads} thread(s) |" : $"| command | `{Cell(run.Command?.Line ?? "?")}` |");
+        s.AppendLine(run.Trainer is { } t ? $"| trainer | {t.Name}, seed {t.Seed}, {t.Threads} thread(s) |" : $"| command | {MarkdownText.Code(run.Command?.Line ?? "?")} |");
         s.AppendLine($"| model | `{run.Model.File}` sha256 `{run.Model.Sha256[..12]}` ({Size(run.Model.Bytes)}) |");
         s.AppendLine($"| data | fingerprint `{run.Data.Fingerprint[..12]}`, rows {string.Join(", ", run.Data.Rows.Select(kv => Invariant($"{kv.Key} {kv.Value:N0}")))} |");
-        if (run.Source.Commit is { Length: >= 7 } commit) s.AppendLine($"| commit | `{commit[..7]}`{(run.Source.Dirty == true ? " (uncommitted changes)" : string.Empty)}{(run.Source.Branch is { } br ? $" on `{Cell(br)}`" : string.Empty)} |");
+        if (run.Source.Commit is { Length: >= 7 } commit) s.AppendLine($"| commit | `{commit[..7]}`{(run.Source.Dirty == true ? " (uncommitted changes)" : string.Empty)}{(run.Source.Branch is { } br ? $" on {MarkdownText.Code(br)}" : string.Empty)} |");
         s.AppendLine(Invariant($"| trained | {run.StartedAt:yyyy-MM-dd HH:mm} UTC in {run.DurationSeconds:0.#} s on {run.Host.Os} {run.Host.Architecture}, {run.Host.Cores} cores{(run.Host.Gpus.Count > 0 ? ", " + string.Join(", ", run.Host.Gpus) : string.Empty)} |"));
         if (e is not null) s.AppendLine(Invariant($"| evaluated | {e.DurationSeconds:0.#} s, {e.Bootstrap.Resamples} bootstrap resamples, seed {e.Bootstrap.Seed} |"));
         s.AppendLine($"| tool | {run.Tool} |");
