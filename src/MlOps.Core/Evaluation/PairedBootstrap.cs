@@ -13,10 +13,11 @@ public sealed record Interval(double Low, double High);
 public sealed record BootstrapResult(IReadOnlyDictionary<string, Interval> Candidate, IReadOnlyDictionary<string, Interval> Delta);
 
 /// <summary>
-/// Paired bootstrap: each resample draws n rows with replacement and scores the candidate and the
-/// baseline on the same draw, so the interval of their difference reflects only the models'
-/// disagreement, not which rows happened to be drawn. Resample b uses its own seeded generator,
-/// so results do not depend on thread scheduling. Rows are weighted by draw counts; no data is copied.
+/// Paired bootstrap: each resample weights every row by a Poisson(1) draw count and scores the
+/// candidate and the baseline under the same weights, so the interval of their difference reflects
+/// only the models' disagreement, not which rows happened to be drawn. Resample b has its own
+/// seeded generator, so results do not depend on thread scheduling; each resample is one pass
+/// per model over precomputed per-row terms (<see cref="ResampleKernel"/>), on every core.
 /// </summary>
 public static class PairedBootstrap
 {
@@ -24,29 +25,35 @@ public static class PairedBootstrap
     public static BootstrapResult Run(LabeledPredictions candidate, LabeledPredictions? baseline, double threshold, int resamples, double confidence, int seed)
     {
         var names = MetricNames.For(candidate.Predictions.Task);
-        var n = candidate.Count;
-        var cand = names.ToDictionary(m => m, _ => new double[resamples]);
-        var delta = names.ToDictionary(m => m, _ => new double[resamples]);
-        Parallel.For(0, resamples, () => new int[n], (b, _, weights) =>
+        var m = names.Count;
+        var candidateKernel = ResampleKernel.For(candidate, threshold);
+        var baselineKernel = baseline is null ? null : ResampleKernel.For(baseline, threshold);
+        var cand = new double[m * resamples];
+        var delta = new double[m * resamples];
+        const int lanes = ResampleKernel.Lanes;
+        Parallel.For(0, (resamples + lanes - 1) / lanes, () => (Keys: new uint[lanes], C: new double[lanes * m], B: new double[lanes * m]), (block, _, local) =>
         {
-            Array.Clear(weights);
-            var rng = new Random(unchecked((seed * 1_000_003) + b));
-            for (var i = 0; i < n; i++) weights[rng.Next(n)]++;
-            var c = MetricCalculator.Compute(candidate, threshold, weights);
-            var bl = baseline is null ? null : MetricCalculator.Compute(baseline, threshold, weights);
-            foreach (var m in names)
+            for (var l = 0; l < lanes; l++) local.Keys[l] = PoissonWeights.Key(seed, Math.Min((block * lanes) + l, resamples - 1));
+            candidateKernel.Compute(local.Keys, local.C);
+            baselineKernel?.Compute(local.Keys, local.B);
+            for (var l = 0; l < lanes && (block * lanes) + l < resamples; l++)
             {
-                cand[m][b] = c[m];
-                if (bl is not null) delta[m][b] = c[m] - bl[m];
+                var b = (block * lanes) + l;
+                for (var j = 0; j < m; j++)
+                {
+                    cand[(j * resamples) + b] = local.C[(l * m) + j];
+                    if (baselineKernel is not null) delta[(j * resamples) + b] = local.C[(l * m) + j] - local.B[(l * m) + j];
+                }
             }
 
-            return weights;
+            return local;
         }, _ => { });
 
         var alpha = (1 - confidence) / 2;
+        Interval Column(double[] values, int j) => Percentiles(values.AsSpan(j * resamples, resamples).ToArray(), alpha);
         return new BootstrapResult(
-            names.ToDictionary(m => m, m => Percentiles(cand[m], alpha)),
-            baseline is null ? new Dictionary<string, Interval>() : names.ToDictionary(m => m, m => Percentiles(delta[m], alpha)));
+            names.Select((name, j) => (name, j)).ToDictionary(x => x.name, x => Column(cand, x.j)),
+            baseline is null ? new Dictionary<string, Interval>() : names.Select((name, j) => (name, j)).ToDictionary(x => x.name, x => Column(delta, x.j)));
     }
 
     /// <summary>The percentile interval, leaving out resamples where the metric is undefined (NaN).</summary>
