@@ -77,6 +77,12 @@ public static class ReportCommand
             console.Out.WriteLine(inputs.Passed ? "PASSED" : "NOT PASSED");
             console.Out.WriteLine($"Report: {path}");
             if (commentUrl is not null) console.Out.WriteLine($"Comment: {commentUrl}");
+            if (inputs.Mismatches is { Count: > 0 } mismatches)
+            {
+                // Written and posted with the warning first, but the step fails: its verdict is not this run's.
+                throw Errors.Errors.Data("mlops-out", $"the stage outputs are not from one run: {string.Join("; ", mismatches)}. Run the stages again in one job, or pass --validation/--train/--evaluation none for a stage that did not run.");
+            }
+
             return ExitCodes.Success;
         });
         return cmd;
@@ -90,6 +96,7 @@ public static class ReportCommand
     {
         var errors = new List<(string Message, string? File, long? Line)>();
         var warnings = new List<(string Message, string? File, long? Line)>();
+        errors.AddRange(inputs.Mismatches.Select(m => ($"Stage outputs from different runs: {m}", (string?)null, (long?)null)));
         if (inputs.Evaluation is { Blessed: false } e)
         {
             errors.AddRange(e.Gates.Where(g => !g.Passed).Select(g => ($"Model not blessed: {g.Name}: {g.Detail}", (string?)null, (long?)null)));

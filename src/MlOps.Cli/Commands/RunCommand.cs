@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MlOps.Artifacts;
 using MlOps.Errors;
 
 namespace MlOps.Cli.Commands;
@@ -32,6 +33,7 @@ public static class RunCommand
                 return await MlOpsCli.RunAsync(With(args), console.Out, console.Error, console.Commands, console.Environment, ct);
             }
 
+            ClearStaleOutputs(CommonOptions.LoadConfig(parse), console);
             var validate = await Stage("validate", "validate");
             if (validate is not (ExitCodes.Success or ExitCodes.GateFailed)) return validate;
             var evaluate = ExitCodes.Success;
@@ -57,5 +59,34 @@ public static class RunCommand
             return await Stage("register", "register", "--alias", parse.GetValue(alias)!);
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// Removes what an earlier run left in this run's stage folders (only the stage artifacts, never
+    /// the folders or anything else in them), so a stage that fails or does not run now cannot be
+    /// reported, registered or deployed as if it belonged to this run.
+    /// </summary>
+    internal static void ClearStaleOutputs(Configuration.MlOpsConfig config, CliConsole console)
+    {
+        var stages = new (string Folder, string[] Files)[]
+        {
+            (config.Validate.Output ?? ValidateCommand.DefaultOutput, [ArtifactKinds.Validation, ArtifactKinds.Stats, ArtifactKinds.Schema, ArtifactKinds.Anomalies, ArtifactKinds.Drift, ArtifactKinds.Report]),
+            (config.Train.Output ?? TrainCommand.DefaultOutput, [Training.RunRecord.FileName, "model.zip", "model.onnx", ArtifactKinds.Report]),
+            (config.Evaluate.Output ?? EvaluateCommand.DefaultOutput, [Evaluation.EvaluationResult.FileName, ArtifactKinds.Report]),
+            (Path.GetDirectoryName(ReportCommand.DefaultOutput)!, [Path.GetFileName(ReportCommand.DefaultOutput)]),
+        };
+        var removed = 0;
+        foreach (var (folder, files) in stages)
+        {
+            foreach (var file in files)
+            {
+                var path = Path.Combine(folder, file);
+                if (!File.Exists(path)) continue;
+                File.Delete(path);
+                removed++;
+            }
+        }
+
+        if (removed > 0) console.Error.WriteLine($"cleared {removed} stage outputs of an earlier run");
     }
 }

@@ -11,10 +11,39 @@ public sealed record ReportInputs(ValidationArtifactsView? Validation, RunRecord
     public bool IsEmpty => Validation is null && Run is null && Evaluation is null;
 
     /// <summary>
-    /// Every stage that ran said yes: validation passed and the candidate is blessed. A stage
-    /// that did not run does not count against it.
+    /// Where the stage outputs do not belong to one run: the evaluation scored another model than
+    /// the training folder holds, or validation checked other data than training read. Empty when
+    /// they hang together (or a stage is absent, so there is nothing to compare).
     /// </summary>
-    public bool Passed => (Validation?.Summary.Passed ?? true) && (Evaluation?.Blessed ?? true);
+    public IReadOnlyList<string> Mismatches
+    {
+        get
+        {
+            var found = new List<string>();
+            if (Run is { } run && Evaluation is { } e)
+            {
+                if (e.Candidate.Sha256 != run.Model.Sha256)
+                {
+                    found.Add($"evaluation.json evaluated a model with sha256 {Short(e.Candidate.Sha256)}{(e.Candidate.RunId is { } id ? $" (run {id})" : string.Empty)}, but the training folder holds {Short(run.Model.Sha256)} (run {run.RunId})");
+                }
+            }
+
+            if (Run is { } r && Validation?.Summary.Fingerprint is { } validated && r.Data.Fingerprint is { Length: > 0 } trained && validated != trained)
+            {
+                found.Add($"validation.json checked data {Short(validated)}, but run {r.RunId} trained on data {Short(trained)}");
+            }
+
+            return found;
+        }
+    }
+
+    /// <summary>
+    /// Every stage that ran said yes: validation passed and the candidate is blessed, and the
+    /// outputs belong to one run. A stage that did not run does not count against it.
+    /// </summary>
+    public bool Passed => (Validation?.Summary.Passed ?? true) && (Evaluation?.Blessed ?? true) && Mismatches.Count == 0;
+
+    private static string Short(string sha) => sha.Length > 12 ? sha[..12] : sha;
 
     /// <summary>
     /// Reads the stage folders that exist. A folder given explicitly must hold its stage's

@@ -49,7 +49,8 @@ public static partial class ReportRenderer
     private static void Verdict(StringBuilder s, ReportInputs inputs, ReportOptions options)
     {
         var project = inputs.Evaluation?.Project ?? inputs.Run?.Project ?? "model";
-        var headline = inputs.Evaluation switch
+        var mismatches = inputs.Mismatches;
+        var headline = mismatches.Count > 0 ? "⚠️ Stage outputs from different runs: this report cannot be trusted" : inputs.Evaluation switch
         {
             { Blessed: true } => "✅ Blessed: the candidate may replace the baseline",
             { } => "❌ Not blessed",
@@ -59,6 +60,7 @@ public static partial class ReportRenderer
         };
         s.AppendLine(Invariant($"## {headline} · {project}"));
         s.AppendLine();
+        foreach (var m in mismatches) s.AppendLine($"- ⚠️ {Cell(m)}");
         if (inputs.Evaluation is { } e)
         {
             var failed = e.Gates.Where(g => !g.Passed).ToList();

@@ -20,7 +20,7 @@ public sealed record ValidationArtifactsView(ValidationSummary Summary, IReadOnl
 }
 
 /// <summary>validation.json, as the report needs it.</summary>
-public sealed record ValidationSummary(bool Passed, string Data, long Rows, int Columns, bool SchemaDeclared, int Anomalies);
+public sealed record ValidationSummary(bool Passed, string Data, long Rows, int Columns, bool SchemaDeclared, int Anomalies, string? Fingerprint = null);
 
 /// <summary>anomalies.json.</summary>
 public sealed record AnomalyList(IReadOnlyList<AnomalyEntry> Anomalies);

@@ -32,6 +32,7 @@ public static class ValidationArtifacts
         Header(w, "mlops.validation");
         w.WriteBoolean("passed", r.Passed);
         w.WriteString("data", r.Profile.Source);
+        if (r.Fingerprint is { } fingerprint) w.WriteString("fingerprint", fingerprint);
         w.WriteNumber("rows", r.Profile.Rows);
         w.WriteNumber("columns", r.Profile.Columns.Count);
         w.WriteBoolean("schemaDeclared", r.SchemaDeclared);

@@ -25,6 +25,9 @@ public sealed record ValidationResult
     /// <summary>The gates passed: no anomalies and no dataset drift.</summary>
     public bool Passed => Anomalies.Count == 0 && Drift is not { Drifted: true };
 
+    /// <summary>The SHA-256 fingerprint of the validated files (as train's run.json records it), so later stages can tell it is the same data; null for a shard.</summary>
+    public string? Fingerprint { get; init; }
+
     /// <summary>The artifact folder.</summary>
     public required string OutputDirectory { get; init; }
 }

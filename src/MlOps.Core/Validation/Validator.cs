@@ -79,6 +79,7 @@ public sealed class Validator
             SchemaDeclared = declared is not null,
             Anomalies = declared is null ? [] : SchemaValidator.Validate(declared, profile),
             Drift = drift,
+            Fingerprint = (await Artifacts.DataFingerprint.DatasetAsync(options.Data.ResolveFiles(), cancellationToken)).Fingerprint,
             OutputDirectory = options.OutputDirectory,
         };
         await ValidationArtifacts.WriteAsync(result, cancellationToken);

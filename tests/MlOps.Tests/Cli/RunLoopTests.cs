@@ -16,6 +16,7 @@ public sealed class RunLoopTests : IDisposable
         {
             info.Environment.Remove("GITHUB_ACTIONS");
             info.Environment.Remove("TF_BUILD");
+            info.Environment.Remove("CI");
         });
 
     [Fact]
@@ -42,5 +43,9 @@ public sealed class RunLoopTests : IDisposable
         Assert.DoesNotContain("── mlops train", stderr);
         Assert.Contains("## ❌ Data validation failed", File.ReadAllText(_dir.Combine("mlops-out/report.md")));
         Assert.False(Directory.Exists(_dir.Combine(".mlops/registry/models")));
+
+        // The stale evaluation is gone, not merely skipped: a later report or register cannot pick it up.
+        Assert.Contains("cleared 1 stage outputs of an earlier run", stderr);
+        Assert.False(File.Exists(_dir.Combine("mlops-out/evaluation/evaluation.json")));
     }
 }
