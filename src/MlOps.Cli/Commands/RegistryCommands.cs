@@ -8,7 +8,7 @@ using MlOps.Registry;
 
 namespace MlOps.Cli.Commands;
 
-/// <summary><c>mlops register | promote | rollback | pull | list | show</c>: the model registry.</summary>
+/// <summary><c>mlops register | promote | rollback | pull | list | show | gc</c>: the model registry.</summary>
 public static class RegistryCommands
 {
     /// <summary>The default validation folder whose schema.json and stats.json are registered with the model.</summary>
@@ -26,6 +26,7 @@ public static class RegistryCommands
         root.Subcommands.Add(Pull(console));
         root.Subcommands.Add(List(console));
         root.Subcommands.Add(Show(console));
+        root.Subcommands.Add(Gc(console));
     }
 
     /// <summary>The registry settings: a --registry folder, else mlops.yaml's.</summary>
@@ -230,13 +231,25 @@ public static class RegistryCommands
         {
             var (registry, name) = Open(parse);
             var models = parse.GetValue(Name) is null ? await registry.ModelsAsync(ct) : [name];
-            var rows = new List<(string Model, int Version, string Aliases, ModelVersion Manifest)>();
+            var rows = new List<(string Model, int Version, string Aliases, ModelVersion? Manifest)>();
             foreach (var m in models)
             {
                 var book = await registry.AliasesAsync(m, ct);
                 foreach (var v in await registry.VersionsAsync(m, ct))
                 {
-                    rows.Add((m, v, string.Join(",", book.Aliases.Where(a => a.Value == v).Select(a => a.Key).Order(StringComparer.Ordinal)), await registry.GetAsync(m, v, ct)));
+                    ModelVersion? manifest;
+                    try
+                    {
+                        manifest = await registry.GetAsync(m, v, ct);
+                    }
+                    catch (DataException e)
+                    {
+                        // One damaged record must not hide the rest of the registry.
+                        console.Error.WriteLine($"warning: {e.Message}");
+                        manifest = null;
+                    }
+
+                    rows.Add((m, v, string.Join(",", book.Aliases.Where(a => a.Value == v).Select(a => a.Key).Order(StringComparer.Ordinal)), manifest));
                 }
             }
 
@@ -253,8 +266,16 @@ public static class RegistryCommands
                         w.WriteStartArray("aliases");
                         foreach (var a in aliases.Split(',', StringSplitOptions.RemoveEmptyEntries)) w.WriteStringValue(a);
                         w.WriteEndArray();
-                        w.WriteString("createdAt", manifest.CreatedAt);
-                        w.WriteString("format", manifest.Format);
+                        if (manifest is null)
+                        {
+                            w.WriteBoolean("corrupt", true);
+                        }
+                        else
+                        {
+                            w.WriteString("createdAt", manifest.CreatedAt);
+                            w.WriteString("format", manifest.Format);
+                        }
+
                         w.WriteEndObject();
                     }
 
@@ -266,9 +287,28 @@ public static class RegistryCommands
             if (rows.Count == 0) console.Out.WriteLine($"No models in {registry.Store.Location}.");
             foreach (var (m, v, aliases, manifest) in rows)
             {
-                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{m} v{v}  {manifest.CreatedAt:yyyy-MM-dd HH:mm}Z  {manifest.Format}  {(aliases.Length > 0 ? aliases : "-")}{(manifest.ForcedReason is { } f ? $"  forced: {f}" : string.Empty)}"));
+                console.Out.WriteLine(manifest is null
+                    ? $"{m} v{v}  (corrupt manifest: see the warning above)  {(aliases.Length > 0 ? aliases : "-")}"
+                    : string.Create(CultureInfo.InvariantCulture, $"{m} v{v}  {manifest.CreatedAt:yyyy-MM-dd HH:mm}Z  {manifest.Format}  {(aliases.Length > 0 ? aliases : "-")}{(manifest.ForcedReason is { } f ? $"  forced: {f}" : string.Empty)}"));
             }
 
+            return ExitCodes.Success;
+        });
+        return cmd;
+    }
+
+    private static Command Gc(CliConsole console)
+    {
+        var minAge = new Option<string>("--min-age") { Description = "Only remove what is older than this (a register in flight is younger): 90s, 15m, 2h.", DefaultValueFactory = _ => "1h" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Say what would be removed; remove nothing." };
+        var cmd = new Command("gc", "Remove registry blobs that no version references and leftovers of interrupted registers (older than --min-age). Versions, aliases and every referenced artifact are kept.") { minAge, dryRun, RegistryPath };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var config = CommonOptions.LoadConfig(parse);
+            var age = parse.GetValue(minAge) is "0" ? TimeSpan.Zero : Configuration.MlOpsConfig.ParseDuration(parse.GetValue(minAge)!, "--min-age");
+            var registry = new ModelRegistry(Settings(parse, config).Open());
+            var r = await registry.CollectGarbageAsync(age, parse.GetValue(dryRun), ct);
+            console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(r.DryRun ? "Would remove" : "Removed")} {r.Removed} unreferenced objects ({r.RemovedBytes / 1e6:0.###} MB) from {registry.Store.Location}; kept the {r.Referenced} blobs of {r.Versions} versions."));
             return ExitCodes.Success;
         });
         return cmd;

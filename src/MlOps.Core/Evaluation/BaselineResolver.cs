@@ -50,7 +50,8 @@ public static class BaselineResolver
         }
 
         var name = RegistryNames.Model(project, "project");
-        var alias = RegistryNames.Alias(value, where);
+        // "3" or "v3" is a version number; anything else must be a valid alias.
+        var alias = int.TryParse(value.StartsWith('v') ? value[1..] : value, out _) ? value : RegistryNames.Alias(value, where);
         var firstModelHint = $"For a project's first model, say so: --baseline none, or evaluate.first-model: allow in mlops.yaml.";
         if (!registry.IsAzure)
         {

@@ -47,7 +47,7 @@ public sealed class AzureBlobStore : IRegistryStore
         {
             throw Fail("read", key, e);
         }
-        catch (AggregateException e)
+        catch (Exception e) when (e is not (OperationCanceledException or Errors.MlOpsException or RequestFailedException))
         {
             throw Fail("read", key, e);
         }
@@ -70,7 +70,7 @@ public sealed class AzureBlobStore : IRegistryStore
         {
             throw Fail("create", key, e);
         }
-        catch (AggregateException e)
+        catch (Exception e) when (e is not (OperationCanceledException or Errors.MlOpsException or RequestFailedException))
         {
             throw Fail("create", key, e);
         }
@@ -92,7 +92,7 @@ public sealed class AzureBlobStore : IRegistryStore
         {
             throw Fail("update", key, e);
         }
-        catch (AggregateException e)
+        catch (Exception e) when (e is not (OperationCanceledException or Errors.MlOpsException or RequestFailedException))
         {
             throw Fail("update", key, e);
         }
@@ -109,13 +109,15 @@ public sealed class AzureBlobStore : IRegistryStore
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
         {
-            // Content-addressed: an existing blob under this key holds the same bytes (verified on pull).
+            // Content-addressed: an existing blob under this key holds the same bytes (verified on
+            // pull). Touch it, so a concurrent 'mlops gc' sees it as new and keeps it for this version.
+            await _container.GetBlobClient(key).SetMetadataAsync(new Dictionary<string, string> { ["mlops"] = "referenced" }, cancellationToken: cancellationToken);
         }
         catch (RequestFailedException e)
         {
             throw Fail("upload", key, e);
         }
-        catch (AggregateException e)
+        catch (Exception e) when (e is not (OperationCanceledException or Errors.MlOpsException or RequestFailedException))
         {
             throw Fail("upload", key, e);
         }
@@ -137,7 +139,7 @@ public sealed class AzureBlobStore : IRegistryStore
         {
             throw Fail("download", key, e);
         }
-        catch (AggregateException e)
+        catch (Exception e) when (e is not (OperationCanceledException or Errors.MlOpsException or RequestFailedException))
         {
             throw Fail("download", key, e);
         }
@@ -164,9 +166,53 @@ public sealed class AzureBlobStore : IRegistryStore
         {
             throw Fail("list", prefix, e);
         }
-        catch (AggregateException e)
+        catch (Exception e) when (e is not (OperationCanceledException or Errors.MlOpsException or RequestFailedException))
         {
             throw Fail("list", prefix, e);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<StoredEntry>> ListEntriesAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var entries = new List<StoredEntry>();
+            await foreach (var item in _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken))
+            {
+                entries.Add(new StoredEntry(item.Name, item.Properties.ContentLength ?? 0, item.Properties.LastModified ?? DateTimeOffset.MinValue));
+            }
+
+            return entries;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return [];
+        }
+        catch (RequestFailedException e)
+        {
+            throw Fail("list", prefix, e);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or Errors.MlOpsException or RequestFailedException))
+        {
+            throw Fail("list", prefix, e);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _container.GetBlobClient(key).DeleteIfExistsAsync(cancellationToken: cancellationToken);
+        }
+        catch (RequestFailedException e)
+        {
+            throw Fail("delete", key, e);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or Errors.MlOpsException or RequestFailedException))
+        {
+            throw Fail("delete", key, e);
         }
     }
 
@@ -185,7 +231,7 @@ public sealed class AzureBlobStore : IRegistryStore
         {
             throw Fail("create container", _container.Name, e);
         }
-        catch (AggregateException e)
+        catch (Exception e) when (e is not (OperationCanceledException or Errors.MlOpsException or RequestFailedException))
         {
             throw Fail("create container", _container.Name, e);
         }
@@ -197,7 +243,7 @@ public sealed class AzureBlobStore : IRegistryStore
     private Errors.ExternalServiceException Fail(string operation, string key, Exception e)
     {
         var last = e is AggregateException a ? a.InnerExceptions.OfType<RequestFailedException>().LastOrDefault() : e as RequestFailedException;
-        var what = last is null ? e.GetType().Name
+        var what = last is null ? $"an unreadable reply ({e.GetType().Name})"
             : last.Status == 0 ? $"no response ({last.Message.Split('\n')[0]})"
             : $"HTTP {last.Status} {last.ErrorCode}".TrimEnd();
         return new($"Azure Blob Storage {Location}: {operation} '{key}' failed after retries: {what}.", e);

@@ -5,6 +5,12 @@ namespace MlOps.Registry;
 /// <param name="ETag">The version tag to pass to <see cref="IRegistryStore.TryReplaceAsync"/>.</param>
 public sealed record StoredObject(byte[] Content, string ETag);
 
+/// <summary>A stored key with its size and last write, for garbage collection.</summary>
+/// <param name="Key">The key.</param>
+/// <param name="Bytes">The size.</param>
+/// <param name="Modified">When it was last written.</param>
+public sealed record StoredEntry(string Key, long Bytes, DateTimeOffset Modified);
+
 /// <summary>
 /// Where the registry keeps its objects, with the two conditional writes it needs for safety
 /// under concurrency: create-if-absent and replace-if-unchanged. Keys are slash-separated
@@ -35,4 +41,10 @@ public interface IRegistryStore
 
     /// <summary>Keys under a prefix.</summary>
     Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default);
+
+    /// <summary>Keys under a prefix with size and last write, including the leftovers of interrupted writes where the store has any.</summary>
+    Task<IReadOnlyList<StoredEntry>> ListEntriesAsync(string prefix, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes an object (or an interrupted write's leftover); nothing happens when it is absent.</summary>
+    Task DeleteAsync(string key, CancellationToken cancellationToken = default);
 }

@@ -58,12 +58,16 @@ public sealed class LocalFolderStore(string root) : IRegistryStore
         return true;
     }
 
+    /// <summary>How old an interrupted write's temporary file must be before a later write removes it (no live writer is that slow to rename).</summary>
+    public static readonly TimeSpan StaleTempAge = TimeSpan.FromHours(1);
+
     /// <inheritdoc/>
     public Task UploadIfAbsentAsync(string key, string file, CancellationToken cancellationToken = default)
     {
         var path = PathOf(key);
-        if (File.Exists(path)) return Task.CompletedTask;
+        if (Touch(path)) return Task.CompletedTask;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        SweepStaleTemps(Path.GetDirectoryName(path)!);
         var temp = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
         try
         {
@@ -103,6 +107,63 @@ public sealed class LocalFolderStore(string root) : IRegistryStore
             .Order(StringComparer.Ordinal)
             .ToList();
         return Task.FromResult<IReadOnlyList<string>>(keys);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<StoredEntry>> ListEntriesAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        var slash = prefix.LastIndexOf('/');
+        var dir = slash < 0 ? _root : PathOf(prefix[..slash]);
+        if (!Directory.Exists(dir)) return Task.FromResult<IReadOnlyList<StoredEntry>>([]);
+        var entries = new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories)
+            .Where(f => !f.Name.EndsWith(".lock", StringComparison.Ordinal))
+            .Select(f => new StoredEntry(Path.GetRelativePath(_root, f.FullName).Replace('\\', '/'), f.Length, f.LastWriteTimeUtc))
+            .Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .OrderBy(e => e.Key, StringComparer.Ordinal)
+            .ToList();
+        return Task.FromResult<IReadOnlyList<StoredEntry>>(entries);
+    }
+
+    /// <inheritdoc/>
+    public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        File.Delete(PathOf(key));
+        return Task.CompletedTask;
+    }
+
+    // An existing content-addressed blob is reused; touching it tells a concurrent 'mlops gc' it is new.
+    private static bool Touch(string path)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+            return true;
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    // Temporary files of writes killed before their rename (kill -9, a lost runner) would pile up.
+    private static void SweepStaleTemps(string dir)
+    {
+        var cutoff = DateTime.UtcNow - StaleTempAge;
+        foreach (var temp in Directory.EnumerateFiles(dir, "*.tmp"))
+        {
+            try
+            {
+                if (File.GetLastWriteTimeUtc(temp) < cutoff) File.Delete(temp);
+            }
+            catch (IOException)
+            {
+                // Another process removed or holds it: not ours to worry about.
+            }
+        }
     }
 
     private static string Tag(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));

@@ -25,6 +25,14 @@ public sealed record Registration
     public required ModelVersion Manifest { get; init; }
 }
 
+/// <summary>What <see cref="ModelRegistry.CollectGarbageAsync"/> found and removed.</summary>
+/// <param name="Versions">Versions whose artifacts were kept.</param>
+/// <param name="Referenced">Blobs those versions reference.</param>
+/// <param name="Removed">Objects removed (or that would be, on a dry run).</param>
+/// <param name="RemovedBytes">Their total size.</param>
+/// <param name="DryRun">True when nothing was deleted.</param>
+public sealed record GarbageCollection(int Versions, int Referenced, int Removed, long RemovedBytes, bool DryRun);
+
 /// <summary>
 /// The model registry: immutable numbered versions whose artifacts are stored once by SHA-256,
 /// aliases that move atomically with a history, over any <see cref="IRegistryStore"/>. Every
@@ -77,10 +85,32 @@ public sealed class ModelRegistry(IRegistryStore store)
     /// <exception cref="Errors.ConfigException">No such version.</exception>
     public async Task<ModelVersion> GetAsync(string name, int version, CancellationToken cancellationToken = default)
     {
-        var stored = await store.ReadAsync(RegistryNames.VersionKey(name, version), cancellationToken)
+        var key = RegistryNames.VersionKey(name, version);
+        var stored = await store.ReadAsync(key, cancellationToken)
             ?? throw Errors.Errors.Config("version", $"'{name}' has no version {version} in {store.Location}.");
-        return Deserialize<ModelVersion>(stored.Content, RegistryNames.VersionKey(name, version));
+        return Checked(Deserialize<ModelVersion>(stored.Content, key), name, version, store.UriOf(key));
     }
+
+    /// <summary>
+    /// A manifest is used only when it is what its key says and its model file is among its own
+    /// artifacts: a manifest copied, edited or damaged into claiming another model must not be pulled.
+    /// </summary>
+    internal static ModelVersion Checked(ModelVersion m, string name, int version, string where)
+    {
+        string? problem = null;
+        if (m.Name != name || m.Version != version) problem = $"claims to be '{m.Name}' v{m.Version}";
+        else if (m.Artifacts is null || m.Artifacts.Count == 0) problem = "lists no artifacts";
+        else if (m.Artifacts.Any(a => a is null || a.Name is null || a.Sha256 is null)) problem = "has an artifact without a name or SHA-256";
+        else if (m.Artifacts.GroupBy(a => a.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } twice) problem = $"names two artifacts '{twice.Key}'";
+        else if (m.Artifacts.FirstOrDefault(a => !IsPlainFileName(a.Name) || !IsSha256(a.Sha256) || a.Bytes < 0) is { } bad) problem = $"has an invalid artifact '{bad.Name}'";
+        else if (m.ModelFile is null || m.Artifacts.All(a => a.Name != m.ModelFile)) problem = $"names the model file '{m.ModelFile}', which is not one of its artifacts";
+        return problem is null ? m : throw Errors.Errors.Data(where, $"the manifest of '{name}' v{version} {problem}; refusing to use it.");
+    }
+
+    private static bool IsPlainFileName(string name) =>
+        name.Length > 0 && name == Path.GetFileName(name) && name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0 && name is not ("." or "..");
+
+    private static bool IsSha256(string sha) => sha.Length == 64 && sha.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
 
     /// <summary>The alias book (empty when no alias was ever set).</summary>
     public async Task<AliasBook> AliasesAsync(string name, CancellationToken cancellationToken = default)
@@ -96,6 +126,44 @@ public sealed class ModelRegistry(IRegistryStore store)
         if (trimmed is { } number) return number;
         var book = await AliasesAsync(name, cancellationToken);
         return book.Aliases.TryGetValue(RegistryNames.Alias(reference), out var version) ? version : null;
+    }
+
+    /// <summary>
+    /// Removes blobs no version references, and leftovers of interrupted writes, that are older
+    /// than <paramref name="minAge"/> (a register in flight uploads its blobs before its manifest,
+    /// and touches blobs it reuses, so a grace period keeps them). Fails closed: a manifest that
+    /// cannot be read stops the collection before anything is deleted.
+    /// </summary>
+    public async Task<GarbageCollection> CollectGarbageAsync(TimeSpan minAge, bool dryRun, CancellationToken cancellationToken = default)
+    {
+        var referenced = new HashSet<string>(StringComparer.Ordinal);
+        var versions = 0;
+        foreach (var model in await ModelsAsync(cancellationToken))
+        {
+            foreach (var v in await VersionsAsync(model, cancellationToken))
+            {
+                foreach (var a in (await GetAsync(model, v, cancellationToken)).Artifacts) referenced.Add(RegistryNames.BlobKey(a.Sha256));
+                versions++;
+            }
+        }
+
+        var cutoff = DateTimeOffset.UtcNow - minAge;
+        var removed = new List<StoredEntry>();
+        foreach (var entry in await store.ListEntriesAsync("blobs/", cancellationToken))
+        {
+            if (referenced.Contains(entry.Key) || entry.Modified > cutoff) continue;
+            if (!dryRun) await store.DeleteAsync(entry.Key, cancellationToken);
+            removed.Add(entry);
+        }
+
+        foreach (var entry in await store.ListEntriesAsync("models/", cancellationToken))
+        {
+            if (!entry.Key.EndsWith(".tmp", StringComparison.Ordinal) || entry.Modified > cutoff) continue;
+            if (!dryRun) await store.DeleteAsync(entry.Key, cancellationToken);
+            removed.Add(entry);
+        }
+
+        return new GarbageCollection(versions, referenced.Count, removed.Count, removed.Sum(e => e.Bytes), dryRun);
     }
 
     /// <summary>Points <paramref name="alias"/> at <paramref name="version"/>, recording the move.</summary>
@@ -134,51 +202,82 @@ public sealed class ModelRegistry(IRegistryStore store)
         throw new Errors.ExternalServiceException($"{store.Location}: could not move alias '{alias}' of '{name}' after {MaxAttempts} attempts; too many concurrent updates.");
     }
 
-    /// <summary>Downloads a version's artifacts into <paramref name="directory"/>, verifying each SHA-256; returns the files by artifact name.</summary>
-    /// <exception cref="Errors.DataException">A blob is missing, truncated or corrupted; nothing partial is left behind.</exception>
+    /// <summary>
+    /// Downloads a version's artifacts into <paramref name="directory"/>, verifying each SHA-256;
+    /// returns the files by artifact name. Everything lands in a fresh sibling folder first and
+    /// replaces <paramref name="directory"/> whole, so the folder holds exactly one version, never
+    /// one version's model beside another's run.json.
+    /// </summary>
+    /// <exception cref="Errors.DataException">A blob is missing, truncated or corrupted; nothing partial is left behind and the folder is as it was.</exception>
     public async Task<IReadOnlyDictionary<string, string>> PullAsync(ModelVersion version, string directory, CancellationToken cancellationToken = default)
     {
-        Directory.CreateDirectory(directory);
-        var files = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var artifact in version.Artifacts)
+        Checked(version, version.Name, version.Version, $"{store.Location} {version.Name} v{version.Version}");
+        var target = Path.GetFullPath(directory);
+        if (File.Exists(target)) throw Errors.Errors.Config("output", $"'{directory}' is a file; pull needs a folder to write the model into.");
+        var parent = Path.GetDirectoryName(target)!;
+        Directory.CreateDirectory(parent);
+        var staging = Path.Combine(parent, $".{Path.GetFileName(target)}.pull-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(staging);
+        try
         {
-            var target = Path.Combine(directory, SafeFileName(artifact.Name));
-            var key = RegistryNames.BlobKey(artifact.Sha256);
-            await using var source = await store.OpenReadAsync(key, cancellationToken)
-                ?? throw Errors.Errors.Data(store.UriOf(key), $"the blob of {artifact.Name} ({version.Name} v{version.Version}) is missing from the registry.");
-            var temp = target + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-            try
+            foreach (var artifact in version.Artifacts)
             {
-                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                long length = 0;
-                await using (var output = File.Create(temp))
-                {
-                    var buffer = new byte[1 << 16];
-                    int n;
-                    while ((n = await source.ReadAsync(buffer, cancellationToken)) > 0)
-                    {
-                        hash.AppendData(buffer, 0, n);
-                        await output.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
-                        length += n;
-                    }
-                }
-
-                var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
-                if (actual != artifact.Sha256 || length != artifact.Bytes)
-                {
-                    throw Errors.Errors.Data(store.UriOf(key), $"{artifact.Name} of {version.Name} v{version.Version} is corrupted: expected SHA-256 {artifact.Sha256} ({artifact.Bytes} bytes), got {actual} ({length} bytes). Refusing to use it.");
-                }
-
-                File.Move(temp, target, overwrite: true);
-                files[artifact.Name] = target;
+                await DownloadAsync(version, artifact, Path.Combine(staging, SafeFileName(artifact.Name)), cancellationToken);
             }
-            finally
+
+            var previous = Directory.Exists(target) ? Path.Combine(parent, $".{Path.GetFileName(target)}.old-{Guid.NewGuid():N}") : null;
+            if (previous is not null) Directory.Move(target, previous);
+            Directory.Move(staging, target);
+            if (previous is not null) TryDelete(previous);
+        }
+        catch
+        {
+            TryDelete(staging);
+            throw;
+        }
+
+        return version.Artifacts.ToDictionary(a => a.Name, a => Path.Combine(directory, a.Name), StringComparer.Ordinal);
+    }
+
+    private async Task DownloadAsync(ModelVersion version, ArtifactRef artifact, string target, CancellationToken cancellationToken)
+    {
+        var key = RegistryNames.BlobKey(artifact.Sha256);
+        await using var source = await store.OpenReadAsync(key, cancellationToken)
+            ?? throw Errors.Errors.Data(store.UriOf(key), $"the blob of {artifact.Name} ({version.Name} v{version.Version}) is missing from the registry.");
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long length = 0;
+        await using (var output = File.Create(target))
+        {
+            var buffer = new byte[1 << 16];
+            int n;
+            while ((n = await source.ReadAsync(buffer, cancellationToken)) > 0)
             {
-                File.Delete(temp);
+                hash.AppendData(buffer, 0, n);
+                await output.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
+                length += n;
             }
         }
 
-        return files;
+        var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
+        if (actual != artifact.Sha256 || length != artifact.Bytes)
+        {
+            throw Errors.Errors.Data(store.UriOf(key), $"{artifact.Name} of {version.Name} v{version.Version} is corrupted: expected SHA-256 {artifact.Sha256} ({artifact.Bytes} bytes), got {actual} ({length} bytes). Refusing to use it.");
+        }
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a leftover hidden folder is harmless and the next pull uses a new name.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 
     private static string SafeFileName(string name) =>

@@ -16,7 +16,11 @@ public static partial class RegistryNames
     /// <summary>Checks an alias.</summary>
     /// <exception cref="Errors.ConfigException">The alias is not allowed.</exception>
     public static string Alias(string alias, string where = "alias") =>
-        AliasPattern().IsMatch(alias) && !int.TryParse(alias, out _) ? alias : throw Errors.Errors.Config(where, $"'{alias}' is not a valid alias; use 1-63 lower-case letters, digits or '-', starting with a letter (e.g. staging, production).");
+        !AliasPattern().IsMatch(alias) || int.TryParse(alias, out _)
+            ? throw Errors.Errors.Config(where, $"'{alias}' is not a valid alias; use 1-63 lower-case letters, digits or '-', starting with a letter (e.g. staging, production).")
+            : VersionLike().IsMatch(alias)
+                ? throw Errors.Errors.Config(where, $"'{alias}' reads as a version number (v2 means version 2); pick an alias that does not, e.g. staging or release-{alias[1..]}.")
+                : alias;
 
     /// <summary>Checks a SHA-256 in lower-case hex.</summary>
     public static string Sha256(string sha) =>
@@ -39,6 +43,9 @@ public static partial class RegistryNames
 
     [GeneratedRegex("^[a-z][a-z0-9-]{0,62}$", RegexOptions.CultureInvariant)]
     private static partial Regex AliasPattern();
+
+    [GeneratedRegex("^v[0-9]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex VersionLike();
 
     [GeneratedRegex("^[0-9a-f]{64}$", RegexOptions.CultureInvariant)]
     private static partial Regex ShaPattern();

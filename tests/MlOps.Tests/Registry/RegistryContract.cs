@@ -63,8 +63,8 @@ public abstract class RegistryContract
         await CorruptAsync(store, key, "precious weighTs"u8.ToArray());
         var e = await Assert.ThrowsAsync<DataException>(() => registry.PullAsync(v, dir.Combine("out")));
         Assert.Contains("model.onnx of corrupt v1 is corrupted: expected SHA-256", e.Message, StringComparison.Ordinal);
-        Assert.False(File.Exists(dir.Combine("out/model.onnx")));
-        Assert.DoesNotContain(Directory.GetFiles(dir.Combine("out")), f => f.EndsWith(".tmp", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(dir.Combine("out")));
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path, ".out.*"));
 
         await CorruptAsync(store, key, "precious"u8.ToArray());
         var t = await Assert.ThrowsAsync<DataException>(() => registry.PullAsync(v, dir.Combine("out")));
@@ -117,6 +117,98 @@ public abstract class RegistryContract
         for (var i = 1; i < book.History.Count; i++) Assert.Equal(book.History[i - 1].To, book.History[i].From);
         Assert.Null(book.History[0].From);
         Assert.Equal(n, moves.Length);
+    }
+
+    [Fact]
+    public async Task A_pull_that_fails_leaves_the_folder_as_it_was_and_one_that_succeeds_replaces_it_whole()
+    {
+        using var dir = new TempDir();
+        var store = NewStore();
+        var registry = new ModelRegistry(store);
+        var v1 = await registry.RegisterAsync(Sample(dir, "whole", "first model"));
+        var v2 = await registry.RegisterAsync(Sample(dir, "whole", "second model"));
+        var target = dir.Combine("serving");
+        await registry.PullAsync(v1, target);
+        File.WriteAllText(Path.Combine(target, "left-over.txt"), "from an earlier pull");
+
+        // v2's second artifact is damaged: the pull fails after its model.onnx arrived.
+        await CorruptAsync(store, RegistryNames.BlobKey(v2.Artifacts[1].Sha256), "damaged"u8.ToArray());
+        await Assert.ThrowsAsync<DataException>(() => registry.PullAsync(v2, target));
+        Assert.Equal("first model", File.ReadAllText(Path.Combine(target, "model.onnx")));
+        Assert.Equal("notes first model", File.ReadAllText(Path.Combine(target, "notes.md")));
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path, ".serving.*"));
+
+        var v3 = await registry.RegisterAsync(Sample(dir, "whole", "third model"));
+        var files = await registry.PullAsync(v3, target);
+        Assert.Equal(["model.onnx", "notes.md"], Directory.GetFiles(target).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal("third model", File.ReadAllText(files["model.onnx"]));
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path, ".serving.*"));
+    }
+
+    public static TheoryData<string, string> Tampered() => new()
+    {
+        { "\"name\": \"tamper\"", "\"name\": \"other\"" },
+        { "\"version\": 1,", "\"version\": 7," },
+        { "\"modelFile\": \"model.onnx\"", "\"modelFile\": \"../etc/passwd\"" },
+        { "\"name\": \"notes.md\"", "\"name\": \"model.onnx\"" },
+        { "\"name\": \"model.onnx\",", "\"name\": \"../model.onnx\"," },
+    };
+
+    [Theory]
+    [MemberData(nameof(Tampered))]
+    public async Task A_manifest_that_claims_another_model_or_lists_bad_artifacts_is_refused(string from, string to)
+    {
+        using var dir = new TempDir();
+        var store = NewStore();
+        var registry = new ModelRegistry(store);
+        await registry.RegisterAsync(Sample(dir, "tamper", "weights"));
+        var key = RegistryNames.VersionKey("tamper", 1);
+        var stored = (await store.ReadAsync(key))!;
+        var text = System.Text.Encoding.UTF8.GetString(stored.Content);
+        Assert.Contains(from, text, StringComparison.Ordinal);
+        Assert.True(await store.TryReplaceAsync(key, System.Text.Encoding.UTF8.GetBytes(text.Replace(from, to, StringComparison.Ordinal)), stored.ETag));
+        var e = await Assert.ThrowsAsync<DataException>(() => registry.GetAsync("tamper", 1));
+        Assert.Contains("the manifest of 'tamper' v1", e.Message, StringComparison.Ordinal);
+        Assert.Contains("refusing to use it", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Gc_removes_only_unreferenced_blobs_older_than_the_grace_period()
+    {
+        using var dir = new TempDir();
+        var store = NewStore();
+        var registry = new ModelRegistry(store);
+        var v1 = await registry.RegisterAsync(Sample(dir, "gc", "kept weights"));
+
+        // What a register killed after uploading leaves: a complete blob that no manifest references.
+        var orphan = dir.File("orphan.bin", new string('x', 5000));
+        var (sha, _) = await MlOps.Artifacts.DataFingerprint.FileAsync(orphan);
+        await store.UploadIfAbsentAsync(RegistryNames.BlobKey(sha), orphan);
+
+        var young = await registry.CollectGarbageAsync(TimeSpan.FromHours(1), dryRun: false);
+        Assert.Equal(0, young.Removed);
+        var dry = await registry.CollectGarbageAsync(TimeSpan.Zero, dryRun: true);
+        Assert.Equal((1, 5000L, true), (dry.Removed, dry.RemovedBytes, dry.DryRun));
+        Assert.Single(await store.ListAsync(RegistryNames.BlobKey(sha)));
+
+        var done = await registry.CollectGarbageAsync(TimeSpan.Zero, dryRun: false);
+        Assert.Equal((1, 1, 2), (done.Removed, done.Versions, done.Referenced));
+        Assert.Empty(await store.ListAsync(RegistryNames.BlobKey(sha)));
+        var files = await registry.PullAsync(v1, dir.Combine("pulled"));
+        Assert.Equal("kept weights", File.ReadAllText(files["model.onnx"]));
+    }
+
+    [Theory]
+    [InlineData("v2")]
+    [InlineData("v10")]
+    [InlineData("2")]
+    public async Task An_alias_that_reads_as_a_version_is_refused(string alias)
+    {
+        using var dir = new TempDir();
+        var registry = new ModelRegistry(NewStore());
+        await registry.RegisterAsync(Sample(dir, "aliases", "m"));
+        var e = await Assert.ThrowsAsync<ConfigException>(() => registry.PromoteAsync("aliases", 1, alias));
+        Assert.Contains($"'{alias}'", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]
