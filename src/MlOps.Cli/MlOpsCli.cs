@@ -65,6 +65,13 @@ public static class MlOpsCli
             await stderr.WriteLineAsync($"error: {e.Message}");
             return e.ExitCode;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A file or folder the user named that cannot be written or read as asked (an existing
+            // file where a folder goes, a permission, a link loop): their input, not our bug.
+            await stderr.WriteLineAsync($"error: {e.Message.Split('\n')[0]}");
+            return ExitCodes.DataError;
+        }
         catch (OperationCanceledException)
         {
             await stderr.WriteLineAsync("error: cancelled.");

@@ -23,6 +23,17 @@ public static class ServeCommand
         var sample = new Option<double>("--log-sample") { Description = "The share of requests written to the prediction log, 0 to 1.", DefaultValueFactory = _ => 1.0 };
         var maxBytes = new Option<long>("--max-request-bytes") { Description = "The largest request body accepted (413 above).", DefaultValueFactory = _ => 4L * 1024 * 1024 };
         var maxRows = new Option<int>("--max-rows") { Description = "The most rows in one request.", DefaultValueFactory = _ => 10_000 };
+        port.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 0 or > 65535) r.AddError($"--port: {r.GetValueOrDefault<int>()} is not a port; expected 0 (a free one) to 65535."); });
+        sample.Validators.Add(r => { if (r.GetValueOrDefault<double>() is not (>= 0 and <= 1)) r.AddError("--log-sample: expected a share from 0 to 1 (0.1 logs one request in ten)."); });
+        maxBytes.Validators.Add(r => { if (r.GetValueOrDefault<long>() < 1) r.AddError("--max-request-bytes: expected a positive number of bytes."); });
+        maxRows.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--max-rows: expected at least 1."); });
+        log.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is not { } path) return;
+            var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+            if (Directory.Exists(path)) r.AddError($"--prediction-log: '{path}' is a folder; name a file, e.g. {Path.Combine(path, "predictions.jsonl")}.");
+            else if (!Directory.Exists(folder)) r.AddError($"--prediction-log: the folder '{folder}' does not exist.");
+        });
         var cmd = new Command("serve", "Serve models from the registry (hot swap when the alias moves, canary, /metrics, prediction log) over the Open Inference Protocol (KServe V2), /v1/models/NAME:predict and MLflow's /invocations. Admin endpoints need MLOPS_ADMIN_TOKEN.")
         {
             models, file, host, port, poll, canary, log, sample, maxBytes, maxRows, RegistryCommands.RegistryPath,

@@ -65,7 +65,9 @@ public sealed record MlOpsConfig
         var stream = new YamlStream();
         try
         {
-            using var reader = new StreamReader(path);
+            var text = File.ReadAllText(path);
+            if (text.Contains('\0', StringComparison.Ordinal)) throw Errors.Errors.Config(path, "is not a text file; expected YAML key: value lines (project:, data:, ...).");
+            using var reader = new StringReader(text);
             stream.Load(reader);
         }
         catch (YamlException e)
@@ -73,7 +75,7 @@ public sealed record MlOpsConfig
             throw Errors.Errors.Config($"{path}:{e.Start.Line}", $"invalid YAML: {e.Message}");
         }
 
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode)
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" or "~" or "null" })
         {
             return new MlOpsConfig { BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(path))! };
         }

@@ -23,7 +23,7 @@ public sealed record DatasetSource
     {
         if (File.Exists(Path))
         {
-            return [Path];
+            return [Resolvable(Path)];
         }
 
         if (Directory.Exists(Path))
@@ -44,6 +44,22 @@ public sealed record DatasetSource
         }
 
         throw Errors.Errors.Data(Path, "file or folder not found.");
+    }
+
+    // File.Exists is true for a link whose target is missing or loops back on itself; say so here
+    // rather than fail later with "file not found" on a file that is listed.
+    private static string Resolvable(string file)
+    {
+        if (new FileInfo(file).LinkTarget is null) return file;
+        try
+        {
+            var target = File.ResolveLinkTarget(file, returnFinalTarget: true);
+            return target is { Exists: true } ? file : throw Errors.Errors.Data(file, "is a symbolic link whose target does not exist or that loops back on itself.");
+        }
+        catch (IOException)
+        {
+            throw Errors.Errors.Data(file, "is a symbolic link that loops back on itself (too many levels of links).");
+        }
     }
 
     /// <summary>The reader for one file of this dataset.</summary>

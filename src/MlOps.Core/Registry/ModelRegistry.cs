@@ -116,7 +116,16 @@ public sealed class ModelRegistry(IRegistryStore store)
     public async Task<AliasBook> AliasesAsync(string name, CancellationToken cancellationToken = default)
     {
         var stored = await store.ReadAsync(RegistryNames.AliasesKey(name), cancellationToken);
-        return stored is null ? new AliasBook() : Deserialize<AliasBook>(stored.Content, RegistryNames.AliasesKey(name));
+        return stored is null ? new AliasBook() : Book(stored.Content, RegistryNames.AliasesKey(name));
+    }
+
+    // An alias book whose lists are missing was not written by us; moving an alias on it would lose history.
+    private AliasBook Book(byte[] content, string key)
+    {
+        var book = Deserialize<AliasBook>(content, key);
+        return book.Aliases is null || book.History is null || book.History.Any(m => m is null)
+            ? throw Errors.Errors.Data(store.UriOf(key), "corrupted alias record: \"aliases\" and \"history\" must be present (an object and a list); refusing to move aliases on it.")
+            : book;
     }
 
     /// <summary>Resolves "3", "v3" or an alias to a version number; null when the alias is unset.</summary>
@@ -186,7 +195,7 @@ public sealed class ModelRegistry(IRegistryStore store)
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var stored = await store.ReadAsync(key, cancellationToken);
-            var book = stored is null ? new AliasBook() : Deserialize<AliasBook>(stored.Content, key);
+            var book = stored is null ? new AliasBook() : Book(stored.Content, key);
             int? from = book.Aliases.TryGetValue(alias, out var f) ? f : null;
             var to = target(book, from);
             await GetAsync(name, to, cancellationToken);

@@ -87,24 +87,51 @@ public static class SchemaFile
             var type = ColumnTypes.Parse(typeText) ?? throw Errors.Errors.Config($"{where} (\"{name}\")", $"type '{typeText}' is not one of integer, number, boolean, string.");
             var mmr = Number(c, "maxMissingRate", where);
             if (mmr is < 0 or > 1) throw Errors.Errors.Config($"{where} (\"{name}\")", "maxMissingRate must be between 0 and 1.");
+            var min = Number(c, "min", where);
+            var max = Number(c, "max", where);
+            if (min > max) throw Errors.Errors.Config($"{where} (\"{name}\")", $"min {min} is greater than max {max}.");
+            if (columns.Any(x => x.Name == name)) throw Errors.Errors.Config($"{where} (\"{name}\")", "the column is declared twice; each name once.");
+            if (c.TryGetProperty("domain", out var d) && d.ValueKind != JsonValueKind.Array) throw Errors.Errors.Config($"{where} (\"{name}\")", "\"domain\" must be an array of values.");
             columns.Add(new ColumnSchema
             {
                 Name = name,
                 Type = type,
-                Required = !c.TryGetProperty("required", out var r) || r.GetBoolean(),
+                Required = Boolean(c, "required", where) ?? true,
                 MaxMissingRate = mmr,
-                Min = Number(c, "min", where),
-                Max = Number(c, "max", where),
-                Domain = c.TryGetProperty("domain", out var d) ? d.EnumerateArray().Select(e => e.ToString()).ToList() : null,
+                Min = min,
+                Max = max,
+                Domain = c.TryGetProperty("domain", out var domain) ? domain.EnumerateArray().Select(e => e.ToString()).ToList() : null,
             });
         }
 
+        var minRows = Count(root, "minRows", path);
+        var maxRows = Count(root, "maxRows", path);
+        if (minRows > maxRows) throw Errors.Errors.Config(path, $"minRows {minRows} is greater than maxRows {maxRows}.");
         return new DatasetSchema
         {
             Columns = columns,
-            MinRows = root.TryGetProperty("minRows", out var mn) ? mn.GetInt64() : null,
-            MaxRows = root.TryGetProperty("maxRows", out var mx) ? mx.GetInt64() : null,
-            AllowNewColumns = root.TryGetProperty("allowNewColumns", out var a) && a.GetBoolean(),
+            MinRows = minRows,
+            MaxRows = maxRows,
+            AllowNewColumns = Boolean(root, "allowNewColumns", path) ?? false,
+        };
+    }
+
+    private static long? Count(JsonElement e, string key, string where)
+    {
+        if (!e.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        return v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) && n >= 0
+            ? n
+            : throw Errors.Errors.Config(where, $"\"{key}\" must be a whole number of rows from 0 to {long.MaxValue}; found {v.GetRawText()}.");
+    }
+
+    private static bool? Boolean(JsonElement e, string key, string where)
+    {
+        if (!e.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        return v.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw Errors.Errors.Config(where, $"\"{key}\" must be true or false."),
         };
     }
 

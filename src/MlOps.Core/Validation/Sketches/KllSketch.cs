@@ -89,8 +89,15 @@ public sealed class KllSketch
     }
 
     /// <summary>Rebuilds a sketch from its serialized parts.</summary>
+    /// <exception cref="InvalidDataException">The parts cannot come from a real sketch (checked before any work, so a crafted file is refused at once).</exception>
     internal static KllSketch Restore(int k, long count, ulong rng, IReadOnlyList<double[]> levels)
     {
+        if (k is < 8 or > 65536) throw new InvalidDataException($"the quantile sketch's k is {k}; expected 8 to 65536.");
+        if (count < 0) throw new InvalidDataException($"the quantile sketch claims {count} values.");
+
+        // A level h item stands for 2^h values: more than 62 levels cannot be counted in a long.
+        if (levels.Count > 62) throw new InvalidDataException($"the quantile sketch has {levels.Count} levels; a real one has at most 62.");
+        if (levels.Any(l => l is null || l.Length > 4 * k)) throw new InvalidDataException($"a level of the quantile sketch is missing or holds more than {4 * k} values.");
         var sketch = new KllSketch(k, rng);
         while (sketch._levels.Count < levels.Count)
         {
