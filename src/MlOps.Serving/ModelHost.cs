@@ -66,10 +66,32 @@ public sealed class ModelHost : IDisposable
         {
             var version = await _registry.ResolveAsync(slot.Name, slot.Alias, cancellationToken);
             if (version is not { } v) return slot.Current is not null;
-            if (slot.Current?.Version == Version(v)) return true;
-            var handle = await LoadVersionAsync(slot.Name, v, cancellationToken);
+            if (slot.Current?.Version == Version(v))
+            {
+                slot.Status = new ModelSlot.AliasStatus(v);
+                return true;
+            }
+
+            // A version that keeps failing to load is retried with a growing delay, not on every poll.
+            var now = DateTimeOffset.UtcNow;
+            if (slot.Status is { AliasVersion: var failed, RetryAt: { } retry } && failed == v && now < retry) return slot.Current is not null;
+            ModelHandle handle;
+            try
+            {
+                handle = await LoadVersionAsync(slot.Name, v, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var failures = slot.Status is { AliasVersion: var f } previousStatus && f == v ? previousStatus.Failures + 1 : 1;
+                var delay = Backoff(failures);
+                slot.Status = new ModelSlot.AliasStatus(v, e.Message.Split('\n')[0], failures, now + delay);
+                _log($"{slot.Name}: {slot.Alias} is v{v} but it does not load ({slot.Status.LastError}); still serving {(slot.Current is { } c ? $"v{c.Version}" : "nothing")}; attempt {failures}, next in {delay.TotalSeconds:0.#} s");
+                throw;
+            }
+
             var previous = slot.Current?.Version;
             slot.Swap(handle);
+            slot.Status = new ModelSlot.AliasStatus(v);
             _log($"{slot.Name}: {slot.Alias} is v{v}; swapped in{(previous is null ? string.Empty : $" (was v{previous})")}");
             return true;
         }
@@ -153,6 +175,13 @@ public sealed class ModelHost : IDisposable
         var columns = handle.Scorer.Inputs.Select(i => i.Kind == ColumnKind.Numeric ? TableColumn.Numeric(i.Name, [float.NaN]) : TableColumn.Text(i.Name, [null])).ToList();
         handle.Scorer.Score(Table.Of(columns), [0]);
         return handle;
+    }
+
+    // Doubles from the poll interval (at least a second) per failure in a row, at most ten minutes.
+    private TimeSpan Backoff(int failures)
+    {
+        var first = _options.PollInterval > TimeSpan.FromSeconds(1) ? _options.PollInterval : TimeSpan.FromSeconds(1);
+        return TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(10).Ticks, first.Ticks * (1L << Math.Min(failures - 1, 20))));
     }
 
     private static string Version(int v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);

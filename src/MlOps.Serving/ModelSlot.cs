@@ -21,6 +21,12 @@ public sealed class ModelSlot(string name, string? alias)
     /// <summary>The canary, if any.</summary>
     public Canary? CanaryVersion => Volatile.Read(ref _canary);
 
+    /// <summary>The alias as last read from the registry and whether its version could be loaded; null before the first read or for a fixed file.</summary>
+    public AliasStatus? Status { get; internal set; }
+
+    /// <summary>True when the slot serves the version its alias points at (always, for a fixed file).</summary>
+    public bool InSync => Status is not { AliasVersion: { } v } || Current?.Version == v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Installs <paramref name="handle"/> as current; the previous one is retired (disposed when idle).</summary>
     public void Swap(ModelHandle handle) => Interlocked.Exchange(ref _current, handle)?.Retire();
 
@@ -48,6 +54,12 @@ public sealed class ModelSlot(string name, string? alias)
 
         return null;
     }
+
+    /// <summary>
+    /// What the alias points at, and while that version fails to load: the last error, how many
+    /// attempts in a row failed, and when the next attempt is due (the back-off).
+    /// </summary>
+    public sealed record AliasStatus(int AliasVersion, string? LastError = null, int Failures = 0, DateTimeOffset? RetryAt = null);
 
     /// <summary>A canary version and its share of traffic in percent.</summary>
     public sealed record Canary(ModelHandle Handle, double Percent);

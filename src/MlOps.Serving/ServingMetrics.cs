@@ -69,6 +69,22 @@ public sealed class ServingMetrics
             s.Append(CultureInfo.InvariantCulture, $"mlops_request_duration_seconds_count{{{labels}}} {count}\n");
         }
 
+        s.AppendLine("# HELP mlops_model_alias_in_sync 1 when a model serves the version its alias points at; 0 while that version fails to load (the previous one keeps serving).");
+        s.AppendLine("# TYPE mlops_model_alias_in_sync gauge");
+        foreach (var slot in slots)
+        {
+            if (slot.Alias is null || slot.Status is not { } status) continue;
+            s.Append(CultureInfo.InvariantCulture, $"mlops_model_alias_in_sync{{model=\"{L(slot.Name)}\",alias=\"{L(slot.Alias)}\",alias_version=\"{status.AliasVersion}\",served_version=\"{L(slot.Current?.Version ?? string.Empty)}\"}} {(slot.InSync ? 1 : 0)}\n");
+        }
+
+        s.AppendLine("# HELP mlops_model_load_failures The alias's version failed to load this many times in a row (0 once it loads).");
+        s.AppendLine("# TYPE mlops_model_load_failures gauge");
+        foreach (var slot in slots)
+        {
+            if (slot.Alias is null || slot.Status is not { } status) continue;
+            s.Append(CultureInfo.InvariantCulture, $"mlops_model_load_failures{{model=\"{L(slot.Name)}\",alias=\"{L(slot.Alias)}\"}} {status.Failures}\n");
+        }
+
         s.AppendLine("# HELP mlops_model_info The versions loaded: 1 per model, version and role (current or canary).");
         s.AppendLine("# TYPE mlops_model_info gauge");
         foreach (var slot in slots)

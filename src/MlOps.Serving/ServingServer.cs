@@ -283,6 +283,19 @@ public sealed class ServingServer : IAsyncDisposable
             if (slot.CanaryVersion is { } k && k.Handle.Version != current.Version) w.WriteStringValue(k.Handle.Version);
             w.WriteEndArray();
             w.WriteString("platform", handle.Scorer.Format == "onnx" ? "onnxruntime_onnx" : "mlnet");
+            if (version is null && slot.Alias is not null && slot.Status is { } status)
+            {
+                // An extension object (clients ignore unknown fields): which version is served and whether it is the alias's.
+                w.WriteStartObject("mlops");
+                w.WriteString("alias", slot.Alias);
+                w.WriteString("aliasVersion", status.AliasVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                w.WriteString("servedVersion", current.Version);
+                w.WriteBoolean("inSync", slot.InSync);
+                if (status.LastError is { } error) w.WriteString("loadError", error);
+                if (status.RetryAt is { } retry) w.WriteString("nextAttempt", retry);
+                w.WriteEndObject();
+            }
+
             w.WriteStartArray("inputs");
             foreach (var i in handle.Scorer.Inputs)
             {

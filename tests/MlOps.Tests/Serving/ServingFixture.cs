@@ -49,7 +49,7 @@ public sealed class ServingSetup : IAsyncDisposable
         return new ServingSetup(dir, registry, store);
     }
 
-    public async Task StartAsync(Func<ServeOptions, ServeOptions>? configure = null)
+    public async Task StartAsync(Func<ServeOptions, ServeOptions>? configure = null, Action<string>? log = null)
     {
         var options = new ServeOptions
         {
@@ -61,7 +61,7 @@ public sealed class ServingSetup : IAsyncDisposable
             Port = 0,
             AdminToken = AdminToken,
         };
-        Server = await ServingServer.StartAsync(configure?.Invoke(options) ?? options, _ => { });
+        Server = await ServingServer.StartAsync(configure?.Invoke(options) ?? options, log ?? (_ => { }));
     }
 
     public async Task<(int Status, JsonElement Body)> PostAsync(string path, object body)
@@ -113,7 +113,7 @@ public sealed class ServingSetup : IAsyncDisposable
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    private static async Task RegisterAsync(ModelRegistry registry, string path)
+    public static async Task RegisterAsync(ModelRegistry registry, string path)
     {
         var sha = (await Artifacts.DataFingerprint.FileAsync(path)).Sha256;
         await registry.RegisterAsync(new Registration

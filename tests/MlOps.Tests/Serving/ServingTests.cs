@@ -131,6 +131,43 @@ public sealed class ServingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_version_that_fails_to_load_is_retried_with_back_off_while_the_old_one_serves_and_says_so()
+    {
+        var log = new ConcurrentQueue<string>();
+        await _s.StartAsync(o => o with { PollInterval = TimeSpan.FromMilliseconds(100) }, log.Enqueue);
+
+        // v3 is registered with bytes no ONNX Runtime can load, and production moves to it.
+        await ServingSetup.RegisterAsync(_s.Registry, _s.Dir.File("v3/model.onnx", "not an onnx model"));
+        await _s.Registry.PromoteAsync(ServingSetup.Model, 3, "production");
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!log.Any(l => l.Contains("does not load", StringComparison.Ordinal)) && DateTime.UtcNow < deadline) await Task.Delay(50);
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+
+        // Polled every 100 ms for ~2.5 s, but retried after 1 s, then 2 s: at most three attempts.
+        var attempts = log.Count(l => l.Contains("is v3 but it does not load", StringComparison.Ordinal));
+        Assert.InRange(attempts, 1, 3);
+        var (status, meta) = await _s.GetAsync("/v2/models/penguins");
+        Assert.Equal(200, status);
+        var mlops = meta.GetProperty("mlops");
+        Assert.Equal(("production", "3", "1", false), (mlops.GetProperty("alias").GetString(), mlops.GetProperty("aliasVersion").GetString(), mlops.GetProperty("servedVersion").GetString(), mlops.GetProperty("inSync").GetBoolean()));
+        Assert.False(string.IsNullOrEmpty(mlops.GetProperty("loadError").GetString()));
+        var (ok, answer) = await _s.PostAsync("/v2/models/penguins/infer", V2(Measurements(5400)));
+        Assert.Equal(200, ok);
+        Assert.Equal("1", answer.GetProperty("model_version").GetString());
+        var metrics = await _s.Http.GetStringAsync(_s.Url + "/metrics");
+        Assert.Contains("mlops_model_alias_in_sync{model=\"penguins\",alias=\"production\",alias_version=\"3\",served_version=\"1\"} 0", metrics, StringComparison.Ordinal);
+        Assert.Contains($"mlops_model_load_failures{{model=\"penguins\",alias=\"production\"}} {attempts}", metrics, StringComparison.Ordinal);
+
+        // Back to a version that loads: in sync again.
+        await _s.Registry.PromoteAsync(ServingSetup.Model, 2, "production");
+        deadline = DateTime.UtcNow.AddSeconds(20);
+        while (_s.Server!.Host.Find("penguins")!.Current!.Version != "2" && DateTime.UtcNow < deadline) await Task.Delay(50);
+        (_, meta) = await _s.GetAsync("/v2/models/penguins");
+        Assert.True(meta.GetProperty("mlops").GetProperty("inSync").GetBoolean());
+        Assert.Contains("mlops_model_alias_in_sync{model=\"penguins\",alias=\"production\",alias_version=\"2\",served_version=\"2\"} 1", await _s.Http.GetStringAsync(_s.Url + "/metrics"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Hot_swap_under_concurrent_load_fails_no_request_and_then_serves_only_the_new_version()
     {
         await _s.StartAsync();
