@@ -60,7 +60,7 @@ public sealed class Evaluator(Action<string> log)
             metrics[name] = new MetricComparison(c, boot?.Candidate.GetValueOrDefault(name), b, b is null ? null : c - b, deltaInterval, MetricNames.HigherIsBetter(name))
             {
                 Undefined = MetricCalculator.WhyUndefined(candidateData, name, c) ?? (baselineData is null || b is not { } bv ? null : MetricCalculator.WhyUndefined(baselineData, name, bv)),
-                DetectableChange = GateEvaluator.DetectableChange(deltaInterval, s.Confidence),
+                DetectableChange = GateEvaluator.DetectableChange(deltaInterval, s.Confidence, rows.Length, MetricNames.IsShareOfRows(name)),
             };
         }
 

@@ -143,14 +143,20 @@ public static class GateEvaluator
 
     /// <summary>
     /// The smallest true change a one-sided test at <paramref name="confidence"/> (two-sided
-    /// interval) detects with <see cref="Power"/>, from the width of the change's bootstrap interval.
+    /// interval) detects with <see cref="Power"/>: from the width of the change's bootstrap
+    /// interval, and for metrics that are shares of rows (accuracy, F1, AUC: bounded by 0 and 1)
+    /// never below (z₁₋α/₂ + z_power)² / n, the change that n rows can show in the best case (every
+    /// row the models disagree on going one way). Without that floor, two models that agree on
+    /// every row would seem to detect any change.
     /// </summary>
-    public static double? DetectableChange(Interval? deltaInterval, double confidence)
+    public static double? DetectableChange(Interval? deltaInterval, double confidence, int rows = 0, bool shareOfRows = false)
     {
         if (deltaInterval is not { } i || !double.IsFinite(i.Low) || !double.IsFinite(i.High)) return null;
         var z = StandardNormal.Quantile(1 - ((1 - confidence) / 2));
-        var standardError = (i.High - i.Low) / (2 * z);
-        return (z + StandardNormal.Quantile(Power)) * standardError;
+        var zPower = StandardNormal.Quantile(Power);
+        var paired = (z + zPower) * (i.High - i.Low) / (2 * z);
+        var floor = shareOfRows && rows > 0 ? (z + zPower) * (z + zPower) / rows : 0;
+        return Math.Max(paired, floor);
     }
 
     /// <summary>The default gates when none are configured: the primary metric must not be significantly worse.</summary>

@@ -215,6 +215,18 @@ public sealed class FailClosedTests
     }
 
     [Fact]
+    public void Two_models_that_agree_on_every_row_cannot_detect_a_change_smaller_than_the_rows_allow()
+    {
+        // A paired interval of [0, 0] says nothing about what 33 rows could detect.
+        var mde = GateEvaluator.DetectableChange(new Interval(0, 0), 0.95, 33, shareOfRows: true)!.Value;
+        Assert.Equal(Math.Pow(1.959964 + 0.841621, 2) / 33, mde, 4);
+        Assert.Equal(0, GateEvaluator.DetectableChange(new Interval(0, 0), 0.95, 33, shareOfRows: false)!.Value);
+        var result = GateEvaluator.Check(new MetricGate { Metric = "accuracy", MinChange = -0.02, Test = SignificanceTest.NoRegression }, new MetricComparison(0.94, null, 0.94, 0, new Interval(0, 0), true) { DetectableChange = mde }, 0.95, rows: 33);
+        Assert.True(result.Passed);
+        Assert.Contains("the smallest change these 33 rows can detect (80% power) is ±0.2378, larger than the gate's margin -0.02", result.Warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_test_set_too_small_for_the_gate_margin_is_warned_and_can_be_made_to_fail()
     {
         using var dir = new TempDir();
@@ -228,8 +240,10 @@ public sealed class FailClosedTests
         var mde = r.Gates[0].DetectableChange!.Value;
         var interval = r.Metrics["accuracy"].DeltaInterval!;
 
-        // Independently: (z(0.975) + z(0.8)) × the interval's standard error.
-        Assert.Equal((1.959964 + 0.841621) * (interval.High - interval.Low) / (2 * 1.959964), mde, 5);
+        // Independently: (z(0.975) + z(0.8)) × the interval's standard error, and for a share of
+        // rows at least (z(0.975) + z(0.8))² / n, the best case n rows can show.
+        var z = 1.959964 + 0.841621;
+        Assert.Equal(Math.Max(z * (interval.High - interval.Low) / (2 * 1.959964), z * z / r.Data.Rows), mde, 5);
         Assert.True(mde > 0.02, $"mde {mde}");
         var warning = Assert.Single(r.Warnings);
         Assert.Contains($"the smallest change these {r.Data.Rows} rows can detect (80% power) is ±", warning, StringComparison.Ordinal);

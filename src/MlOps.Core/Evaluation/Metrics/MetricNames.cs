@@ -83,6 +83,9 @@ public static class MetricNames
         _ => metric,
     };
 
+    /// <summary>True for metrics that are shares of rows, bounded by 0 and 1 (accuracy, precision, recall, F1, AUCs).</summary>
+    public static bool IsShareOfRows(string metric) => metric is Accuracy or Precision or Recall or F1 or RocAuc or PrAuc or MacroF1 or MicroF1;
+
     /// <summary>True when a larger value is better.</summary>
     public static bool HigherIsBetter(string metric) => metric is not (LogLoss or Mae or Mape or Mse or Rmse);
 }
