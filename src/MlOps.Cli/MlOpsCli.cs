@@ -1,15 +1,11 @@
 using System.CommandLine;
 using MlOps.Cli.Commands;
-using MlOps.Errors;
 
 namespace MlOps.Cli;
 
 /// <summary>Builds the command tree and maps every failure to a documented exit code in one place.</summary>
 public static class MlOpsCli
 {
-    /// <summary>Exit code for a bug in mlops itself (an unexpected exception).</summary>
-    public const int InternalError = 70;
-
     /// <summary>Parses and runs a command line, writing to the given writers.</summary>
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default) =>
         RunAsync(args, stdout, stderr, Environment.GetEnvironmentVariable, cancellationToken);
@@ -75,13 +71,13 @@ public static class MlOpsCli
         catch (OperationCanceledException)
         {
             await stderr.WriteLineAsync("error: cancelled.");
-            return 130;
+            return ExitCodes.Cancelled;
         }
         catch (Exception e)
         {
             // A bug in mlops: one line for the user, the type for the bug report, no stack trace.
             await stderr.WriteLineAsync($"error: internal error ({e.GetType().Name}: {e.Message.Split('\n')[0]}). Please report it with the command you ran.");
-            return InternalError;
+            return ExitCodes.InternalError;
         }
     }
 

@@ -35,7 +35,7 @@ public sealed class ModelHost : IDisposable
     public ModelSlot? Find(string name) => _slots.GetValueOrDefault(name);
 
     /// <summary>Loads every model (and the starting canary).</summary>
-    /// <exception cref="Errors.MlOpsException">A model cannot be found or loaded.</exception>
+    /// <exception cref="MlOpsException">A model cannot be found or loaded.</exception>
     public async Task LoadAllAsync(CancellationToken cancellationToken)
     {
         foreach (var spec in _options.Models)
@@ -50,7 +50,7 @@ public sealed class ModelHost : IDisposable
 
             if (!await RefreshAsync(slot, cancellationToken))
             {
-                throw Errors.Errors.Config(spec.Name, $"the registry has no '{spec.Name}' model with alias '{slot.Alias}'; register and promote one first.");
+                throw Errors.Config(spec.Name, $"the registry has no '{spec.Name}' model with alias '{slot.Alias}'; register and promote one first.");
             }
 
             if (_options.Canary is { } canary) await SetCanaryAsync(slot, canary.Reference, canary.Percent, cancellationToken);
@@ -110,9 +110,9 @@ public sealed class ModelHost : IDisposable
             return null;
         }
 
-        if (_registry is null) throw Errors.Errors.Config("canary", "a canary needs the registry.");
+        if (_registry is null) throw Errors.Config("canary", "a canary needs the registry.");
         var version = await _registry.ResolveAsync(slot.Name, reference, cancellationToken)
-            ?? throw Errors.Errors.Config("canary", $"'{slot.Name}' has no version or alias '{reference}'.");
+            ?? throw Errors.Config("canary", $"'{slot.Name}' has no version or alias '{reference}'.");
         var handle = await LoadVersionAsync(slot.Name, version, cancellationToken);
         slot.SetCanary(handle, Math.Min(100, percent));
         _log($"{slot.Name}: canary v{version} gets {percent:0.##}% of requests");

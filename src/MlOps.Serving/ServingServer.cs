@@ -45,7 +45,7 @@ public sealed class ServingServer : IAsyncDisposable
     public ServingMetrics Metrics => _metrics;
 
     /// <summary>Loads the models, then starts listening and polling the registry.</summary>
-    /// <exception cref="Errors.MlOpsException">A model cannot be loaded.</exception>
+    /// <exception cref="MlOpsException">A model cannot be loaded.</exception>
     public static async Task<ServingServer> StartAsync(ServeOptions options, Action<string> log, CancellationToken cancellationToken = default)
     {
         var host = new ModelHost(options, log);
@@ -184,7 +184,7 @@ public sealed class ServingServer : IAsyncDisposable
             {
                 predictions = handle.Scorer.Score(table, all);
             }
-            catch (Errors.DataException e)
+            catch (DataException e)
             {
                 throw new BadRequestException(e.Message);
             }
@@ -345,9 +345,9 @@ public sealed class ServingServer : IAsyncDisposable
         {
             return Error(e.Status, e.Message);
         }
-        catch (Errors.MlOpsException e)
+        catch (MlOpsException e)
         {
-            return Error(e.ExitCode == Errors.ExitCodes.ExternalServiceError ? 502 : 400, e.Message);
+            return Error(e.ExitCode == ExitCodes.ExternalServiceError ? 502 : 400, e.Message);
         }
     }
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using MlOps.Cli.Commands;
-using MlOps.Errors;
 using MlOps.Platforms;
 
 namespace MlOps.Cli.Actions;
@@ -41,7 +40,7 @@ public static class ActionCommand
         var cmd = new Command("write", "Write the GitHub action.yml files and the Azure DevOps extension (task.json per stage) from the stage definitions built into mlops.") { github, azure, image };
         cmd.SetAction(async (parse, ct) =>
         {
-            if (parse.GetValue(github) is null && parse.GetValue(azure) is null) throw Errors.Errors.Config("mlops action write", "give --github FOLDER, --azure FOLDER or both.");
+            if (parse.GetValue(github) is null && parse.GetValue(azure) is null) throw Errors.Config("mlops action write", "give --github FOLDER, --azure FOLDER or both.");
             var version = MlOps.Artifacts.ToolInfo.Version;
             if (parse.GetValue(github) is { } g)
             {
@@ -164,7 +163,7 @@ public static class ActionCommand
     {
         "true" => true,
         "false" or "" => false,
-        _ => throw Errors.Errors.Config($"input '{input.Name}'", $"expected true or false, got '{value}'."),
+        _ => throw Errors.Config($"input '{input.Name}'", $"expected true or false, got '{value}'."),
     };
 
     private static string Quote(string arg) => arg.Length > 0 && arg.All(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' or '/' or ':' or '=') ? arg : $"'{arg.Replace("'", "'\\''", StringComparison.Ordinal)}'";

@@ -32,14 +32,14 @@ internal sealed class DataOptions
         if (data is not null) source = (source ?? new DatasetSource { Path = data }) with { Path = data };
         if (source is null)
         {
-            throw Errors.Errors.Config("--data", "no data given; pass --data PATH or set data.path in mlops.yaml.");
+            throw Errors.Config("--data", "no data given; pass --data PATH or set data.path in mlops.yaml.");
         }
 
         if (format is not null)
         {
             source = source with
             {
-                Format = DataFormats.Parse(format) ?? throw Errors.Errors.Config("--format", $"'{format}' is not a format; expected {string.Join(", ", DataFormats.Names)}."),
+                Format = DataFormats.Parse(format) ?? throw Errors.Config("--format", $"'{format}' is not a format; expected {string.Join(", ", DataFormats.Names)}."),
                 Csv = format == "tsv" ? source.Csv with { Delimiter = '\t' } : source.Csv,
             };
         }

@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using MlOps.Artifacts;
-using MlOps.Errors;
 using MlOps.Registry;
 using MlOps.Scoring;
 using MlOps.Serving;
@@ -43,7 +42,7 @@ public static partial class DeployCommand
         {
             var started = DateTimeOffset.UtcNow;
             var config = CommonOptions.LoadConfig(parse);
-            var task = ModelTasks.Parse(config.Task) ?? throw Errors.Errors.Config("task", "is required to deploy: binary, multiclass or regression.");
+            var task = ModelTasks.Parse(config.Task) ?? throw Errors.Config("task", "is required to deploy: binary, multiclass or regression.");
             var (registry, name) = RegistryCommands.Open(parse);
             var env = console.Environment;
             var releaseTag = parse.GetValue(tag) ?? (env("GITHUB_EVENT_NAME") == "release" ? env("GITHUB_REF_NAME") : env("BUILD_SOURCEBRANCH")?.StartsWith("refs/tags/", StringComparison.Ordinal) == true ? env("BUILD_SOURCEBRANCHNAME") : null);
@@ -52,7 +51,7 @@ public static partial class DeployCommand
             var manifest = await registry.GetAsync(name, target, ct);
             if (manifest.Blessed == false && !parse.GetValue(force))
             {
-                throw Errors.Errors.Config("--version", $"{name} v{target} was registered without a blessed evaluation; pass --force to deploy it anyway.");
+                throw Errors.Config("--version", $"{name} v{target} was registered without a blessed evaluation; pass --force to deploy it anyway.");
             }
 
             var cases = parse.GetValue(smoke) is { } smokePath ? SmokeTest.Read(smokePath) : [];
@@ -144,7 +143,7 @@ public static partial class DeployCommand
             var number = version.StartsWith('v') ? version[1..] : version;
             return int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0
                 ? v
-                : throw Errors.Errors.Config("--version", $"'{version}' is not a version number such as 3 or v3.");
+                : throw Errors.Config("--version", $"'{version}' is not a version number such as 3 or v3.");
         }
 
         if (tag is not null && TagVersion().Match(tag) is { Success: true } m && (m.Groups["name"].Value.Length == 0 || m.Groups["name"].Value == name + "-"))
@@ -153,7 +152,7 @@ public static partial class DeployCommand
         }
 
         return await registry.ResolveAsync(name, from, ct)
-            ?? throw Errors.Errors.Config("--from", $"'{name}' has no '{from}' alias to deploy; register with --alias {from}, or pass --version.");
+            ?? throw Errors.Config("--from", $"'{name}' has no '{from}' alias to deploy; register with --alias {from}, or pass --version.");
     }
 
     private static async Task ReloadAsync(HttpClient http, string server, string name, string? token, CancellationToken ct)

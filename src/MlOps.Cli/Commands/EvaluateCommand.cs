@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using MlOps.Errors;
 using MlOps.Evaluation;
 using MlOps.Scoring;
 
@@ -31,16 +30,16 @@ public static class EvaluateCommand
             var config = CommonOptions.LoadConfig(parse);
             var settings = config.Evaluate;
             if (parse.GetValue(split) is { } sp) settings = settings with { Split = sp };
-            var task = ModelTasks.Parse(config.Task) ?? throw Errors.Errors.Config("task", "is required for evaluation: binary, multiclass or regression.");
+            var task = ModelTasks.Parse(config.Task) ?? throw Errors.Config("task", "is required for evaluation: binary, multiclass or regression.");
             var candidatePath = parse.GetValue(model) ?? TrainCommand.DefaultOutput;
             var candidate = await ModelLocation.FindAsync(candidatePath, ct)
-                ?? throw Errors.Errors.Data(candidatePath, "no candidate model here; run 'mlops train' first or pass --model.");
+                ?? throw Errors.Data(candidatePath, "no candidate model here; run 'mlops train' first or pass --model.");
             var (baselineModel, source, note) = await BaselineResolver.ResolveAsync(parse.GetValue(baseline), settings, config.Registry, config.Project, Platforms.CiPlatforms.IsCi(console.Environment), ct);
             var options = new EvaluateOptions
             {
                 Project = config.Project,
                 Task = task,
-                Label = config.Label ?? throw Errors.Errors.Config("label", "is required for evaluation: the column with the truth."),
+                Label = config.Label ?? throw Errors.Config("label", "is required for evaluation: the column with the truth."),
                 PositiveClass = config.PositiveClass,
                 Data = data.Resolve(parse, config),
                 Split = config.Split ?? new Configuration.SplitSettings(),

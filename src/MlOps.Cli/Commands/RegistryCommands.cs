@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using MlOps.Artifacts;
-using MlOps.Errors;
 using MlOps.Evaluation;
 using MlOps.Registry;
 
@@ -60,15 +59,15 @@ public static class RegistryCommands
         {
             var (registry, name) = Open(parse);
             var location = await ModelLocation.FindAsync(parse.GetValue(model) ?? TrainCommand.DefaultOutput, ct)
-                ?? throw Errors.Errors.Data(parse.GetValue(model) ?? TrainCommand.DefaultOutput, "no model here; run 'mlops train' first or pass --model.");
+                ?? throw Errors.Data(parse.GetValue(model) ?? TrainCommand.DefaultOutput, "no model here; run 'mlops train' first or pass --model.");
             var evalPath = parse.GetValue(evaluation) ?? Path.Combine(EvaluateCommand.DefaultOutput, EvaluationResult.FileName);
             var eval = File.Exists(evalPath) ? await EvaluationResult.ReadAsync(evalPath, ct) : null;
             var forced = parse.GetValue(force);
             var why = parse.GetValue(reason);
-            if (forced && string.IsNullOrWhiteSpace(why)) throw Errors.Errors.Config("--force", "needs --reason \"...\"; the reason is recorded with the version.");
+            if (forced && string.IsNullOrWhiteSpace(why)) throw Errors.Config("--force", "needs --reason \"...\"; the reason is recorded with the version.");
             if (!forced)
             {
-                if (eval is null) throw Errors.Errors.Config("--evaluation", $"no evaluation at {evalPath}; run 'mlops evaluate' first, or register anyway with --force --reason.");
+                if (eval is null) throw Errors.Config("--evaluation", $"no evaluation at {evalPath}; run 'mlops evaluate' first, or register anyway with --force --reason.");
                 if (!eval.Blessed)
                 {
                     console.Error.WriteLine($"error: the evaluation did not bless this model: {string.Join("; ", eval.Reasons)}. Use --force --reason to register it anyway.");
@@ -76,7 +75,7 @@ public static class RegistryCommands
                 }
 
                 var (modelSha, _) = await DataFingerprint.FileAsync(location.ModelPath, ct);
-                if (eval.Candidate.Sha256 != modelSha) throw Errors.Errors.Data(evalPath, $"evaluated a different model (sha256 {eval.Candidate.Sha256[..12]}) than {location.ModelPath} ({modelSha[..12]}); evaluate this model first.");
+                if (eval.Candidate.Sha256 != modelSha) throw Errors.Data(evalPath, $"evaluated a different model (sha256 {eval.Candidate.Sha256[..12]}) than {location.ModelPath} ({modelSha[..12]}); evaluate this model first.");
             }
 
             var files = new List<ArtifactFile> { new(Path.GetFileName(location.ModelPath), location.ModelPath) };
@@ -98,7 +97,7 @@ public static class RegistryCommands
                 foreach (var t in parse.GetValue(tags) ?? [])
                 {
                     var eq = t.IndexOf('=');
-                    if (eq <= 0) throw Errors.Errors.Config("--tag", $"'{t}' is not key=value.");
+                    if (eq <= 0) throw Errors.Config("--tag", $"'{t}' is not key=value.");
                     tagMap[t[..eq]] = t[(eq + 1)..];
                 }
 
@@ -164,7 +163,7 @@ public static class RegistryCommands
         {
             var (registry, name) = Open(parse);
             var r = parse.GetValue(reference)!;
-            var version = await registry.ResolveAsync(name, r, ct) ?? throw Errors.Errors.Config("version", $"'{name}' has no alias '{r}'.");
+            var version = await registry.ResolveAsync(name, r, ct) ?? throw Errors.Config("version", $"'{name}' has no alias '{r}'.");
             var move = await registry.PromoteAsync(name, version, RegistryNames.Alias(parse.GetValue(to)!, "--to"), parse.GetValue(reason), ct);
             console.Out.WriteLine($"{name} {move.Alias}: {(move.From is { } f ? $"v{f} → " : string.Empty)}v{move.To}");
             return ExitCodes.Success;
@@ -197,7 +196,7 @@ public static class RegistryCommands
         {
             var (registry, name) = Open(parse);
             var r = parse.GetValue(reference)!;
-            var number = await registry.ResolveAsync(name, r, ct) ?? throw Errors.Errors.Config("version", $"'{name}' has no alias '{r}' in {registry.Store.Location}.");
+            var number = await registry.ResolveAsync(name, r, ct) ?? throw Errors.Config("version", $"'{name}' has no alias '{r}' in {registry.Store.Location}.");
             var version = await registry.GetAsync(name, number, ct);
             var dir = parse.GetValue(output) ?? Path.Combine("mlops-out", "pulled", $"{name}-v{number}");
             var files = await registry.PullAsync(version, dir, ct);
@@ -322,7 +321,7 @@ public static class RegistryCommands
         {
             var (registry, name) = Open(parse);
             var r = parse.GetValue(reference)!;
-            var number = await registry.ResolveAsync(name, r, ct) ?? throw Errors.Errors.Config("version", $"'{name}' has no alias '{r}'.");
+            var number = await registry.ResolveAsync(name, r, ct) ?? throw Errors.Config("version", $"'{name}' has no alias '{r}'.");
             var version = await registry.GetAsync(name, number, ct);
             var book = await registry.AliasesAsync(name, ct);
             console.Out.WriteLine(JsonSerializer.Serialize(new { version, aliases = book.Aliases, history = book.History }, ArtifactJson.Options));

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using MlOps.Artifacts;
-using MlOps.Errors;
 using MlOps.Platforms;
 using MlOps.Platforms.AzureDevOps;
 using MlOps.Platforms.GitHub;
@@ -47,9 +46,9 @@ public static class ReportCommand
             if (token is { Length: > 0 }) platform.Mask(token);
 
             var reportKey = parse.GetValue(key)!;
-            if (!ReportRenderer.IsValidKey(reportKey)) throw Errors.Errors.Config("--key", $"'{reportKey}' is not a valid report key: use letters, digits, '.', '_' or '-' (at most 64).");
+            if (!ReportRenderer.IsValidKey(reportKey)) throw Errors.Config("--key", $"'{reportKey}' is not a valid report key: use letters, digits, '.', '_' or '-' (at most 64).");
             var inputs = await ReportInputs.ReadAsync(Folder(parse.GetValue(validation), "mlops-out/validation"), Folder(parse.GetValue(train), TrainCommand.DefaultOutput), Folder(parse.GetValue(evaluation), EvaluateCommand.DefaultOutput), ct);
-            if (inputs.IsEmpty) throw Errors.Errors.Data("mlops-out", "nothing to report: no validation.json, run.json or evaluation.json in the stage folders; run validate, train or evaluate first, or pass --validation/--train/--evaluation.");
+            if (inputs.IsEmpty) throw Errors.Data("mlops-out", "nothing to report: no validation.json, run.json or evaluation.json in the stage folders; run validate, train or evaluate first, or pass --validation/--train/--evaluation.");
 
             var options = new ReportOptions
             {
@@ -80,7 +79,7 @@ public static class ReportCommand
             if (inputs.Mismatches is { Count: > 0 } mismatches)
             {
                 // Written and posted with the warning first, but the step fails: its verdict is not this run's.
-                throw Errors.Errors.Data("mlops-out", $"the stage outputs are not from one run: {string.Join("; ", mismatches)}. Run the stages again in one job, or pass --validation/--train/--evaluation none for a stage that did not run.");
+                throw Errors.Data("mlops-out", $"the stage outputs are not from one run: {string.Join("; ", mismatches)}. Run the stages again in one job, or pass --validation/--train/--evaluation none for a stage that did not run.");
             }
 
             return ExitCodes.Success;
@@ -123,7 +122,7 @@ public static class ReportCommand
         var (commenter, why) = CreateCommenter(platform, env, github, token, pullRequest, console);
         if (commenter is null)
         {
-            if (mode == "always") throw Errors.Errors.Config("--comment always", why);
+            if (mode == "always") throw Errors.Config("--comment always", why);
             console.Error.WriteLine($"No pull-request comment: {why}");
             return null;
         }

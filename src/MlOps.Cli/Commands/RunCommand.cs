@@ -1,6 +1,5 @@
 using System.CommandLine;
 using MlOps.Artifacts;
-using MlOps.Errors;
 
 namespace MlOps.Cli.Commands;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using MlOps.Errors;
 using MlOps.Validation;
 using MlOps.Validation.Schema;
 
@@ -26,7 +25,7 @@ public static class SchemaCommand
             var path = parse.GetValue(output) ?? "schema.json";
             if (File.Exists(path) && !parse.GetValue(force))
             {
-                throw Errors.Errors.Config(path, "already exists; pass --force to overwrite it.");
+                throw Errors.Config(path, "already exists; pass --force to overwrite it.");
             }
 
             var profile = await new Validator(console.Progress).ProfileAsync(source, null, null, ct);

@@ -41,7 +41,7 @@ public static class ServeCommand
         cmd.SetAction(async (parse, ct) =>
         {
             var config = CommonOptions.LoadConfig(parse);
-            var task = ModelTasks.Parse(config.Task) ?? throw Errors.Errors.Config("task", "is required to serve: binary, multiclass or regression.");
+            var task = ModelTasks.Parse(config.Task) ?? throw Errors.Config("task", "is required to serve: binary, multiclass or regression.");
             var specs = parse.GetValue(file) is { } f
                 ? [new ModelSpec(RegistryNames.Model(config.Project, "project"), null, f)]
                 : (parse.GetValue(models) is { Length: > 0 } given ? given : [config.Project]).Select(Spec).ToList();
@@ -71,7 +71,7 @@ public static class ServeCommand
             console.Out.WriteLine(options.AdminToken is null ? "Admin endpoints are off (set MLOPS_ADMIN_TOKEN to enable reload and canary)." : "Admin endpoints are on (bearer token from MLOPS_ADMIN_TOKEN).");
             console.Out.Flush();
             await server.WaitAsync(ct);
-            return Errors.ExitCodes.Success;
+            return ExitCodes.Success;
         });
         return cmd;
     }
@@ -87,7 +87,7 @@ public static class ServeCommand
         var i = value.LastIndexOf(':');
         if (i <= 0 || !double.TryParse(value[(i + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var percent) || percent is < 0 or > 100)
         {
-            throw Errors.Errors.Config("--canary", $"'{value}' is not ALIAS_OR_VERSION:PERCENT (e.g. staging:10).");
+            throw Errors.Config("--canary", $"'{value}' is not ALIAS_OR_VERSION:PERCENT (e.g. staging:10).");
         }
 
         return (value[..i], percent);

@@ -17,22 +17,22 @@ public sealed record SmokeResult(int Case, bool Passed, string Detail);
 public static class SmokeTest
 {
     /// <summary>Reads [{"input": {...}, "expected": ...}, ...].</summary>
-    /// <exception cref="Errors.DataException">The file is missing or not in that shape.</exception>
+    /// <exception cref="DataException">The file is missing or not in that shape.</exception>
     public static IReadOnlyList<SmokeCase> Read(string path)
     {
-        if (!File.Exists(path)) throw Errors.Errors.Data(path, "smoke-test file not found.");
+        if (!File.Exists(path)) throw Errors.Data(path, "smoke-test file not found.");
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            if (doc.RootElement.ValueKind != JsonValueKind.Array) throw Errors.Errors.Data(path, "expected a JSON array of {\"input\": {column: value}, \"expected\": answer}.");
+            if (doc.RootElement.ValueKind != JsonValueKind.Array) throw Errors.Data(path, "expected a JSON array of {\"input\": {column: value}, \"expected\": answer}.");
             return doc.RootElement.EnumerateArray().Select((c, i) =>
                 c.ValueKind == JsonValueKind.Object && c.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.Object && c.TryGetProperty("expected", out var expected)
                     ? new SmokeCase(input.Clone(), expected.Clone())
-                    : throw Errors.Errors.Data(path, $"case {i}: expected {{\"input\": {{column: value}}, \"expected\": answer}}.")).ToList();
+                    : throw Errors.Data(path, $"case {i}: expected {{\"input\": {{column: value}}, \"expected\": answer}}.")).ToList();
         }
         catch (JsonException e)
         {
-            throw Errors.Errors.Data(path, $"invalid JSON ({e.Message.Split('\n')[0]}).");
+            throw Errors.Data(path, $"invalid JSON ({e.Message.Split('\n')[0]}).");
         }
     }
 
@@ -48,7 +48,7 @@ public static class SmokeTest
         }
         catch (HttpRequestException e)
         {
-            throw new Errors.ExternalServiceException($"{server}: cannot reach the server for the smoke test ({e.Message}).", e);
+            throw new ExternalServiceException($"{server}: cannot reach the server for the smoke test ({e.Message}).", e);
         }
 
         using (response)

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using MlOps.Errors;
 using MlOps.Validation.Splitting;
 
 namespace MlOps.Cli.Commands;
@@ -49,7 +48,7 @@ public static class SplitCommand
         var parts = text.Split('/');
         if (parts.Length is < 2 or > 3)
         {
-            throw Errors.Errors.Config("--fractions", $"'{text}' should be two or three percentages like 60/20/20.");
+            throw Errors.Config("--fractions", $"'{text}' should be two or three percentages like 60/20/20.");
         }
 
         var result = new List<(string, double)>();
@@ -57,7 +56,7 @@ public static class SplitCommand
         {
             if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out var p) || p < 0 || p > 100)
             {
-                throw Errors.Errors.Config("--fractions", $"'{parts[i]}' is not a percentage between 0 and 100.");
+                throw Errors.Config("--fractions", $"'{parts[i]}' is not a percentage between 0 and 100.");
             }
 
             result.Add((names[i], p / 100));

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using MlOps.Errors;
 using MlOps.Validation.Statistics;
 
 namespace MlOps.Cli.Commands;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using MlOps.Errors;
 using MlOps.Scoring;
 using MlOps.Training;
 
@@ -32,7 +31,7 @@ public static class TrainCommand
             var settings = config.Train;
             if (parse.GetValue(trainer) is { } t)
             {
-                var spec = TrainerCatalog.Find(t) ?? throw Errors.Errors.Config("--trainer", $"'{t}' is not a built-in trainer; expected one of {string.Join(", ", TrainerCatalog.Names)}.");
+                var spec = TrainerCatalog.Find(t) ?? throw Errors.Config("--trainer", $"'{t}' is not a built-in trainer; expected one of {string.Join(", ", TrainerCatalog.Names)}.");
                 if (spec.Name != settings.Trainer && settings.Hyperparameters.Count > 0)
                 {
                     // Hyperparameters were validated for the configured trainer; do not carry them to another.
@@ -45,13 +44,13 @@ public static class TrainCommand
 
             if (parse.GetValue(seed) is { } s) settings = settings with { Seed = s };
             if (parse.GetValue(command) is { } c) settings = settings with { Command = c };
-            var task = ModelTasks.Parse(config.Task) ?? throw Errors.Errors.Config("task", "is required for training: binary, multiclass or regression.");
+            var task = ModelTasks.Parse(config.Task) ?? throw Errors.Config("task", "is required for training: binary, multiclass or regression.");
             var options = new TrainOptions
             {
                 Project = config.Project,
                 Data = data.Resolve(parse, config),
                 Task = task,
-                Label = config.Label ?? throw Errors.Errors.Config("label", "is required for training: the column to predict."),
+                Label = config.Label ?? throw Errors.Config("label", "is required for training: the column to predict."),
                 PositiveClass = config.PositiveClass,
                 SchemaPath = config.Validate.Schema,
                 Split = config.Split ?? new Configuration.SplitSettings(),

@@ -22,10 +22,10 @@ public static class ArtifactJson
         AtomicFile.WriteAsync(path, s => JsonSerializer.SerializeAsync(s, value, Options, cancellationToken), cancellationToken);
 
     /// <summary>Reads an artifact, checking its kind and schema version.</summary>
-    /// <exception cref="Errors.DataException">The file is missing, not JSON, or another kind of artifact.</exception>
+    /// <exception cref="DataException">The file is missing, not JSON, or another kind of artifact.</exception>
     public static async Task<T> ReadAsync<T>(string path, string kind, CancellationToken cancellationToken = default)
     {
-        if (!File.Exists(path)) throw Errors.Errors.Data(path, "file not found.");
+        if (!File.Exists(path)) throw Errors.Data(path, "file not found.");
         try
         {
             await using var stream = File.OpenRead(path);
@@ -33,19 +33,19 @@ public static class ArtifactJson
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("kind", out var k) || k.GetString() != kind)
             {
-                throw Errors.Errors.Data(path, $"not a {kind} artifact (its \"kind\" must be \"{kind}\").");
+                throw Errors.Data(path, $"not a {kind} artifact (its \"kind\" must be \"{kind}\").");
             }
 
             if (root.TryGetProperty("schemaVersion", out var v) && v.TryGetInt32(out var version) && version > ArtifactKinds.SchemaVersion)
             {
-                throw Errors.Errors.Data(path, $"schemaVersion {version} is newer than this mlops understands ({ArtifactKinds.SchemaVersion}); upgrade mlops.");
+                throw Errors.Data(path, $"schemaVersion {version} is newer than this mlops understands ({ArtifactKinds.SchemaVersion}); upgrade mlops.");
             }
 
-            return root.Deserialize<T>(Options) ?? throw Errors.Errors.Data(path, "empty artifact.");
+            return root.Deserialize<T>(Options) ?? throw Errors.Data(path, "empty artifact.");
         }
         catch (JsonException e)
         {
-            throw Errors.Errors.Data(path, $"invalid JSON ({e.Message.Split('\n')[0]}).");
+            throw Errors.Data(path, $"invalid JSON ({e.Message.Split('\n')[0]}).");
         }
     }
 }

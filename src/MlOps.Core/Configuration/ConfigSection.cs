@@ -33,7 +33,7 @@ internal sealed class ConfigSection
             null => null,
             YamlMappingNode m => new ConfigSection(m, _file, Key(key)),
             YamlScalarNode { Value: null or "" or "~" or "null" } => null,
-            _ => throw Errors.Errors.Config(Where(key), "expected a mapping (key: value lines)."),
+            _ => throw Errors.Config(Where(key), "expected a mapping (key: value lines)."),
         };
     }
 
@@ -43,7 +43,7 @@ internal sealed class ConfigSection
         {
             var name = ((YamlScalarNode)k).Value!;
             _known.Add(name);
-            if (v is not YamlMappingNode m) throw Errors.Errors.Config(Where(name), "expected a mapping (key: value lines).");
+            if (v is not YamlMappingNode m) throw Errors.Config(Where(name), "expected a mapping (key: value lines).");
             yield return (name, new ConfigSection(m, _file, Key(name)));
         }
     }
@@ -54,7 +54,7 @@ internal sealed class ConfigSection
         {
             var name = ((YamlScalarNode)k).Value!;
             _known.Add(name);
-            if (v is not YamlScalarNode s) throw Errors.Errors.Config(Where(name), "expected a single value.");
+            if (v is not YamlScalarNode s) throw Errors.Config(Where(name), "expected a single value.");
             yield return (name, s.Value);
         }
     }
@@ -63,7 +63,7 @@ internal sealed class ConfigSection
     {
         null => null,
         YamlScalarNode s => s.Value,
-        _ => throw Errors.Errors.Config(Where(key), "expected a single value."),
+        _ => throw Errors.Config(Where(key), "expected a single value."),
     };
 
     public double? Number(string key, double min = double.MinValue, double max = double.MaxValue)
@@ -71,18 +71,18 @@ internal sealed class ConfigSection
         var s = String(key);
         if (s is null) return null;
         if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
-            throw Errors.Errors.Config(Where(key), $"'{s}' is not a number.");
+            throw Errors.Config(Where(key), $"'{s}' is not a number.");
         if (v < min || v > max)
-            throw Errors.Errors.Config(Where(key), string.Format(CultureInfo.InvariantCulture, "{0} is out of range; expected {1} to {2}.", v, min, max));
+            throw Errors.Config(Where(key), string.Format(CultureInfo.InvariantCulture, "{0} is out of range; expected {1} to {2}.", v, min, max));
         return v;
     }
 
     public IReadOnlyList<string>? List(string key) => Get(key) switch
     {
         null => null,
-        YamlSequenceNode seq => seq.Children.Select(c => c is YamlScalarNode s ? s.Value ?? string.Empty : throw Errors.Errors.Config(Where(key), "expected a list of values.")).ToList(),
+        YamlSequenceNode seq => seq.Children.Select(c => c is YamlScalarNode s ? s.Value ?? string.Empty : throw Errors.Config(Where(key), "expected a list of values.")).ToList(),
         YamlScalarNode s => [s.Value ?? string.Empty],
-        _ => throw Errors.Errors.Config(Where(key), "expected a list."),
+        _ => throw Errors.Config(Where(key), "expected a list."),
     };
 
     /// <summary>Refuses any key not read, naming the closest valid one.</summary>
@@ -93,7 +93,7 @@ internal sealed class ConfigSection
             var name = ((YamlScalarNode)k).Value!;
             if (!valid.Contains(name) && !_known.Contains(name))
             {
-                throw Errors.Errors.UnknownKey($"{_file}:{k.Start.Line}: {(_path.Length == 0 ? "top level" : _path)}", name, valid);
+                throw Errors.UnknownKey($"{_file}:{k.Start.Line}: {(_path.Length == 0 ? "top level" : _path)}", name, valid);
             }
         }
     }

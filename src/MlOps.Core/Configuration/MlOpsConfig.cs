@@ -52,27 +52,27 @@ public sealed record MlOpsConfig
     public string BaseDirectory { get; init; } = ".";
 
     /// <summary>Loads a config file; a missing default file yields the built-in defaults.</summary>
-    /// <exception cref="Errors.ConfigException">The file is unreadable or invalid.</exception>
+    /// <exception cref="ConfigException">The file is unreadable or invalid.</exception>
     public static MlOpsConfig Load(string? path)
     {
         var explicitPath = path is not null;
         path ??= DefaultFileName;
         if (!File.Exists(path))
         {
-            return explicitPath ? throw Errors.Errors.Config(path, "config file not found.") : new MlOpsConfig();
+            return explicitPath ? throw Errors.Config(path, "config file not found.") : new MlOpsConfig();
         }
 
         var stream = new YamlStream();
         try
         {
             var text = File.ReadAllText(path);
-            if (text.Contains('\0', StringComparison.Ordinal)) throw Errors.Errors.Config(path, "is not a text file; expected YAML key: value lines (project:, data:, ...).");
+            if (text.Contains('\0', StringComparison.Ordinal)) throw Errors.Config(path, "is not a text file; expected YAML key: value lines (project:, data:, ...).");
             using var reader = new StringReader(text);
             stream.Load(reader);
         }
         catch (YamlException e)
         {
-            throw Errors.Errors.Config($"{path}:{e.Start.Line}", $"invalid YAML: {e.Message}");
+            throw Errors.Config($"{path}:{e.Start.Line}", $"invalid YAML: {e.Message}");
         }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" or "~" or "null" })
@@ -82,7 +82,7 @@ public sealed record MlOpsConfig
 
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
         {
-            throw Errors.Errors.Config(path, "expected key: value lines at the top level.");
+            throw Errors.Config(path, "expected key: value lines at the top level.");
         }
 
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(path))!;
@@ -97,7 +97,7 @@ public sealed record MlOpsConfig
         var task = root.String("task");
         if (task is not null && task is not ("binary" or "multiclass" or "regression"))
         {
-            throw Errors.Errors.Config(root.Where("task"), $"'{task}' is not a task; expected binary, multiclass or regression.");
+            throw Errors.Config(root.Where("task"), $"'{task}' is not a task; expected binary, multiclass or regression.");
         }
 
         var config = new MlOpsConfig
@@ -121,12 +121,12 @@ public sealed record MlOpsConfig
     /// <summary>Binds a dataset section (data:, validate.baseline-data:).</summary>
     internal static DatasetSource BindData(ConfigSection d, Func<string, string> resolve)
     {
-        var path = d.String("path") ?? throw Errors.Errors.Config(d.Key("path"), "is required: the file, folder or glob of the data.");
+        var path = d.String("path") ?? throw Errors.Config(d.Key("path"), "is required: the file, folder or glob of the data.");
         var formatName = d.String("format");
         DataFormat? format = null;
         if (formatName is not null)
         {
-            format = DataFormats.Parse(formatName) ?? throw Errors.Errors.Config(d.Where("format"), $"'{formatName}' is not a format; expected {string.Join(", ", DataFormats.Names)}.");
+            format = DataFormats.Parse(formatName) ?? throw Errors.Config(d.Where("format"), $"'{formatName}' is not a format; expected {string.Join(", ", DataFormats.Names)}.");
         }
 
         var csv = new CsvOptions
@@ -161,7 +161,7 @@ public sealed record MlOpsConfig
             if (!methods.Contains(method))
             {
                 var all = DriftOptions.NumericMethods.Union(DriftOptions.CategoricalMethods).ToList();
-                throw Errors.Errors.Config(s.Where("method"), $"'{method}' is not a drift method here; expected one of {string.Join(", ", all)}.");
+                throw Errors.Config(s.Where("method"), $"'{method}' is not a drift method here; expected one of {string.Join(", ", all)}.");
             }
 
             var rule = new DriftRule
@@ -208,13 +208,13 @@ public sealed record MlOpsConfig
         var spec = TrainerCatalog.Find(name);
         if (spec is null && command is null)
         {
-            var hint = Errors.Errors.Suggest(name, TrainerCatalog.Names) is { } s ? $" Did you mean '{s}'?" : string.Empty;
-            throw Errors.Errors.Config(t.Where("trainer"), $"'{name}' is not a built-in trainer; expected one of {string.Join(", ", TrainerCatalog.Names)}.{hint}");
+            var hint = Errors.Suggest(name, TrainerCatalog.Names) is { } s ? $" Did you mean '{s}'?" : string.Empty;
+            throw Errors.Config(t.Where("trainer"), $"'{name}' is not a built-in trainer; expected one of {string.Join(", ", TrainerCatalog.Names)}.{hint}");
         }
 
         if (spec is not null && command is null && task is { } k && !spec.Tasks.Contains(k))
         {
-            throw Errors.Errors.Config(t.Where("trainer"), $"{name} cannot learn a {k.Name()} task; it handles {string.Join(", ", spec.Tasks.Select(x => x.Name()))}.");
+            throw Errors.Config(t.Where("trainer"), $"{name} cannot learn a {k.Name()} task; it handles {string.Join(", ", spec.Tasks.Select(x => x.Name()))}.");
         }
 
         var values = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -230,7 +230,7 @@ public sealed record MlOpsConfig
                 foreach (var p in spec.Parameters)
                 {
                     var v = h.Number(p.Name, p.Min, p.Max);
-                    if (v is { } x && p.Integer && x != Math.Floor(x)) throw Errors.Errors.Config(h.Where(p.Name), $"{x} is not a whole number.");
+                    if (v is { } x && p.Integer && x != Math.Floor(x)) throw Errors.Config(h.Where(p.Name), $"{x} is not a whole number.");
                     if (v is { } y) values[p.Name] = y;
                 }
 
@@ -255,7 +255,7 @@ public sealed record MlOpsConfig
         };
         if (settings.EarlyStopping > 0 && spec is { SupportsEarlyStopping: false } && command is null)
         {
-            throw Errors.Errors.Config(t.Where("early-stopping"), $"{name} does not support early stopping; use lightgbm or remove the key.");
+            throw Errors.Config(t.Where("early-stopping"), $"{name} does not support early stopping; use lightgbm or remove the key.");
         }
 
         t.Done("trainer", "hyperparameters", "seed", "threads", "early-stopping", "exclude", "text", "max-categories", "command", "timeout", "output");
@@ -274,7 +274,7 @@ public sealed record MlOpsConfig
                 ContainerUrlEnv = a.String("container-url-env"),
                 AccountUrl = a.String("account-url"),
             };
-            if (settings.Container is null && settings.ContainerUrlEnv is null) throw Errors.Errors.Config(a.Where("container"), "is required (or container-url-env with a SAS URL).");
+            if (settings.Container is null && settings.ContainerUrlEnv is null) throw Errors.Config(a.Where("container"), "is required (or container-url-env with a SAS URL).");
             a.Done("container", "connection-string-env", "container-url-env", "account-url");
         }
 
@@ -296,7 +296,7 @@ public sealed record MlOpsConfig
                     "no-regression" => SignificanceTest.NoRegression,
                     "non-inferiority" => SignificanceTest.NonInferiority,
                     "improvement" => SignificanceTest.Improvement,
-                    _ => throw Errors.Errors.Config(section.Where("test"), $"'{testName}' is not a test; expected none, no-regression, non-inferiority or improvement."),
+                    _ => throw Errors.Config(section.Where("test"), $"'{testName}' is not a test; expected none, no-regression, non-inferiority or improvement."),
                 };
                 var higher = section.String("higher-is-better");
                 gates.Add(new MetricGate
@@ -305,7 +305,7 @@ public sealed record MlOpsConfig
                     Threshold = section.Number("threshold"),
                     MinChange = section.Number("min-change"),
                     MinRelativeChange = section.Number("min-relative-change"),
-                    HigherIsBetter = higher is null ? null : higher is "true" ? true : higher is "false" ? false : throw Errors.Errors.Config(section.Where("higher-is-better"), $"'{higher}' is not true or false."),
+                    HigherIsBetter = higher is null ? null : higher is "true" ? true : higher is "false" ? false : throw Errors.Config(section.Where("higher-is-better"), $"'{higher}' is not true or false."),
                     Test = test,
                 });
                 section.Done("threshold", "min-change", "min-relative-change", "higher-is-better", "test");
@@ -345,7 +345,7 @@ public sealed record MlOpsConfig
             {
                 null or "deny" => false,
                 "allow" => true,
-                var other => throw Errors.Errors.Config(e.Where("first-model"), $"'{other}' is not allow or deny."),
+                var other => throw Errors.Config(e.Where("first-model"), $"'{other}' is not allow or deny."),
             },
             MinDetectableChange = e.Number("min-detectable-change", 0),
             MaxLatencyP95Ms = e.Number("max-latency-p95-ms", 0),
@@ -365,7 +365,7 @@ public sealed record MlOpsConfig
         var number = char.IsLetter(s[^1]) ? s[..^1] : s;
         if (!double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) || v <= 0 || unit is not ('s' or 'm' or 'h'))
         {
-            throw Errors.Errors.Config(where, $"'{s}' is not a duration; write seconds (600), or 90s, 15m, 2h.");
+            throw Errors.Config(where, $"'{s}' is not a duration; write seconds (600), or 90s, 15m, 2h.");
         }
 
         return unit switch { 'h' => TimeSpan.FromHours(v), 'm' => TimeSpan.FromMinutes(v), _ => TimeSpan.FromSeconds(v) };

@@ -19,12 +19,12 @@ public sealed record CsvOptions
     /// Reads a delimiter as users write it: one character, or <c>\t</c> for tab; null means the
     /// format's default (tab for tsv, else comma).
     /// </summary>
-    /// <exception cref="Errors.ConfigException">The text is not one character.</exception>
+    /// <exception cref="ConfigException">The text is not one character.</exception>
     public static char ParseDelimiter(string? text, string? format, string where) => text switch
     {
         null => format == "tsv" ? '\t' : ',',
         "\\t" => '\t',
         { Length: 1 } => text[0],
-        _ => throw Errors.Errors.Config(where, $"'{text}' must be one character (write \\t for tab)."),
+        _ => throw Errors.Config(where, $"'{text}' must be one character (write \\t for tab)."),
     };
 }

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Unicode;
-using MlOps.Errors;
 
 namespace MlOps.Data;
 
@@ -24,7 +23,7 @@ public sealed class CsvReader : IDatasetReader
         _options = options ?? new CsvOptions();
         if (_options.Delimiter > 127 || _options.Delimiter is '"' or '\r' or '\n')
         {
-            throw Errors.Errors.Config("data.delimiter", $"'{_options.Delimiter}' cannot be a delimiter; use one ASCII character other than a quote or a line break.");
+            throw Errors.Config("data.delimiter", $"'{_options.Delimiter}' cannot be a delimiter; use one ASCII character other than a quote or a line break.");
         }
 
         _delimiter = (byte)_options.Delimiter;
@@ -130,18 +129,18 @@ public sealed class CsvReader : IDatasetReader
 
             if (data.Length == 0)
             {
-                throw Errors.Errors.Data(path, "the file is empty; expected a header row and data rows.");
+                throw Errors.Data(path, "the file is empty; expected a header row and data rows.");
             }
 
             if (data.Length >= 2 && ((data[0] == 0xFF && data[1] == 0xFE) || (data[0] == 0xFE && data[1] == 0xFF)))
             {
-                throw Errors.Errors.Data(path, "the file is UTF-16 encoded; save it as UTF-8.");
+                throw Errors.Data(path, "the file is UTF-16 encoded; save it as UTF-8.");
             }
 
             var probe = data[..Math.Min(data.Length, 8192)];
             if (probe.Contains((byte)0))
             {
-                throw Errors.Errors.Data(path, "the file contains NUL bytes: it looks binary, not delimited text. Check the path and data.format.");
+                throw Errors.Data(path, "the file contains NUL bytes: it looks binary, not delimited text. Check the path and data.format.");
             }
 
             return data.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
@@ -172,20 +171,20 @@ public sealed class CsvReader : IDatasetReader
         {
             if (!_headerSeen)
             {
-                throw Errors.Errors.Data(path, "the file has no header row.");
+                throw Errors.Data(path, "the file has no header row.");
             }
 
             if (_row == 0)
             {
-                throw Errors.Errors.Data(path, "the file has a header but no data rows.");
+                throw Errors.Data(path, "the file has a header but no data rows.");
             }
 
             sink.EndFile();
         }
 
         public DataException TooLong(bool inQuote) => inQuote
-            ? Errors.Errors.Data(path, $"line {At()}: a quoted field opened here does not close within {Mb(reader._options.MaxRecordBytes)}; check for a missing closing quote.")
-            : Errors.Errors.Data(path, $"line {At()}: the record is longer than {Mb(reader._options.MaxRecordBytes)} without a line break; check data.delimiter and the file format.");
+            ? Errors.Data(path, $"line {At()}: a quoted field opened here does not close within {Mb(reader._options.MaxRecordBytes)}; check for a missing closing quote.")
+            : Errors.Data(path, $"line {At()}: the record is longer than {Mb(reader._options.MaxRecordBytes)} without a line break; check data.delimiter and the file format.");
 
         private static string Mb(int bytes) => string.Format(CultureInfo.InvariantCulture, "{0} MiB", bytes / (1024 * 1024));
 
@@ -214,7 +213,7 @@ public sealed class CsvReader : IDatasetReader
                         {
                             if (eof)
                             {
-                                throw Errors.Errors.Data(path, $"line {At()}: a quoted field opened here never closes (end of file reached).");
+                                throw Errors.Data(path, $"line {At()}: a quoted field opened here never closes (end of file reached).");
                             }
 
                             inQuote = true;
@@ -243,7 +242,7 @@ public sealed class CsvReader : IDatasetReader
                     p = q + 1;
                     if (p < data.Length && data[p] != reader._delimiter && data[p] != (byte)'\n' && data[p] != (byte)'\r')
                     {
-                        throw Errors.Errors.Data(path, $"line {At()}: unexpected character '{(char)data[p]}' after a closing quote; quotes inside a quoted field must be doubled (\"\").");
+                        throw Errors.Data(path, $"line {At()}: unexpected character '{(char)data[p]}' after a closing quote; quotes inside a quoted field must be doubled (\"\").");
                     }
                 }
                 else
@@ -321,7 +320,7 @@ public sealed class CsvReader : IDatasetReader
             _row++;
             if (count != _columnMap.Length)
             {
-                throw Errors.Errors.Data(path, string.Format(
+                throw Errors.Data(path, string.Format(
                     CultureInfo.InvariantCulture,
                     "line {0} (row {1}): expected {2} fields as in the header, found {3}; check data.delimiter and quoting.",
                     _line, _row, _columnMap.Length, count));
@@ -344,7 +343,7 @@ public sealed class CsvReader : IDatasetReader
 
                 if (!Utf8.IsValid(cell))
                 {
-                    throw Errors.Errors.Data(path, string.Format(
+                    throw Errors.Data(path, string.Format(
                         CultureInfo.InvariantCulture,
                         "line {0} (row {1}), column \"{2}\": invalid UTF-8; save the file as UTF-8.",
                         _line, _row, _columnNames[i]));
@@ -374,18 +373,18 @@ public sealed class CsvReader : IDatasetReader
 
                 if (!Utf8.IsValid(raw))
                 {
-                    throw Errors.Errors.Data(path, string.Format(CultureInfo.InvariantCulture, "header, field {0}: invalid UTF-8; save the file as UTF-8.", i + 1));
+                    throw Errors.Data(path, string.Format(CultureInfo.InvariantCulture, "header, field {0}: invalid UTF-8; save the file as UTF-8.", i + 1));
                 }
 
                 var name = Encoding.UTF8.GetString(raw).Trim();
                 if (name.Length == 0)
                 {
-                    throw Errors.Errors.Data(path, string.Format(CultureInfo.InvariantCulture, "header, field {0}: the column has no name.", i + 1));
+                    throw Errors.Data(path, string.Format(CultureInfo.InvariantCulture, "header, field {0}: the column has no name.", i + 1));
                 }
 
                 if (!seen.Add(name))
                 {
-                    throw Errors.Errors.Data(path, $"header: the column name \"{name}\" appears twice.");
+                    throw Errors.Data(path, $"header: the column name \"{name}\" appears twice.");
                 }
 
                 _columnNames[i] = name;

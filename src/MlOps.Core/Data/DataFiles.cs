@@ -1,4 +1,3 @@
-using MlOps.Errors;
 
 namespace MlOps.Data;
 
@@ -13,15 +12,15 @@ internal static class DataFiles
         }
         catch (FileNotFoundException)
         {
-            throw Errors.Errors.Data(path, "file not found.");
+            throw Errors.Data(path, "file not found.");
         }
         catch (DirectoryNotFoundException)
         {
-            throw Errors.Errors.Data(path, "file not found (its folder does not exist).");
+            throw Errors.Data(path, "file not found (its folder does not exist).");
         }
         catch (UnauthorizedAccessException)
         {
-            throw Errors.Errors.Data(path, "permission denied, or it is a folder where a file was expected.");
+            throw Errors.Data(path, "permission denied, or it is a folder where a file was expected.");
         }
         catch (IOException e)
         {

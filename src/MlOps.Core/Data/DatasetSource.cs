@@ -18,7 +18,7 @@ public sealed record DatasetSource
     public CsvOptions Csv { get; init; } = new();
 
     /// <summary>The files of the dataset, sorted.</summary>
-    /// <exception cref="Errors.DataException">Nothing matches, or a folder holds no data files.</exception>
+    /// <exception cref="DataException">Nothing matches, or a folder holds no data files.</exception>
     public IReadOnlyList<string> ResolveFiles()
     {
         if (File.Exists(Path))
@@ -34,16 +34,16 @@ public sealed record DatasetSource
                 .ToList();
             return files.Count > 0
                 ? files
-                : throw Errors.Errors.Data(Path, "the folder holds no data files (.csv, .tsv, .jsonl, .ndjson, .parquet).");
+                : throw Errors.Data(Path, "the folder holds no data files (.csv, .tsv, .jsonl, .ndjson, .parquet).");
         }
 
         if (Path.IndexOfAny(['*', '?']) >= 0)
         {
             var matches = Glob(Path);
-            return matches.Count > 0 ? matches : throw Errors.Errors.Data(Path, "no file matches this pattern.");
+            return matches.Count > 0 ? matches : throw Errors.Data(Path, "no file matches this pattern.");
         }
 
-        throw Errors.Errors.Data(Path, "file or folder not found.");
+        throw Errors.Data(Path, "file or folder not found.");
     }
 
     // File.Exists is true for a link whose target is missing or loops back on itself; say so here
@@ -54,11 +54,11 @@ public sealed record DatasetSource
         try
         {
             var target = File.ResolveLinkTarget(file, returnFinalTarget: true);
-            return target is { Exists: true } ? file : throw Errors.Errors.Data(file, "is a symbolic link whose target does not exist or that loops back on itself.");
+            return target is { Exists: true } ? file : throw Errors.Data(file, "is a symbolic link whose target does not exist or that loops back on itself.");
         }
         catch (IOException)
         {
-            throw Errors.Errors.Data(file, "is a symbolic link that loops back on itself (too many levels of links).");
+            throw Errors.Data(file, "is a symbolic link that loops back on itself (too many levels of links).");
         }
     }
 
@@ -66,7 +66,7 @@ public sealed record DatasetSource
     public IDatasetReader ReaderFor(string file)
     {
         var format = Format ?? DataFormats.FromExtension(file)
-            ?? throw Errors.Errors.Data(file, "cannot tell the format from the extension; set data.format (csv, jsonl or parquet).");
+            ?? throw Errors.Data(file, "cannot tell the format from the extension; set data.format (csv, jsonl or parquet).");
         return format switch
         {
             DataFormat.Csv => new CsvReader(file.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) && Csv.Delimiter == ',' ? Csv with { Delimiter = '\t' } : Csv),

@@ -7,6 +7,6 @@ public interface IDatasetReader
     string Format { get; }
 
     /// <summary>Reads <paramref name="path"/> to the end, pushing every cell to <paramref name="sink"/>.</summary>
-    /// <exception cref="Errors.DataException">The file is missing or malformed.</exception>
+    /// <exception cref="DataException">The file is missing or malformed.</exception>
     Task ReadAsync(string path, IRecordSink sink, CancellationToken cancellationToken = default);
 }

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using MlOps.Errors;
 
 namespace MlOps.Data;
 
@@ -61,12 +60,12 @@ public sealed class JsonLinesReader : IDatasetReader
                     first = false;
                     if (end == 0)
                     {
-                        throw Errors.Errors.Data(path, "the file is empty; expected one JSON object per line.");
+                        throw Errors.Data(path, "the file is empty; expected one JSON object per line.");
                     }
 
                     if (buffer.AsSpan(0, Math.Min(end, 8192)).Contains((byte)0))
                     {
-                        throw Errors.Errors.Data(path, "the file contains NUL bytes: it looks binary, not JSON Lines. Check the path and data.format.");
+                        throw Errors.Data(path, "the file contains NUL bytes: it looks binary, not JSON Lines. Check the path and data.format.");
                     }
 
                     if (buffer.AsSpan(0, end).StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
@@ -96,7 +95,7 @@ public sealed class JsonLinesReader : IDatasetReader
 
                 if (!eof && end - start >= _maxLineBytes)
                 {
-                    throw Errors.Errors.Data(path, string.Format(CultureInfo.InvariantCulture, "line {0}: longer than {1} MiB without a line break; is this JSON Lines?", parser.LineNumber + 1, _maxLineBytes / (1024 * 1024)));
+                    throw Errors.Data(path, string.Format(CultureInfo.InvariantCulture, "line {0}: longer than {1} MiB without a line break; is this JSON Lines?", parser.LineNumber + 1, _maxLineBytes / (1024 * 1024)));
                 }
             }
 
@@ -145,11 +144,11 @@ public sealed class JsonLinesReader : IDatasetReader
             catch (JsonException e)
             {
                 var column = e.BytePositionInLine is { } b ? string.Format(CultureInfo.InvariantCulture, ", byte {0}", b + 1) : string.Empty;
-                throw Errors.Errors.Data(path, string.Format(CultureInfo.InvariantCulture, "line {0}{1}: invalid JSON ({2})", LineNumber, column, FirstSentence(e.Message)));
+                throw Errors.Data(path, string.Format(CultureInfo.InvariantCulture, "line {0}{1}: invalid JSON ({2})", LineNumber, column, FirstSentence(e.Message)));
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException)
             {
-                throw Errors.Errors.Data(path, string.Format(CultureInfo.InvariantCulture, "line {0}: invalid UTF-8; save the file as UTF-8.", LineNumber));
+                throw Errors.Data(path, string.Format(CultureInfo.InvariantCulture, "line {0}: invalid UTF-8; save the file as UTF-8.", LineNumber));
             }
 
             sink.EndRecord();
@@ -159,7 +158,7 @@ public sealed class JsonLinesReader : IDatasetReader
         {
             if (_rows == 0)
             {
-                throw Errors.Errors.Data(path, "the file has no JSON objects (only blank lines).");
+                throw Errors.Data(path, "the file has no JSON objects (only blank lines).");
             }
 
             sink.EndFile();
@@ -176,7 +175,7 @@ public sealed class JsonLinesReader : IDatasetReader
             var reader = new Utf8JsonReader(line, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                throw Errors.Errors.Data(path, string.Format(CultureInfo.InvariantCulture, "line {0}: expected a JSON object ({{...}}) per line.", LineNumber));
+                throw Errors.Data(path, string.Format(CultureInfo.InvariantCulture, "line {0}: expected a JSON object ({{...}}) per line.", LineNumber));
             }
 
             var position = 0;
@@ -218,13 +217,13 @@ public sealed class JsonLinesReader : IDatasetReader
                         sink.Missing(column);
                         break;
                     default:
-                        throw Errors.Errors.Data(path, string.Format(CultureInfo.InvariantCulture, "line {0}: the value of \"{1}\" is a nested object or array; only flat objects are supported.", LineNumber, NameOf(column)));
+                        throw Errors.Data(path, string.Format(CultureInfo.InvariantCulture, "line {0}: the value of \"{1}\" is a nested object or array; only flat objects are supported.", LineNumber, NameOf(column)));
                 }
             }
 
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
             {
-                throw Errors.Errors.Data(path, string.Format(CultureInfo.InvariantCulture, "line {0}: expected exactly one JSON object on the line.", LineNumber));
+                throw Errors.Data(path, string.Format(CultureInfo.InvariantCulture, "line {0}: expected exactly one JSON object on the line.", LineNumber));
             }
         }
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using MlOps.Errors;
 using Parquet;
 using Parquet.Schema;
 
@@ -21,7 +20,7 @@ public sealed class ParquetDatasetReader : IDatasetReader
         await using var stream = DataFiles.OpenRead(path);
         if (stream.Length == 0)
         {
-            throw Errors.Errors.Data(path, "the file is empty; expected a Parquet file.");
+            throw Errors.Data(path, "the file is empty; expected a Parquet file.");
         }
 
         ParquetReader reader;
@@ -31,7 +30,7 @@ public sealed class ParquetDatasetReader : IDatasetReader
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw Errors.Errors.Data(path, $"not a readable Parquet file ({e.Message.TrimEnd('.')}).");
+            throw Errors.Data(path, $"not a readable Parquet file ({e.Message.TrimEnd('.')}).");
         }
 
         await using (reader)
@@ -39,7 +38,7 @@ public sealed class ParquetDatasetReader : IDatasetReader
             var fields = reader.Schema.GetDataFields();
             foreach (var f in fields.Where(f => f.IsArray || f.MaxRepetitionLevel > 0))
             {
-                throw Errors.Errors.Data(path, $"column \"{f.Path}\" is a list; only flat columns are supported.");
+                throw Errors.Data(path, $"column \"{f.Path}\" is a list; only flat columns are supported.");
             }
 
             sink.BeginFile(path);
@@ -58,7 +57,7 @@ public sealed class ParquetDatasetReader : IDatasetReader
                     }
                     catch (Exception e) when (e is not (OperationCanceledException or MlOpsException))
                     {
-                        throw Errors.Errors.Data(path, $"row group {g + 1}, column \"{fields[c].Name}\": cannot be read ({e.Message.TrimEnd('.')}).");
+                        throw Errors.Data(path, $"row group {g + 1}, column \"{fields[c].Name}\": cannot be read ({e.Message.TrimEnd('.')}).");
                     }
                 }
 
@@ -78,7 +77,7 @@ public sealed class ParquetDatasetReader : IDatasetReader
 
             if (rows == 0)
             {
-                throw Errors.Errors.Data(path, "the file has a schema but no data rows.");
+                throw Errors.Data(path, "the file has a schema but no data rows.");
             }
 
             sink.EndFile();

@@ -1,4 +1,4 @@
-namespace MlOps.Errors;
+namespace MlOps;
 
 /// <summary>
 /// A user's command (train.command) failed or timed out. mlops exits with the command's own exit

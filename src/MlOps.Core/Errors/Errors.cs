@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace MlOps.Errors;
+namespace MlOps;
 
 /// <summary>
 /// Builds every user-facing error so they read alike: where (file, row, column), what was

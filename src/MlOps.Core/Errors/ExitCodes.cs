@@ -1,4 +1,4 @@
-namespace MlOps.Errors;
+namespace MlOps;
 
 /// <summary>
 /// The exit codes every <c>mlops</c> command returns. They are part of the public contract:
@@ -20,4 +20,13 @@ public static class ExitCodes
 
     /// <summary>An external service (GitHub, Azure, a server) failed after retries.</summary>
     public const int ExternalServiceError = 4;
+
+    /// <summary><c>mlops train</c> with <c>train.command</c>: the command ran past <c>train.timeout</c> (as coreutils' timeout exits).</summary>
+    public const int CommandTimedOut = 124;
+
+    /// <summary>A bug in mlops itself: an unexpected exception (please report it).</summary>
+    public const int InternalError = 70;
+
+    /// <summary>Interrupted (Ctrl+C, SIGINT): 128 + 2, as shells report it.</summary>
+    public const int Cancelled = 130;
 }

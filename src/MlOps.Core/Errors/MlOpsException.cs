@@ -1,4 +1,4 @@
-namespace MlOps.Errors;
+namespace MlOps;
 
 /// <summary>
 /// Base of the small exception tree that the CLI maps to exit codes in one place.

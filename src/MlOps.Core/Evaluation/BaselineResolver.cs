@@ -31,8 +31,8 @@ public static class BaselineResolver
     /// <param name="project">The project (the registry's model name).</param>
     /// <param name="inCi">True on a CI runner, where a local registry folder that is not there means a fresh, empty runner.</param>
     /// <param name="cancellationToken">Cancels the lookup and the pull.</param>
-    /// <exception cref="Errors.ConfigException">The alias, the registry or the model cannot be found.</exception>
-    /// <exception cref="Errors.ExternalServiceException">The registry cannot be reached.</exception>
+    /// <exception cref="ConfigException">The alias, the registry or the model cannot be found.</exception>
+    /// <exception cref="ExternalServiceException">The registry cannot be reached.</exception>
     public static async Task<ResolvedBaseline> ResolveAsync(string? flag, EvaluateSettings settings, RegistrySettings registry, string project, bool inCi, CancellationToken cancellationToken = default)
     {
         var value = flag ?? settings.Baseline;
@@ -46,7 +46,7 @@ public static class BaselineResolver
 
         if (value.Contains('/') || value.Contains('\\') || value.EndsWith(".zip", StringComparison.Ordinal) || value.EndsWith(".onnx", StringComparison.Ordinal))
         {
-            throw Errors.Errors.Data(value, $"baseline model not found ({where}).");
+            throw Errors.Data(value, $"baseline model not found ({where}).");
         }
 
         var name = RegistryNames.Model(project, "project");
@@ -56,17 +56,17 @@ public static class BaselineResolver
         if (!registry.IsAzure)
         {
             var folder = Path.GetFullPath(registry.Path);
-            if (File.Exists(folder)) throw Errors.Errors.Config("registry.path", $"'{folder}' is a file, not a registry folder.");
+            if (File.Exists(folder)) throw Errors.Config("registry.path", $"'{folder}' is a file, not a registry folder.");
             if (!Directory.Exists(folder))
             {
                 if (inCi)
                 {
-                    throw Errors.Errors.Config("registry.path", $"the local registry folder '{folder}' does not exist on this runner, so there is no '{alias}' model to compare against. CI runners start empty: use a shared registry (registry.azure in mlops.yaml, an Azure Blob container), or restore the folder before this step; for the very first model pass --baseline none.");
+                    throw Errors.Config("registry.path", $"the local registry folder '{folder}' does not exist on this runner, so there is no '{alias}' model to compare against. CI runners start empty: use a shared registry (registry.azure in mlops.yaml, an Azure Blob container), or restore the folder before this step; for the very first model pass --baseline none.");
                 }
 
                 return settings.FirstModelAllowed
                     ? new ResolvedBaseline(null, null, $"first model: the registry '{folder}' does not exist yet (evaluate.first-model: allow)")
-                    : throw Errors.Errors.Config(where, $"'{alias}' cannot be looked up: the registry folder '{folder}' does not exist. {firstModelHint}");
+                    : throw Errors.Config(where, $"'{alias}' cannot be looked up: the registry folder '{folder}' does not exist. {firstModelHint}");
             }
         }
 
@@ -81,12 +81,12 @@ public static class BaselineResolver
             {
                 return settings.FirstModelAllowed
                     ? new ResolvedBaseline(null, null, $"first model: the registry {location} has no version of '{name}' yet (evaluate.first-model: allow)")
-                    : throw Errors.Errors.Config(where, $"the registry {location} has no '{name}' model yet, so there is no '{alias}' baseline. {firstModelHint}");
+                    : throw Errors.Config(where, $"the registry {location} has no '{name}' model yet, so there is no '{alias}' baseline. {firstModelHint}");
             }
 
             var known = book.Aliases.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key} → v{a.Value}").ToList();
-            var suggestion = Errors.Errors.Suggest(alias, book.Aliases.Keys);
-            throw Errors.Errors.Config(where, $"'{name}' has no alias '{alias}' in the registry {location}{(suggestion is null ? string.Empty : $"; did you mean '{suggestion}'?")} Its aliases: {(known.Count == 0 ? "none" : string.Join(", ", known))}; versions: {string.Join(", ", versions.Select(x => $"v{x}"))}.");
+            var suggestion = Errors.Suggest(alias, book.Aliases.Keys);
+            throw Errors.Config(where, $"'{name}' has no alias '{alias}' in the registry {location}{(suggestion is null ? string.Empty : $"; did you mean '{suggestion}'?")} Its aliases: {(known.Count == 0 ? "none" : string.Join(", ", known))}; versions: {string.Join(", ", versions.Select(x => $"v{x}"))}.");
         }
 
         var manifest = await models.GetAsync(name, v, cancellationToken);

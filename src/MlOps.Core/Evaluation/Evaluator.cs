@@ -32,14 +32,14 @@ public sealed class Evaluator(Action<string> log)
         var split = s.Split == "all" ? null : new SplitRule(o.Split.Key, o.Split.Salt, o.Split.Fractions);
         log($"reading {o.Data.Path}");
         var table = await TableLoader.LoadAsync(o.Data, declared, split, cancellationToken);
-        var labelColumn = table.Find(o.Label) ?? throw Errors.Errors.Data(o.Data.Path, $"the label column '{o.Label}' is not in the data; columns: {string.Join(", ", table.Columns.Select(c => c.Name))}.");
+        var labelColumn = table.Find(o.Label) ?? throw Errors.Data(o.Data.Path, $"the label column '{o.Label}' is not in the data; columns: {string.Join(", ", table.Columns.Select(c => c.Name))}.");
         if (split is not null && !table.PartNames.Contains(s.Split))
         {
-            throw Errors.Errors.Config("evaluate.split", $"'{s.Split}' is not a split part; expected {string.Join(", ", table.PartNames)} or all.");
+            throw Errors.Config("evaluate.split", $"'{s.Split}' is not a split part; expected {string.Join(", ", table.PartNames)} or all.");
         }
 
         var rows = LabelSpec.Labeled(labelColumn, split is null ? Enumerable.Range(0, table.RowCount).ToArray() : table.RowsOf(s.Split));
-        if (rows.Length == 0) throw Errors.Errors.Data(o.Data.Path, $"no labeled rows in the '{s.Split}' split to evaluate on.");
+        if (rows.Length == 0) throw Errors.Data(o.Data.Path, $"no labeled rows in the '{s.Split}' split to evaluate on.");
         var label = LabelSpec.Resolve(o.Label, o.Task, o.PositiveClass ?? o.Candidate.Run?.PositiveClass, labelColumn, rows, o.Data.Path);
 
         log($"scoring {rows.Length} rows with the candidate{(baseline is null ? string.Empty : " and the baseline")}");
@@ -69,7 +69,7 @@ public sealed class Evaluator(Action<string> log)
         var slices = new List<SliceColumnResult>();
         foreach (var name in s.Slices.Columns)
         {
-            var column = table.Find(name) ?? throw Errors.Errors.Config("evaluate.slices.columns", $"the column '{name}' is not in the data; columns: {string.Join(", ", table.Columns.Select(c => c.Name))}.");
+            var column = table.Find(name) ?? throw Errors.Config("evaluate.slices.columns", $"the column '{name}' is not in the data; columns: {string.Join(", ", table.Columns.Select(c => c.Name))}.");
             slices.Add(SliceAnalyzer.Analyze(column, rows, candidateData, baselineData, sliceMetric, s.Slices.MinSize, threshold));
         }
 
@@ -84,7 +84,7 @@ public sealed class Evaluator(Action<string> log)
         {
             if (!metrics.TryGetValue(gate.Metric, out var m))
             {
-                throw Errors.Errors.Config("evaluate.gates", $"'{gate.Metric}' is not a {o.Task.Name()} metric; expected one of {string.Join(", ", MetricNames.For(o.Task))}.");
+                throw Errors.Config("evaluate.gates", $"'{gate.Metric}' is not a {o.Task.Name()} metric; expected one of {string.Join(", ", MetricNames.For(o.Task))}.");
             }
 
             gates.Add(GateEvaluator.Check(gate, m, s.Confidence, s.MinDetectableChange, rows.Length));
@@ -149,7 +149,7 @@ public sealed class Evaluator(Action<string> log)
         var (count, first) = MetricCalculator.NonFinite(predictions);
         if (count == 0) return predictions;
         var where = string.Join(", ", first.Select(i => (rows[i] + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        throw Errors.Errors.Data(modelPath, $"the {which} model gave {count} non-finite predictions (NaN or infinite) on the '{split}' rows, first at data rows {where}{(count > first.Count ? ", ..." : string.Empty)}; missing or extreme input values reach a model without an imputer. Fill or drop them, or put imputation inside the model.");
+        throw Errors.Data(modelPath, $"the {which} model gave {count} non-finite predictions (NaN or infinite) on the '{split}' rows, first at data rows {where}{(count > first.Count ? ", ..." : string.Empty)}; missing or extreme input values reach a model without an imputer. Fill or drop them, or put imputation inside the model.");
     }
 
     private static ConfusionRecord? Confusion(LabeledPredictions data, double threshold)

@@ -9,7 +9,7 @@ namespace MlOps.Evaluation;
 public sealed record ModelLocation(string ModelPath, RunRecord? Run)
 {
     /// <summary>Finds the model at <paramref name="path"/>; null when nothing is there.</summary>
-    /// <exception cref="Errors.DataException">A folder exists but holds no model, or its run.json is unreadable.</exception>
+    /// <exception cref="DataException">A folder exists but holds no model, or its run.json is unreadable.</exception>
     public static async Task<ModelLocation?> FindAsync(string path, CancellationToken cancellationToken = default)
     {
         if (File.Exists(path))
@@ -25,10 +25,10 @@ public sealed record ModelLocation(string ModelPath, RunRecord? Run)
         {
             var run = await RunRecord.ReadAsync(runPath, cancellationToken);
             var model = Path.Combine(path, run.Model.File);
-            return File.Exists(model) ? new ModelLocation(model, run) : throw Errors.Errors.Data(runPath, $"names the model '{run.Model.File}', which is not in the folder.");
+            return File.Exists(model) ? new ModelLocation(model, run) : throw Errors.Data(runPath, $"names the model '{run.Model.File}', which is not in the folder.");
         }
 
         var found = ModelLoader.FileNames.Select(f => Path.Combine(path, f)).FirstOrDefault(File.Exists);
-        return found is null ? throw Errors.Errors.Data(path, "the folder holds no model.zip or model.onnx.") : new ModelLocation(found, null);
+        return found is null ? throw Errors.Data(path, "the folder holds no model.zip or model.onnx.") : new ModelLocation(found, null);
     }
 }

@@ -21,9 +21,13 @@ public interface IPullRequestCommenter
 {
     /// <summary>Creates or updates the comment that contains <paramref name="marker"/> so that it reads <paramref name="body"/>.</summary>
     /// <exception cref="CommentForbiddenException">The token may read but not write comments (a fork's pull request).</exception>
-    /// <exception cref="Errors.ExternalServiceException">The service kept failing after retries.</exception>
+    /// <exception cref="ExternalServiceException">The service kept failing after retries.</exception>
     Task<CommentResult> UpsertAsync(string marker, string body, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The token may not write comments: typical of pull requests from forks, whose tokens are read-only.</summary>
-public sealed class CommentForbiddenException(string message) : Exception(message);
+public sealed class CommentForbiddenException(string message) : MlOpsException(message)
+{
+    /// <inheritdoc/>
+    public override int ExitCode => ExitCodes.ExternalServiceError;
+}

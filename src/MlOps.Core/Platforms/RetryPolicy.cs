@@ -1,4 +1,3 @@
-using MlOps.Errors;
 using static System.FormattableString;
 
 namespace MlOps.Platforms;

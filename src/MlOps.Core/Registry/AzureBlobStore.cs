@@ -47,7 +47,7 @@ public sealed class AzureBlobStore : IRegistryStore
         {
             throw Fail("read", key, e);
         }
-        catch (Exception e) when (e is not (OperationCanceledException or Errors.MlOpsException or RequestFailedException))
+        catch (Exception e) when (e is not (OperationCanceledException or MlOpsException or RequestFailedException))
         {
             throw Fail("read", key, e);
         }
@@ -70,7 +70,7 @@ public sealed class AzureBlobStore : IRegistryStore
         {
             throw Fail("create", key, e);
         }
-        catch (Exception e) when (e is not (OperationCanceledException or Errors.MlOpsException or RequestFailedException))
+        catch (Exception e) when (e is not (OperationCanceledException or MlOpsException or RequestFailedException))
         {
             throw Fail("create", key, e);
         }
@@ -92,7 +92,7 @@ public sealed class AzureBlobStore : IRegistryStore
         {
             throw Fail("update", key, e);
         }
-        catch (Exception e) when (e is not (OperationCanceledException or Errors.MlOpsException or RequestFailedException))
+        catch (Exception e) when (e is not (OperationCanceledException or MlOpsException or RequestFailedException))
         {
             throw Fail("update", key, e);
         }
@@ -117,7 +117,7 @@ public sealed class AzureBlobStore : IRegistryStore
         {
             throw Fail("upload", key, e);
         }
-        catch (Exception e) when (e is not (OperationCanceledException or Errors.MlOpsException or RequestFailedException))
+        catch (Exception e) when (e is not (OperationCanceledException or MlOpsException or RequestFailedException))
         {
             throw Fail("upload", key, e);
         }
@@ -139,7 +139,7 @@ public sealed class AzureBlobStore : IRegistryStore
         {
             throw Fail("download", key, e);
         }
-        catch (Exception e) when (e is not (OperationCanceledException or Errors.MlOpsException or RequestFailedException))
+        catch (Exception e) when (e is not (OperationCanceledException or MlOpsException or RequestFailedException))
         {
             throw Fail("download", key, e);
         }
@@ -166,7 +166,7 @@ public sealed class AzureBlobStore : IRegistryStore
         {
             throw Fail("list", prefix, e);
         }
-        catch (Exception e) when (e is not (OperationCanceledException or Errors.MlOpsException or RequestFailedException))
+        catch (Exception e) when (e is not (OperationCanceledException or MlOpsException or RequestFailedException))
         {
             throw Fail("list", prefix, e);
         }
@@ -193,7 +193,7 @@ public sealed class AzureBlobStore : IRegistryStore
         {
             throw Fail("list", prefix, e);
         }
-        catch (Exception e) when (e is not (OperationCanceledException or Errors.MlOpsException or RequestFailedException))
+        catch (Exception e) when (e is not (OperationCanceledException or MlOpsException or RequestFailedException))
         {
             throw Fail("list", prefix, e);
         }
@@ -210,7 +210,7 @@ public sealed class AzureBlobStore : IRegistryStore
         {
             throw Fail("delete", key, e);
         }
-        catch (Exception e) when (e is not (OperationCanceledException or Errors.MlOpsException or RequestFailedException))
+        catch (Exception e) when (e is not (OperationCanceledException or MlOpsException or RequestFailedException))
         {
             throw Fail("delete", key, e);
         }
@@ -231,7 +231,7 @@ public sealed class AzureBlobStore : IRegistryStore
         {
             throw Fail("create container", _container.Name, e);
         }
-        catch (Exception e) when (e is not (OperationCanceledException or Errors.MlOpsException or RequestFailedException))
+        catch (Exception e) when (e is not (OperationCanceledException or MlOpsException or RequestFailedException))
         {
             throw Fail("create container", _container.Name, e);
         }
@@ -240,7 +240,7 @@ public sealed class AzureBlobStore : IRegistryStore
     }
 
     // The SDK reports a failure after retries as an AggregateException of the attempts.
-    private Errors.ExternalServiceException Fail(string operation, string key, Exception e)
+    private ExternalServiceException Fail(string operation, string key, Exception e)
     {
         var last = e is AggregateException a ? a.InnerExceptions.OfType<RequestFailedException>().LastOrDefault() : e as RequestFailedException;
         var what = last is null ? $"an unreadable reply ({e.GetType().Name})"

@@ -174,7 +174,7 @@ public sealed class LocalFolderStore(string root) : IRegistryStore
         var full = Path.GetFullPath(Path.Combine(_root, key));
         return full.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal) || full == _root
             ? full
-            : throw Errors.Errors.Config("registry", $"the key '{key}' leaves the registry folder.");
+            : throw Errors.Config("registry", $"the key '{key}' leaves the registry folder.");
     }
 
     private static async Task<string> WriteTempAsync(string path, byte[] content, CancellationToken cancellationToken)
@@ -208,7 +208,7 @@ public sealed class LocalFolderStore(string root) : IRegistryStore
             }
             catch (IOException)
             {
-                throw Errors.Errors.Config(path, "the registry is locked by another process for over a minute; if no mlops is running, delete this lock file.");
+                throw Errors.Config(path, "the registry is locked by another process for over a minute; if no mlops is running, delete this lock file.");
             }
         }
     }

@@ -66,7 +66,7 @@ public sealed class ModelRegistry(IRegistryStore store)
             await Backoff(attempt, cancellationToken);
         }
 
-        throw new Errors.ExternalServiceException($"{store.Location}: could not allocate a version of '{name}' after {MaxAttempts} attempts; too many concurrent registrations.");
+        throw new ExternalServiceException($"{store.Location}: could not allocate a version of '{name}' after {MaxAttempts} attempts; too many concurrent registrations.");
     }
 
     /// <summary>The version numbers of a model, ascending.</summary>
@@ -82,12 +82,12 @@ public sealed class ModelRegistry(IRegistryStore store)
         (await store.ListAsync("models/", cancellationToken)).Select(k => k.Split('/')[1]).Distinct().Order(StringComparer.Ordinal).ToList();
 
     /// <summary>A version's manifest.</summary>
-    /// <exception cref="Errors.ConfigException">No such version.</exception>
+    /// <exception cref="ConfigException">No such version.</exception>
     public async Task<ModelVersion> GetAsync(string name, int version, CancellationToken cancellationToken = default)
     {
         var key = RegistryNames.VersionKey(name, version);
         var stored = await store.ReadAsync(key, cancellationToken)
-            ?? throw Errors.Errors.Config("version", $"'{name}' has no version {version} in {store.Location}.");
+            ?? throw Errors.Config("version", $"'{name}' has no version {version} in {store.Location}.");
         return Checked(Deserialize<ModelVersion>(stored.Content, key), name, version, store.UriOf(key));
     }
 
@@ -104,7 +104,7 @@ public sealed class ModelRegistry(IRegistryStore store)
         else if (m.Artifacts.GroupBy(a => a.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } twice) problem = $"names two artifacts '{twice.Key}'";
         else if (m.Artifacts.FirstOrDefault(a => !IsPlainFileName(a.Name) || !IsSha256(a.Sha256) || a.Bytes < 0) is { } bad) problem = $"has an invalid artifact '{bad.Name}'";
         else if (m.ModelFile is null || m.Artifacts.All(a => a.Name != m.ModelFile)) problem = $"names the model file '{m.ModelFile}', which is not one of its artifacts";
-        return problem is null ? m : throw Errors.Errors.Data(where, $"the manifest of '{name}' v{version} {problem}; refusing to use it.");
+        return problem is null ? m : throw Errors.Data(where, $"the manifest of '{name}' v{version} {problem}; refusing to use it.");
     }
 
     private static bool IsPlainFileName(string name) =>
@@ -124,7 +124,7 @@ public sealed class ModelRegistry(IRegistryStore store)
     {
         var book = Deserialize<AliasBook>(content, key);
         return book.Aliases is null || book.History is null || book.History.Any(m => m is null)
-            ? throw Errors.Errors.Data(store.UriOf(key), "corrupted alias record: \"aliases\" and \"history\" must be present (an object and a list); refusing to move aliases on it.")
+            ? throw Errors.Data(store.UriOf(key), "corrupted alias record: \"aliases\" and \"history\" must be present (an object and a list); refusing to move aliases on it.")
             : book;
     }
 
@@ -184,7 +184,7 @@ public sealed class ModelRegistry(IRegistryStore store)
         MoveAsync(name, alias, "rollback", reason, (book, current) =>
         {
             var last = book.History.LastOrDefault(m => m.Alias == alias && m.To == current);
-            return last?.From ?? throw Errors.Errors.Config(alias, $"'{name}' alias '{alias}' has no earlier version to roll back to.");
+            return last?.From ?? throw Errors.Config(alias, $"'{name}' alias '{alias}' has no earlier version to roll back to.");
         }, cancellationToken);
 
     private async Task<AliasMove> MoveAsync(string name, string alias, string action, string? reason, Func<AliasBook, int?, int> target, CancellationToken cancellationToken)
@@ -208,7 +208,7 @@ public sealed class ModelRegistry(IRegistryStore store)
             await Backoff(attempt, cancellationToken);
         }
 
-        throw new Errors.ExternalServiceException($"{store.Location}: could not move alias '{alias}' of '{name}' after {MaxAttempts} attempts; too many concurrent updates.");
+        throw new ExternalServiceException($"{store.Location}: could not move alias '{alias}' of '{name}' after {MaxAttempts} attempts; too many concurrent updates.");
     }
 
     /// <summary>
@@ -217,12 +217,12 @@ public sealed class ModelRegistry(IRegistryStore store)
     /// replaces <paramref name="directory"/> whole, so the folder holds exactly one version, never
     /// one version's model beside another's run.json.
     /// </summary>
-    /// <exception cref="Errors.DataException">A blob is missing, truncated or corrupted; nothing partial is left behind and the folder is as it was.</exception>
+    /// <exception cref="DataException">A blob is missing, truncated or corrupted; nothing partial is left behind and the folder is as it was.</exception>
     public async Task<IReadOnlyDictionary<string, string>> PullAsync(ModelVersion version, string directory, CancellationToken cancellationToken = default)
     {
         Checked(version, version.Name, version.Version, $"{store.Location} {version.Name} v{version.Version}");
         var target = Path.GetFullPath(directory);
-        if (File.Exists(target)) throw Errors.Errors.Config("output", $"'{directory}' is a file; pull needs a folder to write the model into.");
+        if (File.Exists(target)) throw Errors.Config("output", $"'{directory}' is a file; pull needs a folder to write the model into.");
         var parent = Path.GetDirectoryName(target)!;
         Directory.CreateDirectory(parent);
         var staging = Path.Combine(parent, $".{Path.GetFileName(target)}.pull-{Guid.NewGuid():N}");
@@ -252,7 +252,7 @@ public sealed class ModelRegistry(IRegistryStore store)
     {
         var key = RegistryNames.BlobKey(artifact.Sha256);
         await using var source = await store.OpenReadAsync(key, cancellationToken)
-            ?? throw Errors.Errors.Data(store.UriOf(key), $"the blob of {artifact.Name} ({version.Name} v{version.Version}) is missing from the registry.");
+            ?? throw Errors.Data(store.UriOf(key), $"the blob of {artifact.Name} ({version.Name} v{version.Version}) is missing from the registry.");
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long length = 0;
         await using (var output = File.Create(target))
@@ -270,7 +270,7 @@ public sealed class ModelRegistry(IRegistryStore store)
         var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
         if (actual != artifact.Sha256 || length != artifact.Bytes)
         {
-            throw Errors.Errors.Data(store.UriOf(key), $"{artifact.Name} of {version.Name} v{version.Version} is corrupted: expected SHA-256 {artifact.Sha256} ({artifact.Bytes} bytes), got {actual} ({length} bytes). Refusing to use it.");
+            throw Errors.Data(store.UriOf(key), $"{artifact.Name} of {version.Name} v{version.Version} is corrupted: expected SHA-256 {artifact.Sha256} ({artifact.Bytes} bytes), got {actual} ({length} bytes). Refusing to use it.");
         }
     }
 
@@ -292,7 +292,7 @@ public sealed class ModelRegistry(IRegistryStore store)
     private static string SafeFileName(string name) =>
         name.Length > 0 && name == Path.GetFileName(name) && name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0 && name is not ("." or "..")
             ? name
-            : throw Errors.Errors.Data("registry", $"artifact name '{name}' is not a plain file name.");
+            : throw Errors.Data("registry", $"artifact name '{name}' is not a plain file name.");
 
     private static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, ArtifactJson.Options);
 
@@ -304,7 +304,7 @@ public sealed class ModelRegistry(IRegistryStore store)
         }
         catch (JsonException e)
         {
-            throw Errors.Errors.Data(store.UriOf(key), $"corrupted registry record ({e.Message.Split('\n')[0]}).");
+            throw Errors.Data(store.UriOf(key), $"corrupted registry record ({e.Message.Split('\n')[0]}).");
         }
     }
 

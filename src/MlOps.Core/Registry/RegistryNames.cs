@@ -9,22 +9,22 @@ namespace MlOps.Registry;
 public static partial class RegistryNames
 {
     /// <summary>Checks a model name (the project name by default).</summary>
-    /// <exception cref="Errors.ConfigException">The name is not allowed.</exception>
+    /// <exception cref="ConfigException">The name is not allowed.</exception>
     public static string Model(string name, string where = "model name") =>
-        ModelPattern().IsMatch(name) ? name : throw Errors.Errors.Config(where, $"'{name}' is not a valid model name; use 1-64 lower-case letters, digits, '.', '_' or '-', starting and ending with a letter or digit.");
+        ModelPattern().IsMatch(name) ? name : throw Errors.Config(where, $"'{name}' is not a valid model name; use 1-64 lower-case letters, digits, '.', '_' or '-', starting and ending with a letter or digit.");
 
     /// <summary>Checks an alias.</summary>
-    /// <exception cref="Errors.ConfigException">The alias is not allowed.</exception>
+    /// <exception cref="ConfigException">The alias is not allowed.</exception>
     public static string Alias(string alias, string where = "alias") =>
         !AliasPattern().IsMatch(alias) || int.TryParse(alias, out _)
-            ? throw Errors.Errors.Config(where, $"'{alias}' is not a valid alias; use 1-63 lower-case letters, digits or '-', starting with a letter (e.g. staging, production).")
+            ? throw Errors.Config(where, $"'{alias}' is not a valid alias; use 1-63 lower-case letters, digits or '-', starting with a letter (e.g. staging, production).")
             : VersionLike().IsMatch(alias)
-                ? throw Errors.Errors.Config(where, $"'{alias}' reads as a version number (v2 means version 2); pick an alias that does not, e.g. staging or release-{alias[1..]}.")
+                ? throw Errors.Config(where, $"'{alias}' reads as a version number (v2 means version 2); pick an alias that does not, e.g. staging or release-{alias[1..]}.")
                 : alias;
 
     /// <summary>Checks a SHA-256 in lower-case hex.</summary>
     public static string Sha256(string sha) =>
-        ShaPattern().IsMatch(sha) ? sha : throw Errors.Errors.Data("registry", $"'{sha}' is not a SHA-256 digest.");
+        ShaPattern().IsMatch(sha) ? sha : throw Errors.Data("registry", $"'{sha}' is not a SHA-256 digest.");
 
     /// <summary>The key of a version manifest.</summary>
     public static string VersionKey(string model, int version) => $"models/{Model(model)}/versions/{version}.json";

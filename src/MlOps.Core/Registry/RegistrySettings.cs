@@ -28,12 +28,12 @@ public sealed record RegistrySettings
     public bool IsAzure => Container is not null || ContainerUrlEnv is not null;
 
     /// <summary>Opens the store.</summary>
-    /// <exception cref="Errors.ConfigException">Azure settings are incomplete or the named variable is empty.</exception>
+    /// <exception cref="ConfigException">Azure settings are incomplete or the named variable is empty.</exception>
     public IRegistryStore Open()
     {
         if (!IsAzure)
         {
-            if (File.Exists(Path)) throw Errors.Errors.Config("registry.path", $"'{Path}' is a file, not a registry folder.");
+            if (File.Exists(Path)) throw Errors.Config("registry.path", $"'{Path}' is a file, not a registry folder.");
             return new LocalFolderStore(Path);
         }
 
@@ -41,22 +41,22 @@ public sealed record RegistrySettings
         if (ContainerUrlEnv is { } urlEnv)
         {
             var url = Environment.GetEnvironmentVariable(urlEnv);
-            if (string.IsNullOrEmpty(url)) throw Errors.Errors.Config("registry.azure.container-url-env", $"the environment variable {urlEnv} is empty; set it to the container URL with a SAS token.");
+            if (string.IsNullOrEmpty(url)) throw Errors.Config("registry.azure.container-url-env", $"the environment variable {urlEnv} is empty; set it to the container URL with a SAS token.");
 
             // Never echo the value: it carries the SAS signature.
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || uri.AbsolutePath.Trim('/').Length == 0)
             {
-                throw Errors.Errors.Config("registry.azure.container-url-env", $"the environment variable {urlEnv} does not hold a container URL (https://ACCOUNT.blob.core.windows.net/CONTAINER?SAS).");
+                throw Errors.Config("registry.azure.container-url-env", $"the environment variable {urlEnv} does not hold a container URL (https://ACCOUNT.blob.core.windows.net/CONTAINER?SAS).");
             }
 
             return new AzureBlobStore(new BlobContainerClient(uri, options));
         }
 
-        var container = Container ?? throw Errors.Errors.Config("registry.azure.container", "is required.");
+        var container = Container ?? throw Errors.Config("registry.azure.container", "is required.");
         if (ConnectionStringEnv is { } csEnv)
         {
             var cs = Environment.GetEnvironmentVariable(csEnv);
-            if (string.IsNullOrEmpty(cs)) throw Errors.Errors.Config("registry.azure.connection-string-env", $"the environment variable {csEnv} is empty.");
+            if (string.IsNullOrEmpty(cs)) throw Errors.Config("registry.azure.connection-string-env", $"the environment variable {csEnv} is empty.");
             try
             {
                 return new AzureBlobStore(new BlobContainerClient(cs, container, options));
@@ -64,14 +64,14 @@ public sealed record RegistrySettings
             catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
             {
                 // Never echo the value: it carries the account key.
-                throw Errors.Errors.Config("registry.azure.connection-string-env", $"the environment variable {csEnv} does not hold a valid Azure Storage connection string ({e.GetType().Name}); expected DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...;EndpointSuffix=core.windows.net.");
+                throw Errors.Config("registry.azure.connection-string-env", $"the environment variable {csEnv} does not hold a valid Azure Storage connection string ({e.GetType().Name}); expected DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...;EndpointSuffix=core.windows.net.");
             }
         }
 
-        var account = AccountUrl ?? throw Errors.Errors.Config("registry.azure", "set account-url (for DefaultAzureCredential / OIDC), connection-string-env, or container-url-env.");
+        var account = AccountUrl ?? throw Errors.Config("registry.azure", "set account-url (for DefaultAzureCredential / OIDC), connection-string-env, or container-url-env.");
         if (!Uri.TryCreate($"{account.TrimEnd('/')}/{container}", UriKind.Absolute, out var accountUri) || accountUri.Scheme is not ("https" or "http"))
         {
-            throw Errors.Errors.Config("registry.azure.account-url", $"'{account}' is not an account URL (https://ACCOUNT.blob.core.windows.net).");
+            throw Errors.Config("registry.azure.account-url", $"'{account}' is not an account URL (https://ACCOUNT.blob.core.windows.net).");
         }
 
         return new AzureBlobStore(new BlobContainerClient(accountUri, new DefaultAzureCredential(), options));

@@ -65,13 +65,13 @@ public sealed record StageFolder(string Path, bool Explicit)
     public static readonly StageFolder Skipped = new(string.Empty, false);
 
     /// <summary>True when the folder holds <paramref name="file"/>.</summary>
-    /// <exception cref="Errors.DataException">The user named the folder and the file is not there.</exception>
+    /// <exception cref="DataException">The user named the folder and the file is not there.</exception>
     public bool Present(string file)
     {
         if (Path.Length == 0) return false; // skipped on purpose
         var path = System.IO.Path.Combine(Path, file);
         if (File.Exists(path)) return true;
-        if (Explicit) throw Errors.Errors.Data(path, "file not found; is this the right stage output folder?");
+        if (Explicit) throw Errors.Data(path, "file not found; is this the right stage output folder?");
         return false;
     }
 }

@@ -20,6 +20,6 @@ public interface IModelScorer : IDisposable
     IReadOnlyList<ModelInput> Inputs { get; }
 
     /// <summary>Scores the given rows.</summary>
-    /// <exception cref="Errors.DataException">The table lacks an input or has the wrong kind of values for it.</exception>
+    /// <exception cref="DataException">The table lacks an input or has the wrong kind of values for it.</exception>
     Predictions Score(Table table, int[] rows);
 }

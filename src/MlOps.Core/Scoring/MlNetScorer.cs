@@ -30,7 +30,7 @@ public sealed class MlNetScorer : IModelScorer
         _name = name;
         Inputs = inputSchema.Select(c => new ModelInput(c.Name, c.Type is TextDataViewType ? ColumnKind.Text
             : c.Type == NumberDataViewType.Single ? ColumnKind.Numeric
-            : throw Errors.Errors.Data(name, $"the model input '{c.Name}' has type {c.Type}; mlops feeds single-precision numbers and text."))).ToList();
+            : throw Errors.Data(name, $"the model input '{c.Name}' has type {c.Type}; mlops feeds single-precision numbers and text."))).ToList();
         var output = model.GetOutputSchema(inputSchema);
         if (output.GetColumnOrNull("Probability") is not null)
         {
@@ -42,7 +42,7 @@ public sealed class MlNetScorer : IModelScorer
             var names = default(VBuffer<ReadOnlyMemory<char>>);
             score.GetSlotNames(ref names);
             Classes = names.DenseValues().Select(n => n.ToString()).ToList();
-            if (Classes.Count != vector.Size) throw Errors.Errors.Data(name, "the model's scores have no class names.");
+            if (Classes.Count != vector.Size) throw Errors.Data(name, "the model's scores have no class names.");
         }
         else if (output.GetColumnOrNull("Score") is not null)
         {
@@ -50,7 +50,7 @@ public sealed class MlNetScorer : IModelScorer
         }
         else
         {
-            throw Errors.Errors.Data(name, "the ML.NET model has no Score or Probability output; is it a trained prediction model?");
+            throw Errors.Data(name, "the ML.NET model has no Score or Probability output; is it a trained prediction model?");
         }
     }
 
@@ -67,10 +67,10 @@ public sealed class MlNetScorer : IModelScorer
     public IReadOnlyList<string>? Classes { get; }
 
     /// <summary>Loads a saved model.zip.</summary>
-    /// <exception cref="Errors.DataException">The file is missing or not an ML.NET model.</exception>
+    /// <exception cref="DataException">The file is missing or not an ML.NET model.</exception>
     public static MlNetScorer Load(string path)
     {
-        if (!File.Exists(path)) throw Errors.Errors.Data(path, "model file not found.");
+        if (!File.Exists(path)) throw Errors.Data(path, "model file not found.");
         var ml = new MLContext();
         try
         {
@@ -79,7 +79,7 @@ public sealed class MlNetScorer : IModelScorer
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidDataException or ArgumentException)
         {
-            throw Errors.Errors.Data(path, $"not a readable ML.NET model ({e.Message.Split('\n')[0]}).");
+            throw Errors.Data(path, $"not a readable ML.NET model ({e.Message.Split('\n')[0]}).");
         }
     }
 

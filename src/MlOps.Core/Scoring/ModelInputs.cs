@@ -6,7 +6,7 @@ namespace MlOps.Scoring;
 public static class ModelInputs
 {
     /// <summary>The table column for each model input, in input order.</summary>
-    /// <exception cref="Errors.DataException">A column is missing or holds the wrong kind of values.</exception>
+    /// <exception cref="DataException">A column is missing or holds the wrong kind of values.</exception>
     public static TableColumn[] Resolve(Table table, IReadOnlyList<ModelInput> inputs, string dataName)
     {
         var columns = new TableColumn[inputs.Count];
@@ -14,13 +14,13 @@ public static class ModelInputs
         {
             var input = inputs[i];
             var column = table.Find(input.Name)
-                ?? throw Errors.Errors.Data(dataName, $"the model needs a column '{input.Name}' ({Describe(input.Kind)}), which the data lacks.");
+                ?? throw Errors.Data(dataName, $"the model needs a column '{input.Name}' ({Describe(input.Kind)}), which the data lacks.");
             if (column.Kind != input.Kind)
             {
                 // A numeric column a model reads as text (a category coded as numbers) converts without loss of meaning.
                 column = input.Kind == ColumnKind.Text
                     ? TableColumn.TextOf(column)
-                    : throw Errors.Errors.Data(dataName, $"column '{input.Name}' holds text, but the model expects numbers.");
+                    : throw Errors.Data(dataName, $"column '{input.Name}' holds text, but the model expects numbers.");
             }
 
             columns[i] = column;

@@ -7,19 +7,19 @@ public static class ModelLoader
     public static readonly IReadOnlyList<string> FileNames = ["model.zip", "model.onnx"];
 
     /// <summary>Loads model.zip (ML.NET) or model.onnx (ONNX Runtime).</summary>
-    /// <exception cref="Errors.DataException">The file is missing, of an unknown format, or not usable for the task.</exception>
+    /// <exception cref="DataException">The file is missing, of an unknown format, or not usable for the task.</exception>
     public static IModelScorer Load(string path, ModelTask task)
     {
         IModelScorer scorer = Path.GetExtension(path).ToLowerInvariant() switch
         {
             ".zip" => MlNetScorer.Load(path),
             ".onnx" => OnnxScorer.Load(path, task),
-            _ => throw Errors.Errors.Data(path, "unknown model format; expected an ML.NET model.zip or an .onnx file."),
+            _ => throw Errors.Data(path, "unknown model format; expected an ML.NET model.zip or an .onnx file."),
         };
         if (scorer.Task != task)
         {
             scorer.Dispose();
-            throw Errors.Errors.Data(path, $"this is a {scorer.Task.Name()} model; mlops.yaml says task: {task.Name()}.");
+            throw Errors.Data(path, $"this is a {scorer.Task.Name()} model; mlops.yaml says task: {task.Name()}.");
         }
 
         return scorer;

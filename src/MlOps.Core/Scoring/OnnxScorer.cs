@@ -58,10 +58,10 @@ public sealed class OnnxScorer : IModelScorer
     /// <summary>Loads an ONNX model for a task.</summary>
     /// <param name="path">The .onnx file.</param>
     /// <param name="task">The task from mlops.yaml; the model's mlops.task metadata must agree when present.</param>
-    /// <exception cref="Errors.DataException">The file is not a usable ONNX model for the task; the message names the input or output and what was expected.</exception>
+    /// <exception cref="DataException">The file is not a usable ONNX model for the task; the message names the input or output and what was expected.</exception>
     public static OnnxScorer Load(string path, ModelTask task)
     {
-        if (!File.Exists(path)) throw Errors.Errors.Data(path, "model file not found.");
+        if (!File.Exists(path)) throw Errors.Data(path, "model file not found.");
         InferenceSession session;
         try
         {
@@ -70,7 +70,7 @@ public sealed class OnnxScorer : IModelScorer
         }
         catch (OnnxRuntimeException e)
         {
-            throw Errors.Errors.Data(path, $"not a loadable ONNX model ({e.Message.Split('\n')[0]}).");
+            throw Errors.Data(path, $"not a loadable ONNX model ({e.Message.Split('\n')[0]}).");
         }
 
         try
@@ -78,7 +78,7 @@ public sealed class OnnxScorer : IModelScorer
             var metadata = session.ModelMetadata.CustomMetadataMap;
             if (metadata.TryGetValue(TaskKey, out var declared) && declared != task.Name())
             {
-                throw Errors.Errors.Data(path, $"the model says it is a {declared} model ({TaskKey}); mlops.yaml says task: {task.Name()}.");
+                throw Errors.Data(path, $"the model says it is a {declared} model ({TaskKey}); mlops.yaml says task: {task.Name()}.");
             }
 
             var (inputs, matrix) = MapInputs(session, metadata, path);
@@ -87,10 +87,10 @@ public sealed class OnnxScorer : IModelScorer
             if (task == ModelTask.Multiclass)
             {
                 classes = metadata.TryGetValue(ClassesKey, out var c) ? JsonArray(c, ClassesKey, path)
-                    : throw Errors.Errors.Data(path, $"a multiclass ONNX model must name its classes in metadata '{ClassesKey}' (a JSON array, in output order).");
+                    : throw Errors.Data(path, $"a multiclass ONNX model must name its classes in metadata '{ClassesKey}' (a JSON array, in output order).");
                 if (classes.Count != width)
                 {
-                    throw Errors.Errors.Data(path, $"output '{output}' has {width} columns but '{ClassesKey}' names {classes.Count} classes.");
+                    throw Errors.Data(path, $"output '{output}' has {width} columns but '{ClassesKey}' names {classes.Count} classes.");
                 }
             }
 
@@ -136,7 +136,7 @@ public sealed class OnnxScorer : IModelScorer
         var width = dims.Length >= 2 ? dims[^1] : 1;
         var dense = tensor as DenseTensor<float> ?? tensor.ToDenseTensor();
         var span = dense.Buffer.Span;
-        if (dims.Length == 0 || dims[0] != count) throw Errors.Errors.Data(_path, $"output '{_output}' returned {(dims.Length == 0 ? 0 : dims[0])} rows for {count} inputs.");
+        if (dims.Length == 0 || dims[0] != count) throw Errors.Data(_path, $"output '{_output}' returned {(dims.Length == 0 ? 0 : dims[0])} rows for {count} inputs.");
         switch (Task)
         {
             case ModelTask.Multiclass:
@@ -200,10 +200,10 @@ public sealed class OnnxScorer : IModelScorer
         if (inputs.Count == 1 && inputs.Single() is var (name, meta) && meta.Dimensions.Length == 2 && meta.Dimensions[1] != 1 && meta.ElementType == typeof(float))
         {
             var features = metadata.TryGetValue(FeaturesKey, out var f) ? JsonArray(f, FeaturesKey, path)
-                : throw Errors.Errors.Data(path, $"input '{name}' is a [N, {Dim(meta.Dimensions[1])}] matrix; name its columns in metadata '{FeaturesKey}' (a JSON array) or give the model one input per column.");
+                : throw Errors.Data(path, $"input '{name}' is a [N, {Dim(meta.Dimensions[1])}] matrix; name its columns in metadata '{FeaturesKey}' (a JSON array) or give the model one input per column.");
             if (meta.Dimensions[1] > 0 && meta.Dimensions[1] != features.Count)
             {
-                throw Errors.Errors.Data(path, $"input '{name}' has {meta.Dimensions[1]} columns but '{FeaturesKey}' names {features.Count}.");
+                throw Errors.Data(path, $"input '{name}' has {meta.Dimensions[1]} columns but '{FeaturesKey}' names {features.Count}.");
             }
 
             return (features.Select(x => new ModelInput(x, ColumnKind.Numeric)).ToList(), name);
@@ -214,12 +214,12 @@ public sealed class OnnxScorer : IModelScorer
         {
             if (m.Dimensions.Length is not (1 or 2) || (m.Dimensions.Length == 2 && m.Dimensions[1] != 1))
             {
-                throw Errors.Errors.Data(path, $"input '{inputName}' has shape [{string.Join(", ", m.Dimensions.Select(Dim))}]; expected [N] or [N, 1] per column, or one [N, F] float matrix.");
+                throw Errors.Data(path, $"input '{inputName}' has shape [{string.Join(", ", m.Dimensions.Select(Dim))}]; expected [N] or [N, 1] per column, or one [N, F] float matrix.");
             }
 
             var kind = m.ElementType == typeof(float) ? ColumnKind.Numeric
                 : m.ElementType == typeof(string) ? ColumnKind.Text
-                : throw Errors.Errors.Data(path, $"input '{inputName}' has element type {m.ElementType.Name}; expected float or string.");
+                : throw Errors.Data(path, $"input '{inputName}' has element type {m.ElementType.Name}; expected float or string.");
             list.Add(new ModelInput(inputName, kind));
         }
 
@@ -229,19 +229,19 @@ public sealed class OnnxScorer : IModelScorer
     private static (string Name, int Width) PickOutput(InferenceSession session, ModelTask task, string path)
     {
         var floats = session.OutputMetadata.Where(o => o.Value.IsTensor && o.Value.ElementType == typeof(float)).ToList();
-        if (floats.Count == 0) throw Errors.Errors.Data(path, "the model has no float tensor output (probabilities or values); if it was converted from scikit-learn, convert with zipmap=False.");
+        if (floats.Count == 0) throw Errors.Data(path, "the model has no float tensor output (probabilities or values); if it was converted from scikit-learn, convert with zipmap=False.");
         static int Width(NodeMetadata m) => m.Dimensions.Length >= 2 ? m.Dimensions[^1] : 1;
         var preferred = floats.FirstOrDefault(o => o.Key.Contains("prob", StringComparison.OrdinalIgnoreCase));
         var chosen = preferred.Key is not null ? preferred : floats[0];
         var width = Width(chosen.Value);
         if (task == ModelTask.Binary && width is not (1 or 2))
         {
-            throw Errors.Errors.Data(path, $"output '{chosen.Key}' has {width} columns; a binary model gives the positive-class probability as [N], [N, 1] or [N, 2].");
+            throw Errors.Data(path, $"output '{chosen.Key}' has {width} columns; a binary model gives the positive-class probability as [N], [N, 1] or [N, 2].");
         }
 
         if (task == ModelTask.Multiclass && width < 2)
         {
-            throw Errors.Errors.Data(path, $"output '{chosen.Key}' has {Dim(width)} columns; a multiclass model gives [N, K] class probabilities.");
+            throw Errors.Data(path, $"output '{chosen.Key}' has {Dim(width)} columns; a multiclass model gives [N, K] class probabilities.");
         }
 
         return (chosen.Key, width);
@@ -255,7 +255,7 @@ public sealed class OnnxScorer : IModelScorer
         }
         catch (JsonException)
         {
-            throw Errors.Errors.Data(path, $"metadata '{key}' must be a JSON array of strings.");
+            throw Errors.Data(path, $"metadata '{key}' must be a JSON array of strings.");
         }
     }
 

@@ -60,7 +60,7 @@ public sealed class TableLoader : IRecordSink
     {
         if (_split is { Key: { } key } && _keyColumn < 0 && _rows > 0)
         {
-            throw Errors.Errors.Config("split.key", $"the column '{key}' is not in the data; columns: {string.Join(", ", _columns.Select(c => c.Name))}.");
+            throw Errors.Config("split.key", $"the column '{key}' is not in the data; columns: {string.Join(", ", _columns.Select(c => c.Name))}.");
         }
 
         return new Table(
@@ -119,7 +119,7 @@ public sealed class TableLoader : IRecordSink
                 }
                 else if (c.Declared)
                 {
-                    throw Errors.Errors.Data(_file, _fileRow + 1, $"expected a number, found '{Encoding.UTF8.GetString(utf8)}'.", c.Name);
+                    throw Errors.Data(_file, _fileRow + 1, $"expected a number, found '{Encoding.UTF8.GetString(utf8)}'.", c.Name);
                 }
                 else
                 {
@@ -174,7 +174,7 @@ public sealed class TableLoader : IRecordSink
         _keyPresent = false;
         _rows++;
         _fileRow++;
-        if (_rows == int.MaxValue) throw Errors.Errors.Data(_file, "more than 2,147,483,646 rows do not fit in one training table.");
+        if (_rows == int.MaxValue) throw Errors.Data(_file, "more than 2,147,483,646 rows do not fit in one training table.");
     }
 
     /// <inheritdoc/>

@@ -11,12 +11,12 @@ namespace MlOps.Training;
 public static class CommandRunner
 {
     /// <summary>The exit code reported for a command that ran out of time.</summary>
-    public const int TimeoutExitCode = 124;
+    public const int TimeoutExitCode = ExitCodes.CommandTimedOut;
 
     private const int TailLines = 20;
 
     /// <summary>Runs <paramref name="command"/>; returns its duration.</summary>
-    /// <exception cref="Errors.CommandFailedException">The command exited non-zero or timed out.</exception>
+    /// <exception cref="CommandFailedException">The command exited non-zero or timed out.</exception>
     public static async Task<TimeSpan> RunAsync(string command, IReadOnlyDictionary<string, string> environment, string workingDirectory, TimeSpan timeout, Action<string> log, CancellationToken cancellationToken = default)
     {
         var windows = OperatingSystem.IsWindows();
@@ -54,7 +54,7 @@ public static class CommandRunner
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw Errors.Errors.Config("train.command", $"cannot start the shell ({e.Message}).");
+            throw Errors.Config("train.command", $"cannot start the shell ({e.Message}).");
         }
 
         process.BeginOutputReadLine();
@@ -70,7 +70,7 @@ public static class CommandRunner
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync(CancellationToken.None);
             cancellationToken.ThrowIfCancellationRequested();
-            throw new Errors.CommandFailedException(
+            throw new CommandFailedException(
                 string.Format(CultureInfo.InvariantCulture, "train.command ran longer than its timeout ({0}) and was stopped.{1}", Describe(timeout), Tail(tail)), TimeoutExitCode);
         }
 
@@ -78,7 +78,7 @@ public static class CommandRunner
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
-            throw new Errors.CommandFailedException($"train.command exited with code {process.ExitCode}.{Tail(tail)}", process.ExitCode);
+            throw new CommandFailedException($"train.command exited with code {process.ExitCode}.{Tail(tail)}", process.ExitCode);
         }
 
         return watch.Elapsed;

@@ -55,7 +55,7 @@ public sealed class FeaturePlan
         {
             if (table.Find(name) is null)
             {
-                throw Errors.Errors.Config("train", $"the column '{name}' is not in the data; columns: {string.Join(", ", table.Columns.Select(c => c.Name))}.");
+                throw Errors.Config("train", $"the column '{name}' is not in the data; columns: {string.Join(", ", table.Columns.Select(c => c.Name))}.");
             }
         }
 
@@ -78,7 +78,7 @@ public sealed class FeaturePlan
 
             if (Reserved.Contains(column.Name))
             {
-                throw Errors.Errors.Config("train.exclude", $"the column '{column.Name}' has a name ML.NET reserves; exclude it or rename it in the data.");
+                throw Errors.Config("train.exclude", $"the column '{column.Name}' has a name ML.NET reserves; exclude it or rename it in the data.");
             }
 
             if (trainRows.All(column.IsMissing))
@@ -107,7 +107,7 @@ public sealed class FeaturePlan
 
         if (features.Count == 0)
         {
-            throw Errors.Errors.Config("train", "no feature columns are left after the label, split key and train.exclude.");
+            throw Errors.Config("train", "no feature columns are left after the label, split key and train.exclude.");
         }
 
         return new FeaturePlan(features, excluded);

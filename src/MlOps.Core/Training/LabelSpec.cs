@@ -16,7 +16,7 @@ public sealed record LabelSpec(string Column, ModelTask Task, string? PositiveCl
     public ColumnKind Kind => Task == ModelTask.Regression ? ColumnKind.Numeric : ColumnKind.Text;
 
     /// <summary>Resolves the positive class of a binary label from the training rows.</summary>
-    /// <exception cref="Errors.DataException">
+    /// <exception cref="DataException">
     /// The label is missing on every row, has one class only (nothing to learn, no metric to rank
     /// by), does not have exactly two values for a binary task, or the positive one cannot be told.
     /// </exception>
@@ -25,34 +25,34 @@ public sealed record LabelSpec(string Column, ModelTask Task, string? PositiveCl
         var labeled = rows.Count(r => !label.IsMissing(r));
         if (labeled == 0)
         {
-            throw Errors.Errors.Data(dataName, $"the label '{column}' is missing on all {rows.Length} rows; nothing to learn from or evaluate against.");
+            throw Errors.Data(dataName, $"the label '{column}' is missing on all {rows.Length} rows; nothing to learn from or evaluate against.");
         }
 
         if (task == ModelTask.Regression) return new LabelSpec(column, task, null);
         var values = rows.Where(r => !label.IsMissing(r)).Select(label.Format).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (values.Count < 2)
         {
-            throw Errors.Errors.Data(dataName, $"the label '{column}' has one class only ('{values.FirstOrDefault()}' on all {labeled} labeled rows); a {task.Name()} task needs at least two classes, or its metrics are undefined.");
+            throw Errors.Data(dataName, $"the label '{column}' has one class only ('{values.FirstOrDefault()}' on all {labeled} labeled rows); a {task.Name()} task needs at least two classes, or its metrics are undefined.");
         }
 
         if (task != ModelTask.Binary) return new LabelSpec(column, task, null);
         if (values.Count > 2)
         {
-            throw Errors.Errors.Data(dataName, $"the label '{column}' has {values.Count} values ({string.Join(", ", values.Take(5))}{(values.Count > 5 ? ", ..." : string.Empty)}); a binary task needs two. Use task: multiclass.");
+            throw Errors.Data(dataName, $"the label '{column}' has {values.Count} values ({string.Join(", ", values.Take(5))}{(values.Count > 5 ? ", ..." : string.Empty)}); a binary task needs two. Use task: multiclass.");
         }
 
         if (positiveClass is not null)
         {
             if (!values.Contains(positiveClass))
             {
-                throw Errors.Errors.Data(dataName, $"positive-class '{positiveClass}' never occurs in the label '{column}'; its values are {string.Join(", ", values)}.");
+                throw Errors.Data(dataName, $"positive-class '{positiveClass}' never occurs in the label '{column}'; its values are {string.Join(", ", values)}.");
             }
 
             return new LabelSpec(column, task, positiveClass);
         }
 
         var conventional = ConventionalPositives.FirstOrDefault(values.Contains)
-            ?? throw Errors.Errors.Config("positive-class", $"cannot tell which label value is positive among {string.Join(", ", values)}; set positive-class in mlops.yaml.");
+            ?? throw Errors.Config("positive-class", $"cannot tell which label value is positive among {string.Join(", ", values)}; set positive-class in mlops.yaml.");
         return new LabelSpec(column, task, conventional);
     }
 

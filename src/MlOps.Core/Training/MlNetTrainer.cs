@@ -22,13 +22,13 @@ public static class MlNetTrainer
     /// <summary>Trains on <paramref name="trainRows"/>, watching <paramref name="validRows"/> for early stopping.</summary>
     public static TrainedModel Train(Table table, LabelSpec label, TrainSettings settings, string? splitKey, int[] trainRows, int[] validRows)
     {
-        var spec = TrainerCatalog.Find(settings.Trainer) ?? throw Errors.Errors.Config("train.trainer", $"'{settings.Trainer}' is not a built-in trainer.");
+        var spec = TrainerCatalog.Find(settings.Trainer) ?? throw Errors.Config("train.trainer", $"'{settings.Trainer}' is not a built-in trainer.");
         if (!spec.Tasks.Contains(label.Task))
         {
-            throw Errors.Errors.Config("train.trainer", $"{spec.Name} cannot learn a {label.Task.Name()} task; it handles {string.Join(", ", spec.Tasks.Select(x => x.Name()))}.");
+            throw Errors.Config("train.trainer", $"{spec.Name} cannot learn a {label.Task.Name()} task; it handles {string.Join(", ", spec.Tasks.Select(x => x.Name()))}.");
         }
 
-        if (trainRows.Length == 0) throw Errors.Errors.Data("train", "the train split has no labeled rows.");
+        if (trainRows.Length == 0) throw Errors.Data("train", "the train split has no labeled rows.");
         var values = spec.Parameters.ToDictionary(p => p.Name, p => settings.Hyperparameters.TryGetValue(p.Name, out var v) ? v : p.Default, StringComparer.Ordinal);
         var ml = new MLContext(settings.Seed);
         var plan = FeaturePlan.Create(table, label.Column, splitKey, settings, trainRows);

@@ -91,12 +91,12 @@ public sealed class TrainRunner(Action<string> log)
         var split = new SplitRule(o.Split.Key, o.Split.Salt, o.Split.Fractions);
         log($"reading {o.Data.Path}");
         var table = await TableLoader.LoadAsync(o.Data, declared, split, cancellationToken);
-        var label = table.Find(o.Label) ?? throw Errors.Errors.Data(o.Data.Path, $"the label column '{o.Label}' is not in the data; columns: {string.Join(", ", table.Columns.Select(c => c.Name))}.");
+        var label = table.Find(o.Label) ?? throw Errors.Data(o.Data.Path, $"the label column '{o.Label}' is not in the data; columns: {string.Join(", ", table.Columns.Select(c => c.Name))}.");
         var allTrain = table.RowsOf("train");
         var trainRows = LabelSpec.Labeled(label, allTrain);
         var evalRows = LabelSpec.Labeled(label, table.RowsOf("eval"));
         var withoutLabel = table.RowCount - LabelSpec.Labeled(label, Enumerable.Range(0, table.RowCount).ToArray()).Length;
-        if (trainRows.Length == 0) throw Errors.Errors.Data(o.Data.Path, $"the train split has no rows with a label '{o.Label}'.");
+        if (trainRows.Length == 0) throw Errors.Data(o.Data.Path, $"the train split has no rows with a label '{o.Label}'.");
         var spec = LabelSpec.Resolve(o.Label, o.Task, o.PositiveClass, label, trainRows, o.Data.Path);
 
         log($"training {o.Settings.Trainer} on {trainRows.Length} rows (eval: {evalRows.Length})");
@@ -167,7 +167,7 @@ public sealed class TrainRunner(Action<string> log)
         }
 
         var model = ModelLoader.FileNames.Select(f => Path.Combine(outputDir, f)).FirstOrDefault(File.Exists)
-            ?? throw Errors.Errors.Data(outputDir, $"train.command succeeded but wrote no model; write model.onnx or model.zip into $MLOPS_OUTPUT_DIR.");
+            ?? throw Errors.Data(outputDir, $"train.command succeeded but wrote no model; write model.onnx or model.zip into $MLOPS_OUTPUT_DIR.");
         IReadOnlyList<ModelInput> inputs;
         IReadOnlyList<string>? classes;
         using (var scorer = ModelLoader.Load(model, o.Task))
@@ -199,7 +199,7 @@ public sealed class TrainRunner(Action<string> log)
         {
             await using var stream = File.OpenRead(path);
             using var doc = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw Errors.Errors.Data(path, "expected a JSON object of metric names to numbers.");
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw Errors.Data(path, "expected a JSON object of metric names to numbers.");
             var flat = new Dictionary<string, double>(StringComparer.Ordinal);
             foreach (var p in doc.RootElement.EnumerateObject())
             {
@@ -208,9 +208,9 @@ public sealed class TrainRunner(Action<string> log)
                 {
                     result[p.Name] = p.Value.EnumerateObject().ToDictionary(
                         m => m.Name,
-                        m => m.Value.ValueKind == JsonValueKind.Number ? m.Value.GetDouble() : throw Errors.Errors.Data(path, $"metric '{p.Name}.{m.Name}' is not a number."));
+                        m => m.Value.ValueKind == JsonValueKind.Number ? m.Value.GetDouble() : throw Errors.Data(path, $"metric '{p.Name}.{m.Name}' is not a number."));
                 }
-                else throw Errors.Errors.Data(path, $"metric '{p.Name}' is not a number.");
+                else throw Errors.Data(path, $"metric '{p.Name}' is not a number.");
             }
 
             if (flat.Count > 0) result["eval"] = flat;
@@ -218,7 +218,7 @@ public sealed class TrainRunner(Action<string> log)
         }
         catch (JsonException e)
         {
-            throw Errors.Errors.Data(path, $"invalid JSON ({e.Message.Split('\n')[0]}).");
+            throw Errors.Data(path, $"invalid JSON ({e.Message.Split('\n')[0]}).");
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using MlOps.Errors;
 using MlOps.Registry;
 using MlOps.Tests.Support;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using MlOps.Errors;
 using MlOps.Tests.Support;
 
 namespace MlOps.Tests.Cli;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using MlOps.Errors;
 using MlOps.Evaluation;
 using MlOps.Tests.Support;
 

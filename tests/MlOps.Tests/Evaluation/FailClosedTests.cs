@@ -1,4 +1,3 @@
-using MlOps.Errors;
 using MlOps.Evaluation;
 using MlOps.Evaluation.Metrics;
 using MlOps.Scoring;

@@ -1,4 +1,3 @@
-using MlOps.Errors;
 using MlOps.Registry;
 using MlOps.Tests.Support;
 

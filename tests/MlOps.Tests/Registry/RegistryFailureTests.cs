@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using MlOps.Errors;
 using MlOps.Registry;
 using MlOps.Tests.Support;
 

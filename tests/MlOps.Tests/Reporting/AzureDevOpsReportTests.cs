@@ -171,7 +171,7 @@ public sealed class AzureDevOpsReportTests : IAsyncLifetime, IDisposable
         var env = await AgentAsync();
         env["SYSTEM_ACCESSTOKEN"] = "wrong";
         var (code, stdout, err) = await ReportAsync(env);
-        Assert.Equal(MlOps.Errors.ExitCodes.ExternalServiceError, code);
+        Assert.Equal(MlOps.ExitCodes.ExternalServiceError, code);
         Assert.Equal("error: Azure DevOps: listing pull-request threads failed with HTTP 401: the token was rejected; map System.AccessToken into the step's env as SYSTEM_ACCESSTOKEN.", err.Trim());
         Assert.Single(_requests); // 401 is not retried
         Assert.True(File.Exists(_dir.Combine("out/report.md"))); // the report is written before any call

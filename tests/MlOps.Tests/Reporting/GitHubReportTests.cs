@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using MlOps.Errors;
 using MlOps.Platforms;
 using MlOps.Platforms.GitHub;
 using MlOps.Tests.Support;

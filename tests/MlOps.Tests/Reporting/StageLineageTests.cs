@@ -1,4 +1,3 @@
-using MlOps.Errors;
 using MlOps.Tests.Support;
 
 namespace MlOps.Tests.Reporting;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using MlOps.Errors;
 
 namespace MlOps.Tests.Serving;
 

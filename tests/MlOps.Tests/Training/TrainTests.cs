@@ -1,6 +1,5 @@
 using System.Text.Json;
 using MlOps.Configuration;
-using MlOps.Errors;
 using MlOps.Scoring;
 using MlOps.Tabular;
 using MlOps.Tests.Support;

@@ -40,6 +40,6 @@ public class SplitTests
     {
         using var d = new TempDir();
         var data = d.File("data.csv", "id\n1\n");
-        await Assert.ThrowsAsync<MlOps.Errors.ConfigException>(() => HashSplitter.SplitAsync(new DatasetSource { Path = data }, "id", [("train", 0.7), ("test", 0.2)], "s", d.Combine("o")));
+        await Assert.ThrowsAsync<MlOps.ConfigException>(() => HashSplitter.SplitAsync(new DatasetSource { Path = data }, "id", [("train", 0.7), ("test", 0.2)], "s", d.Combine("o")));
     }
 }

@@ -4,7 +4,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using MlOps.Errors;
 using static System.FormattableString;
 
 namespace MlOps.Platforms.AzureDevOps;
@@ -112,8 +111,11 @@ public sealed class AzureDevOpsCommenter(HttpClient http, AzureDevOpsContext con
 
 /// <summary>An Azure DevOps call that failed, with what the caller can do about it.</summary>
 public sealed class AzureDevOpsException(HttpStatusCode status, TimeSpan? retryAfter, string operation, AzureDevOpsContext context)
-    : Exception(Message(status, operation, context))
+    : MlOpsException(Message(status, operation, context))
 {
+    /// <inheritdoc/>
+    public override int ExitCode => ExitCodes.ExternalServiceError;
+
     /// <summary>The HTTP status.</summary>
     public HttpStatusCode Status { get; } = status;
 

@@ -34,7 +34,7 @@ public sealed record GitHubContext
     public bool FromFork { get; init; }
 
     /// <summary>Reads the context; null when <c>GITHUB_REPOSITORY</c> is not set (not on GitHub).</summary>
-    /// <exception cref="Errors.DataException">The event file is named but unreadable.</exception>
+    /// <exception cref="DataException">The event file is named but unreadable.</exception>
     public static GitHubContext? FromEnvironment(Func<string, string?> environment)
     {
         if (environment("GITHUB_REPOSITORY") is not { } repository || repository.Split('/') is not [var owner, var name]) return null;
@@ -58,7 +58,7 @@ public sealed record GitHubContext
         }
         catch (JsonException e)
         {
-            throw Errors.Errors.Data(path, $"the event payload is not JSON ({e.Message.Split('\n')[0]}).");
+            throw Errors.Data(path, $"the event payload is not JSON ({e.Message.Split('\n')[0]}).");
         }
 
         using (doc)

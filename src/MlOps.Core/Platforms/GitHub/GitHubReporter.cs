@@ -1,5 +1,4 @@
 using System.Net;
-using MlOps.Errors;
 using Octokit;
 using static System.FormattableString;
 

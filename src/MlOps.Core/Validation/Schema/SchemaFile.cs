@@ -47,10 +47,10 @@ public static class SchemaFile
         }, cancellationToken);
 
     /// <summary>Reads and checks a schema.json.</summary>
-    /// <exception cref="Errors.ConfigException">The file is missing or invalid.</exception>
+    /// <exception cref="ConfigException">The file is missing or invalid.</exception>
     public static async Task<DatasetSchema> ReadAsync(string path, CancellationToken cancellationToken = default)
     {
-        if (!File.Exists(path)) throw Errors.Errors.Config(path, "schema file not found; create one with 'mlops schema infer'.");
+        if (!File.Exists(path)) throw Errors.Config(path, "schema file not found; create one with 'mlops schema infer'.");
         await using var stream = File.OpenRead(path);
         JsonDocument doc;
         try
@@ -59,7 +59,7 @@ public static class SchemaFile
         }
         catch (JsonException e)
         {
-            throw Errors.Errors.Config($"{path}:{e.LineNumber + 1}", "not valid JSON.");
+            throw Errors.Config($"{path}:{e.LineNumber + 1}", "not valid JSON.");
         }
 
         using (doc)
@@ -73,7 +73,7 @@ public static class SchemaFile
         CheckKeys(root, RootKeys, path);
         if (!root.TryGetProperty("columns", out var cols) || cols.ValueKind != JsonValueKind.Array)
         {
-            throw Errors.Errors.Config(path, "expected a \"columns\" array.");
+            throw Errors.Config(path, "expected a \"columns\" array.");
         }
 
         var columns = new List<ColumnSchema>();
@@ -82,16 +82,16 @@ public static class SchemaFile
         {
             var where = $"{path}: columns[{i++}]";
             CheckKeys(c, ColumnKeys, where);
-            var name = c.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : throw Errors.Errors.Config(where, "\"name\" is required.");
+            var name = c.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : throw Errors.Config(where, "\"name\" is required.");
             var typeText = c.TryGetProperty("type", out var t) ? t.GetString() : null;
-            var type = ColumnTypes.Parse(typeText) ?? throw Errors.Errors.Config($"{where} (\"{name}\")", $"type '{typeText}' is not one of integer, number, boolean, string.");
+            var type = ColumnTypes.Parse(typeText) ?? throw Errors.Config($"{where} (\"{name}\")", $"type '{typeText}' is not one of integer, number, boolean, string.");
             var mmr = Number(c, "maxMissingRate", where);
-            if (mmr is < 0 or > 1) throw Errors.Errors.Config($"{where} (\"{name}\")", "maxMissingRate must be between 0 and 1.");
+            if (mmr is < 0 or > 1) throw Errors.Config($"{where} (\"{name}\")", "maxMissingRate must be between 0 and 1.");
             var min = Number(c, "min", where);
             var max = Number(c, "max", where);
-            if (min > max) throw Errors.Errors.Config($"{where} (\"{name}\")", $"min {min} is greater than max {max}.");
-            if (columns.Any(x => x.Name == name)) throw Errors.Errors.Config($"{where} (\"{name}\")", "the column is declared twice; each name once.");
-            if (c.TryGetProperty("domain", out var d) && d.ValueKind != JsonValueKind.Array) throw Errors.Errors.Config($"{where} (\"{name}\")", "\"domain\" must be an array of values.");
+            if (min > max) throw Errors.Config($"{where} (\"{name}\")", $"min {min} is greater than max {max}.");
+            if (columns.Any(x => x.Name == name)) throw Errors.Config($"{where} (\"{name}\")", "the column is declared twice; each name once.");
+            if (c.TryGetProperty("domain", out var d) && d.ValueKind != JsonValueKind.Array) throw Errors.Config($"{where} (\"{name}\")", "\"domain\" must be an array of values.");
             columns.Add(new ColumnSchema
             {
                 Name = name,
@@ -106,7 +106,7 @@ public static class SchemaFile
 
         var minRows = Count(root, "minRows", path);
         var maxRows = Count(root, "maxRows", path);
-        if (minRows > maxRows) throw Errors.Errors.Config(path, $"minRows {minRows} is greater than maxRows {maxRows}.");
+        if (minRows > maxRows) throw Errors.Config(path, $"minRows {minRows} is greater than maxRows {maxRows}.");
         return new DatasetSchema
         {
             Columns = columns,
@@ -121,7 +121,7 @@ public static class SchemaFile
         if (!e.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null) return null;
         return v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) && n >= 0
             ? n
-            : throw Errors.Errors.Config(where, $"\"{key}\" must be a whole number of rows from 0 to {long.MaxValue}; found {v.GetRawText()}.");
+            : throw Errors.Config(where, $"\"{key}\" must be a whole number of rows from 0 to {long.MaxValue}; found {v.GetRawText()}.");
     }
 
     private static bool? Boolean(JsonElement e, string key, string where)
@@ -131,22 +131,22 @@ public static class SchemaFile
         {
             JsonValueKind.True => true,
             JsonValueKind.False => false,
-            _ => throw Errors.Errors.Config(where, $"\"{key}\" must be true or false."),
+            _ => throw Errors.Config(where, $"\"{key}\" must be true or false."),
         };
     }
 
     private static double? Number(JsonElement e, string key, string where)
     {
         if (!e.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null) return null;
-        return v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw Errors.Errors.Config(where, $"\"{key}\" must be a number.");
+        return v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw Errors.Config(where, $"\"{key}\" must be a number.");
     }
 
     private static void CheckKeys(JsonElement e, string[] valid, string where)
     {
-        if (e.ValueKind != JsonValueKind.Object) throw Errors.Errors.Config(where, "expected a JSON object.");
+        if (e.ValueKind != JsonValueKind.Object) throw Errors.Config(where, "expected a JSON object.");
         foreach (var p in e.EnumerateObject())
         {
-            if (!valid.Contains(p.Name)) throw Errors.Errors.UnknownKey(where, p.Name, valid);
+            if (!valid.Contains(p.Name)) throw Errors.UnknownKey(where, p.Name, valid);
         }
     }
 }

@@ -45,7 +45,7 @@ public sealed class HashSplitter
         var sum = parts.Sum(p => p.Fraction);
         if (Math.Abs(sum - 1) > 1e-9)
         {
-            throw Errors.Errors.Config("split.fractions", string.Format(CultureInfo.InvariantCulture, "the fractions add up to {0}; they must add up to 1.", sum));
+            throw Errors.Config("split.fractions", string.Format(CultureInfo.InvariantCulture, "the fractions add up to {0}; they must add up to 1.", sum));
         }
 
         Directory.CreateDirectory(outputDirectory);
@@ -93,7 +93,7 @@ public sealed class HashSplitter
         {
             var i = _names.IndexOf(name);
             if (i >= 0) return i;
-            if (_headerWritten) throw Errors.Errors.Data(name, "a file of the dataset has a column the first file lacks; split needs the same columns in every file.");
+            if (_headerWritten) throw Errors.Data(name, "a file of the dataset has a column the first file lacks; split needs the same columns in every file.");
             _names.Add(name);
             _cells.Add(new byte[64]);
             _lengths.Add(0);
@@ -123,7 +123,7 @@ public sealed class HashSplitter
         {
             if (!_headerWritten)
             {
-                if (key is not null && _keyColumn < 0) throw Errors.Errors.Config("split.key", $"the column '{key}' is not in the data; columns: {string.Join(", ", _names)}.");
+                if (key is not null && _keyColumn < 0) throw Errors.Config("split.key", $"the column '{key}' is not in the data; columns: {string.Join(", ", _names)}.");
                 var header = Encoding.UTF8.GetBytes(string.Join(',', _names.Select(Quote)) + "\n");
                 foreach (var o in outputs) o.Write(header);
                 _headerWritten = true;
@@ -149,7 +149,7 @@ public sealed class HashSplitter
 
         public void Complete()
         {
-            if (!_headerWritten) throw Errors.Errors.Data("split", "the dataset has no rows.");
+            if (!_headerWritten) throw Errors.Data("split", "the dataset has no rows.");
         }
 
         private byte[] WholeRow()

@@ -158,7 +158,7 @@ public sealed class DatasetProfiler : IRecordSink
     }
 
     /// <summary>The finished profile. NaN or infinity in a numeric column is a data error.</summary>
-    /// <exception cref="Errors.DataException">A numeric column holds NaN or an infinity.</exception>
+    /// <exception cref="DataException">A numeric column holds NaN or an infinity.</exception>
     public DatasetProfile Build(string source)
     {
         foreach (var c in _columns)
@@ -167,7 +167,7 @@ public sealed class DatasetProfiler : IRecordSink
             var numeric = c.Texts == 0 || _schema?.Find(c.Name)?.Type.IsNumeric() == true;
             if (numeric && c.FirstNonFinite is { } at)
             {
-                throw Errors.Errors.Data(at.File, at.Row, "NaN or infinity in a numeric column; leave the cell empty for a missing value.", c.Name);
+                throw Errors.Data(at.File, at.Row, "NaN or infinity in a numeric column; leave the cell empty for a missing value.", c.Name);
             }
         }
 
@@ -225,7 +225,7 @@ public sealed record Shard(int Index, int Count)
             return new Shard(i - 1, n);
         }
 
-        throw Errors.Errors.Config("--shard", $"'{text}' is not a shard; write i/n with 1 ≤ i ≤ n, for example 2/4.");
+        throw Errors.Config("--shard", $"'{text}' is not a shard; write i/n with 1 ≤ i ≤ n, for example 2/4.");
     }
 
     /// <inheritdoc />

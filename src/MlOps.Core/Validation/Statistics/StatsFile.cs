@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using MlOps.Artifacts;
-using MlOps.Errors;
 using MlOps.Validation.Sketches;
 
 namespace MlOps.Validation.Statistics;
@@ -205,7 +204,7 @@ public static class StatsFile
         }
         catch (JsonException e)
         {
-            throw Errors.Errors.Data(path, $"not valid JSON (line {e.LineNumber + 1}): expected a stats.json written by mlops.");
+            throw Errors.Data(path, $"not valid JSON (line {e.LineNumber + 1}): expected a stats.json written by mlops.");
         }
 
         using (doc)
@@ -216,14 +215,14 @@ public static class StatsFile
             }
             catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or InvalidDataException)
             {
-                throw Errors.Errors.Data(path, $"not a stats.json written by mlops ({e.Message.TrimEnd('.')}).");
+                throw Errors.Data(path, $"not a stats.json written by mlops ({e.Message.TrimEnd('.')}).");
             }
         }
     }
 
     private static FileStream OpenOrThrow(string path)
     {
-        if (!File.Exists(path)) throw Errors.Errors.Data(path, "file not found.");
+        if (!File.Exists(path)) throw Errors.Data(path, "file not found.");
         return File.OpenRead(path);
     }
 
@@ -237,7 +236,7 @@ public static class StatsFile
         var version = root.GetProperty("schemaVersion").GetInt32();
         if (version > ArtifactKinds.SchemaVersion)
         {
-            throw Errors.Errors.Data(path, $"schemaVersion {version} is newer than this mlops understands ({ArtifactKinds.SchemaVersion}); upgrade mlops.");
+            throw Errors.Data(path, $"schemaVersion {version} is newer than this mlops understands ({ArtifactKinds.SchemaVersion}); upgrade mlops.");
         }
 
         var columns = new List<ColumnProfile>();
