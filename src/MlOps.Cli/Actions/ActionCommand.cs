@@ -75,7 +75,7 @@ public static class ActionCommand
     {
         var env = console.Environment;
         var platform = CiPlatforms.Detect(env, console.Commands);
-        var host = platform is AzurePipelines ? ActionHosts.Azure : ActionHosts.GitHub;
+        var host = platform.Kind == CiKind.AzurePipelines ? ActionHosts.Azure : ActionHosts.GitHub;
         var inputs = new Dictionary<string, string>(StringComparer.Ordinal);
         var args = new List<string>(action.Command);
         var overlay = new Dictionary<string, string>(StringComparer.Ordinal);

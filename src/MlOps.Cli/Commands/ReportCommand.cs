@@ -1,8 +1,6 @@
 using System.CommandLine;
 using MlOps.Artifacts;
 using MlOps.Platforms;
-using MlOps.Platforms.AzureDevOps;
-using MlOps.Platforms.GitHub;
 using MlOps.Reporting;
 using static System.FormattableString;
 
@@ -42,8 +40,7 @@ public static class ReportCommand
         {
             var env = console.Environment;
             var platform = CiPlatforms.Detect(env, console.Commands);
-            var token = platform switch { GitHubActions => env("GITHUB_TOKEN"), AzurePipelines => env("SYSTEM_ACCESSTOKEN"), _ => null };
-            if (token is { Length: > 0 }) platform.Mask(token);
+            if (platform.Token is { } token) platform.Mask(token);
 
             var reportKey = parse.GetValue(key)!;
             if (!ReportRenderer.IsValidKey(reportKey)) throw Errors.Config("--key", $"'{reportKey}' is not a valid report key: use letters, digits, '.', '_' or '-' (at most 64).");
@@ -53,7 +50,7 @@ public static class ReportCommand
             var options = new ReportOptions
             {
                 Key = reportKey,
-                Charts = parse.GetValue(charts) switch { "mermaid" => ChartStyle.Mermaid, "text" => ChartStyle.Text, "none" => ChartStyle.None, _ => platform is AzurePipelines ? ChartStyle.Text : ChartStyle.Mermaid },
+                Charts = parse.GetValue(charts) switch { "mermaid" => ChartStyle.Mermaid, "text" => ChartStyle.Text, "none" => ChartStyle.None, _ => platform.RendersMermaid ? ChartStyle.Mermaid : ChartStyle.Text },
                 ArtifactsUrl = platform.RunUrl,
                 Commit = platform.Commit,
             };
@@ -63,9 +60,8 @@ public static class ReportCommand
             await platform.AddSummaryAsync(markdown, path, ct);
             Annotate(platform, inputs);
 
-            var github = platform is GitHubActions ? GitHubContext.FromEnvironment(env) : null; // reads the event file once
-            var commentUrl = await CommentAsync(parse.GetValue(comment)!, parse.GetValue(pullRequest), platform, env, github, token, reportKey, markdown, console, ct);
-            if (parse.GetValue(status)) await SetStatusAsync(platform, github, token, reportKey, inputs, console, ct);
+            var commentUrl = await CommentAsync(parse.GetValue(comment)!, parse.GetValue(pullRequest), platform, reportKey, markdown, console, ct);
+            if (parse.GetValue(status)) await SetStatusAsync(platform, reportKey, inputs, console, ct);
 
             platform.SetOutput("passed", inputs.Passed ? "true" : "false");
             if (inputs.Evaluation is { } e) platform.SetOutput("blessed", e.Blessed ? "true" : "false");
@@ -116,10 +112,10 @@ public static class ReportCommand
         if (hidden > 0) platform.Annotate(AnnotationLevel.Notice, Invariant($"{hidden} more findings are in the report."));
     }
 
-    private static async Task<string?> CommentAsync(string mode, int? pullRequest, ICiPlatform platform, Func<string, string?> env, GitHubContext? github, string? token, string key, string markdown, CliConsole console, CancellationToken ct)
+    private static async Task<string?> CommentAsync(string mode, int? pullRequest, ICiPlatform platform, string key, string markdown, CliConsole console, CancellationToken ct)
     {
         if (mode == "never") return null;
-        var (commenter, why) = CreateCommenter(platform, env, github, token, pullRequest, console);
+        var (commenter, why) = platform.PullRequestCommenter(pullRequest, new RetryPolicy { Log = line => console.Error.WriteLine(line) });
         if (commenter is null)
         {
             if (mode == "always") throw Errors.Config("--comment always", why);
@@ -143,49 +139,18 @@ public static class ReportCommand
         }
     }
 
-    private static (IPullRequestCommenter? Commenter, string Why) CreateCommenter(ICiPlatform platform, Func<string, string?> env, GitHubContext? gh, string? token, int? pullRequest, CliConsole console)
+    private static async Task SetStatusAsync(ICiPlatform platform, string key, ReportInputs inputs, CliConsole console, CancellationToken ct)
     {
-        var retry = new RetryPolicy { Log = line => console.Error.WriteLine(line) };
-        switch (platform)
-        {
-            case GitHubActions:
-                if (gh is null) return (null, "GITHUB_REPOSITORY is not set.");
-                var number = pullRequest ?? gh.PullRequest;
-                if (number is null) return (null, $"the '{gh.EventName}' event is not about a pull request (pass --pull-request).");
-                if (token is not { Length: > 0 }) return (null, "GITHUB_TOKEN is not set; pass the workflow's token (with: github-token: ${{ github.token }}).");
-                return (new GitHubReporter(GitHubReporter.CreateClient(gh.ApiUrl, token), gh, number.Value, retry), string.Empty);
-            case AzurePipelines:
-                var ado = AzureDevOpsContext.FromEnvironment(env);
-                if (ado is null) return (null, "this is not a pull-request build (SYSTEM_PULLREQUEST_PULLREQUESTID is not set).");
-                if (pullRequest is { } n) ado = ado with { PullRequest = n };
-                if (token is not { Length: > 0 }) return (null, "SYSTEM_ACCESSTOKEN is not set; map it in the step: env: SYSTEM_ACCESSTOKEN: $(System.AccessToken).");
-                return (new AzureDevOpsCommenter(SharedHttp, ado, token, retry), string.Empty);
-            default:
-                return (null, "not running in GitHub Actions or Azure Pipelines; the report is in the file.");
-        }
-    }
-
-    private static async Task SetStatusAsync(ICiPlatform platform, GitHubContext? github, string? token, string key, ReportInputs inputs, CliConsole console, CancellationToken ct)
-    {
-        if (github is not { HeadSha: { } sha } gh || token is not { Length: > 0 })
-        {
-            console.Error.WriteLine("No commit status: it needs GitHub Actions, GITHUB_SHA and GITHUB_TOKEN.");
-            return;
-        }
-
         var description = inputs.Evaluation is { } e
             ? e.Blessed ? "Blessed: the candidate may replace the baseline" : $"Not blessed: {string.Join("; ", e.Gates.Where(g => !g.Passed).Select(g => g.Name))}"
             : inputs.Passed ? "Data validation passed" : "Data validation failed";
-        var reporter = new GitHubReporter(GitHubReporter.CreateClient(gh.ApiUrl, token), gh, gh.PullRequest ?? 0, new RetryPolicy { Log = line => console.Error.WriteLine(line) });
         try
         {
-            await reporter.SetStatusAsync(sha, $"mlops/{key}", inputs.Passed, description, platform.RunUrl, ct);
+            if (await platform.SetCommitStatusAsync($"mlops/{key}", inputs.Passed, description, new RetryPolicy { Log = line => console.Error.WriteLine(line) }, ct) is { } why) console.Error.WriteLine(why);
         }
         catch (CommentForbiddenException forbidden)
         {
             platform.Annotate(AnnotationLevel.Warning, forbidden.Message);
         }
     }
-
-    private static readonly System.Net.Http.HttpClient SharedHttp = new() { Timeout = TimeSpan.FromSeconds(30) };
 }

@@ -16,8 +16,33 @@ public sealed class AzurePipelines(Func<string, string?> environment, TextWriter
             ? $"{collection.TrimEnd('/')}/{Uri.EscapeDataString(project)}/_build/results?buildId={build}"
             : null;
 
+    private static readonly HttpClient SharedHttp = new() { Timeout = TimeSpan.FromSeconds(30) };
+
     /// <inheritdoc/>
     public string? Commit => environment("BUILD_SOURCEVERSION");
+
+    /// <inheritdoc/>
+    public CiKind Kind => CiKind.AzurePipelines;
+
+    /// <inheritdoc/>
+    public string? Token => environment("SYSTEM_ACCESSTOKEN") is { Length: > 0 } t ? t : null;
+
+    /// <inheritdoc/>
+    public bool RendersMermaid => false;
+
+    /// <inheritdoc/>
+    public (IPullRequestCommenter? Commenter, string Why) PullRequestCommenter(int? pullRequest, RetryPolicy retry)
+    {
+        var ado = AzureDevOps.AzureDevOpsContext.FromEnvironment(environment);
+        if (ado is null) return (null, "this is not a pull-request build (SYSTEM_PULLREQUEST_PULLREQUESTID is not set).");
+        if (pullRequest is { } n) ado = ado with { PullRequest = n };
+        if (Token is not { } token) return (null, "SYSTEM_ACCESSTOKEN is not set; map it in the step: env: SYSTEM_ACCESSTOKEN: $(System.AccessToken).");
+        return (new AzureDevOps.AzureDevOpsCommenter(SharedHttp, ado, token, retry), string.Empty);
+    }
+
+    /// <inheritdoc/>
+    public Task<string?> SetCommitStatusAsync(string context, bool success, string description, RetryPolicy retry, CancellationToken cancellationToken = default) =>
+        Task.FromResult<string?>("No commit status: it needs GitHub Actions, GITHUB_SHA and GITHUB_TOKEN.");
 
     /// <inheritdoc/>
     public void SetOutput(string name, string value) =>

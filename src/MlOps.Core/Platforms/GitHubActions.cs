@@ -21,8 +21,54 @@ public sealed class GitHubActions(Func<string, string?> environment, TextWriter 
             ? $"{server.TrimEnd('/')}/{repo}/actions/runs/{run}"
             : null;
 
+    private GitHub.GitHubContext? _context;
+    private bool _contextRead;
+
     /// <inheritdoc/>
     public string? Commit => environment("GITHUB_SHA");
+
+    /// <inheritdoc/>
+    public CiKind Kind => CiKind.GitHubActions;
+
+    /// <inheritdoc/>
+    public string? Token => environment("GITHUB_TOKEN") is { Length: > 0 } t ? t : null;
+
+    /// <inheritdoc/>
+    public bool RendersMermaid => true;
+
+    /// <summary>The repository, event and pull request of this run (the event file is read once).</summary>
+    public GitHub.GitHubContext? Context
+    {
+        get
+        {
+            if (!_contextRead)
+            {
+                _context = GitHub.GitHubContext.FromEnvironment(environment);
+                _contextRead = true;
+            }
+
+            return _context;
+        }
+    }
+
+    /// <inheritdoc/>
+    public (IPullRequestCommenter? Commenter, string Why) PullRequestCommenter(int? pullRequest, RetryPolicy retry)
+    {
+        if (Context is not { } gh) return (null, "GITHUB_REPOSITORY is not set.");
+        var number = pullRequest ?? gh.PullRequest;
+        if (number is null) return (null, $"the '{gh.EventName}' event is not about a pull request (pass --pull-request).");
+        if (Token is not { } token) return (null, "GITHUB_TOKEN is not set; pass the workflow's token (with: github-token: ${{ github.token }}).");
+        return (new GitHub.GitHubReporter(GitHub.GitHubReporter.CreateClient(gh.ApiUrl, token), gh, number.Value, retry), string.Empty);
+    }
+
+    /// <inheritdoc/>
+    public async Task<string?> SetCommitStatusAsync(string context, bool success, string description, RetryPolicy retry, CancellationToken cancellationToken = default)
+    {
+        if (Context is not { HeadSha: { } sha } gh || Token is not { } token) return "No commit status: it needs GitHub Actions, GITHUB_SHA and GITHUB_TOKEN.";
+        var reporter = new GitHub.GitHubReporter(GitHub.GitHubReporter.CreateClient(gh.ApiUrl, token), gh, gh.PullRequest ?? 0, retry);
+        await reporter.SetStatusAsync(sha, context, success, description, RunUrl, cancellationToken);
+        return null;
+    }
 
     /// <inheritdoc/>
     public void SetOutput(string name, string value)

@@ -13,6 +13,19 @@ public enum AnnotationLevel
     Error,
 }
 
+/// <summary>Which CI system runs the step.</summary>
+public enum CiKind
+{
+    /// <summary>Not in CI: a developer's console.</summary>
+    Local,
+
+    /// <summary>GitHub Actions.</summary>
+    GitHubActions,
+
+    /// <summary>Azure Pipelines.</summary>
+    AzurePipelines,
+}
+
 /// <summary>
 /// What a CI system offers a step: outputs, secret masking, annotations and a job summary.
 /// Stages never know which one runs them; the CLI picks one with <see cref="CiPlatforms.Detect"/>.
@@ -27,6 +40,24 @@ public interface ICiPlatform
 
     /// <summary>The commit being built, if known.</summary>
     string? Commit { get; }
+
+    /// <summary>Which CI system this is (for the input conventions of its actions or tasks).</summary>
+    CiKind Kind { get; }
+
+    /// <summary>The job's own token for comments and statuses (GITHUB_TOKEN, SYSTEM_ACCESSTOKEN), if the step was given one.</summary>
+    string? Token { get; }
+
+    /// <summary>True when the platform's Markdown renders Mermaid diagrams (GitHub does; Azure DevOps pull requests do not).</summary>
+    bool RendersMermaid { get; }
+
+    /// <summary>The sticky-comment client for this run's pull request, or why there is none.</summary>
+    /// <param name="pullRequest">A pull request number to use instead of the one in the CI event (the fork pattern).</param>
+    /// <param name="retry">How transient failures are retried.</param>
+    (IPullRequestCommenter? Commenter, string Why) PullRequestCommenter(int? pullRequest, RetryPolicy retry);
+
+    /// <summary>Sets a commit status on the commit being built; returns why not when the platform has none.</summary>
+    /// <exception cref="CommentForbiddenException">The token may not write statuses.</exception>
+    Task<string?> SetCommitStatusAsync(string context, bool success, string description, RetryPolicy retry, CancellationToken cancellationToken = default);
 
     /// <summary>Sets a step output that later steps read (multi-line values are safe).</summary>
     void SetOutput(string name, string value);

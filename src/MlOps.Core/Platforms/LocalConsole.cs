@@ -13,6 +13,23 @@ public sealed class LocalConsole(TextWriter stdout) : ICiPlatform
     public string? Commit => null;
 
     /// <inheritdoc/>
+    public CiKind Kind => CiKind.Local;
+
+    /// <inheritdoc/>
+    public string? Token => null;
+
+    /// <inheritdoc/>
+    public bool RendersMermaid => true;
+
+    /// <inheritdoc/>
+    public (IPullRequestCommenter? Commenter, string Why) PullRequestCommenter(int? pullRequest, RetryPolicy retry) =>
+        (null, "not running in GitHub Actions or Azure Pipelines; the report is in the file.");
+
+    /// <inheritdoc/>
+    public Task<string?> SetCommitStatusAsync(string context, bool success, string description, RetryPolicy retry, CancellationToken cancellationToken = default) =>
+        Task.FromResult<string?>("No commit status: it needs GitHub Actions, GITHUB_SHA and GITHUB_TOKEN.");
+
+    /// <inheritdoc/>
     public void SetOutput(string name, string value)
     {
     }
