@@ -4,7 +4,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 using MlOps.Configuration;
 using MlOps.Data;
 using MlOps.Evaluation;
-using MlOps.Evaluation.Metrics;
+using MlOps.Metrics;
 using MlOps.Scoring;
 using MlOps.Tabular;
 using MlOps.Tests.Support;

@@ -51,7 +51,7 @@ internal static class TrainBench
         var evalRows = reference.RowsOf("eval");
         var truth = evalRows.Select(r => reference.Find("label")!.Numbers![r] == 1).ToArray();
         var oracle = evalRows.Select(r => (float)TrueProbability(reference, r)).ToArray();
-        var oracleAuc = MlOps.Evaluation.Metrics.MetricCalculator.Compute(MlOps.Evaluation.Metrics.LabeledPredictions.Binary(truth, Predictions.Binary(oracle)))["roc-auc"];
+        var oracleAuc = MlOps.Metrics.MetricCalculator.Compute(MlOps.Metrics.LabeledPredictions.Binary(truth, Predictions.Binary(oracle)))["roc-auc"];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"quality  generating model's own probabilities on the same {evalRows.Length:N0} eval rows: roc-auc {oracleAuc:0.####} (the ceiling; lightgbm above: {result.Record.Metrics["eval"]["roc-auc"]:0.####})"));
 

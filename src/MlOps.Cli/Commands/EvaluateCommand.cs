@@ -42,7 +42,7 @@ public static class EvaluateCommand
                 Label = config.Label ?? throw Errors.Config("label", "is required for evaluation: the column with the truth."),
                 PositiveClass = config.PositiveClass,
                 Data = data.Resolve(parse, config),
-                Split = config.Split ?? new Configuration.SplitSettings(),
+                Split = config.Split ?? new Data.SplitSettings(),
                 Settings = settings,
                 Candidate = candidate,
                 Baseline = baselineModel,

@@ -4,6 +4,7 @@ using System.Text.Json;
 using MlOps.Artifacts;
 using MlOps.Evaluation;
 using MlOps.Registry;
+using MlOps.Reporting;
 
 namespace MlOps.Cli.Commands;
 

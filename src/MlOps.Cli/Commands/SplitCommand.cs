@@ -27,7 +27,7 @@ public static class SplitCommand
         {
             var config = CommonOptions.LoadConfig(parse);
             var source = data.Resolve(parse, config);
-            var settings = config.Split ?? new Configuration.SplitSettings();
+            var settings = config.Split ?? new Data.SplitSettings();
             var parts = parse.GetValue(fractions) is { } f ? ParseFractions(f) : settings.Fractions;
             var dir = parse.GetValue(output) ?? settings.Output ?? DefaultOutput;
             var result = await HashSplitter.SplitAsync(source, parse.GetValue(key) ?? settings.Key, parts, parse.GetValue(salt) ?? settings.Salt, dir, ct);

@@ -53,7 +53,7 @@ public static class TrainCommand
                 Label = config.Label ?? throw Errors.Config("label", "is required for training: the column to predict."),
                 PositiveClass = config.PositiveClass,
                 SchemaPath = config.Validate.Schema,
-                Split = config.Split ?? new Configuration.SplitSettings(),
+                Split = config.Split ?? new Data.SplitSettings(),
                 Settings = settings,
                 OutputDirectory = parse.GetValue(output) ?? settings.Output ?? DefaultOutput,
                 ConfigPath = parse.GetValue(CommonOptions.Config) ?? (File.Exists(Configuration.MlOpsConfig.DefaultFileName) ? Configuration.MlOpsConfig.DefaultFileName : null),

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using MlOps.Artifacts;
-using MlOps.Evaluation.Metrics;
+using MlOps.Metrics;
 using MlOps.Scoring;
 using MlOps.Tabular;
 using MlOps.Training;

@@ -1,5 +1,6 @@
 using System.Globalization;
-using MlOps.Evaluation.Metrics;
+using MlOps.Artifacts;
+using MlOps.Metrics;
 using static System.FormattableString;
 
 namespace MlOps.Evaluation;

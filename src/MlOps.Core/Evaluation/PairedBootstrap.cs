@@ -1,11 +1,7 @@
-using MlOps.Evaluation.Metrics;
+using MlOps.Artifacts;
+using MlOps.Metrics;
 
 namespace MlOps.Evaluation;
-
-/// <summary>A confidence interval.</summary>
-/// <param name="Low">The lower bound.</param>
-/// <param name="High">The upper bound.</param>
-public sealed record Interval(double Low, double High);
 
 /// <summary>Bootstrap intervals per metric: the candidate's value and the paired difference candidate − baseline.</summary>
 /// <param name="Candidate">The candidate metric's interval by name.</param>

@@ -1,5 +1,5 @@
 using System.Runtime.Intrinsics;
-using MlOps.Evaluation.Metrics;
+using MlOps.Metrics;
 using MlOps.Scoring;
 
 namespace MlOps.Evaluation;

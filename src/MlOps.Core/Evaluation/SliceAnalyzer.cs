@@ -1,5 +1,5 @@
 using System.Globalization;
-using MlOps.Evaluation.Metrics;
+using MlOps.Metrics;
 using MlOps.Tabular;
 
 namespace MlOps.Evaluation;

@@ -60,11 +60,11 @@ public sealed record LabelSpec(string Column, ModelTask Task, string? PositiveCl
     public bool[] Positives(TableColumn label, int[] rows) => rows.Select(r => label.Format(r) == PositiveClass).ToArray();
 
     /// <summary>Pairs the truth of <paramref name="rows"/> with predictions for the same rows.</summary>
-    public Evaluation.Metrics.LabeledPredictions Attach(TableColumn label, int[] rows, Predictions predictions) => Task switch
+    public Metrics.LabeledPredictions Attach(TableColumn label, int[] rows, Predictions predictions) => Task switch
     {
-        ModelTask.Binary => Evaluation.Metrics.LabeledPredictions.Binary(Positives(label, rows), predictions),
-        ModelTask.Multiclass => Evaluation.Metrics.LabeledPredictions.Multiclass(rows.Select(r => label.Format(r) ?? string.Empty).ToList(), predictions),
-        _ => Evaluation.Metrics.LabeledPredictions.Regression(rows.Select(r => label.Numbers![r]).ToArray(), predictions),
+        ModelTask.Binary => Metrics.LabeledPredictions.Binary(Positives(label, rows), predictions),
+        ModelTask.Multiclass => Metrics.LabeledPredictions.Multiclass(rows.Select(r => label.Format(r) ?? string.Empty).ToList(), predictions),
+        _ => Metrics.LabeledPredictions.Regression(rows.Select(r => label.Numbers![r]).ToArray(), predictions),
     };
 
     /// <summary>The rows whose label is present.</summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using MlOps.Evaluation.Metrics;
+using MlOps.Metrics;
 
 namespace MlOps.Training;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML;
 using MlOps.Artifacts;
-using MlOps.Evaluation.Metrics;
+using MlOps.Metrics;
 using MlOps.Scoring;
 using MlOps.Tabular;
 using MlOps.Validation.Schema;

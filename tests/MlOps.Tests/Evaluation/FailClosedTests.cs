@@ -1,5 +1,6 @@
+using MlOps.Artifacts;
 using MlOps.Evaluation;
-using MlOps.Evaluation.Metrics;
+using MlOps.Metrics;
 using MlOps.Scoring;
 using MlOps.Tests.Support;
 using MlOps.Training;

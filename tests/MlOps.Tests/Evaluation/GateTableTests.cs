@@ -1,6 +1,7 @@
 using System.Globalization;
+using MlOps.Artifacts;
 using MlOps.Evaluation;
-using MlOps.Evaluation.Metrics;
+using MlOps.Metrics;
 using MlOps.Tests.Support;
 
 namespace MlOps.Tests.Evaluation;

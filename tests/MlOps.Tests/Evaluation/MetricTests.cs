@@ -1,6 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MlOps.Evaluation.Metrics;
+using MlOps.Metrics;
 using MlOps.Scoring;
 
 namespace MlOps.Tests.Evaluation;

@@ -1,4 +1,4 @@
-using MlOps.Evaluation.Metrics;
+using MlOps.Metrics;
 using MlOps.Scoring;
 using MlOps.Tabular;
 using MlOps.Tests.Support;

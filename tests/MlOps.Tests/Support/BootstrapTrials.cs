@@ -1,5 +1,5 @@
 using MlOps.Evaluation;
-using MlOps.Evaluation.Metrics;
+using MlOps.Metrics;
 using MlOps.Scoring;
 
 namespace MlOps.Tests.Support;

@@ -3,7 +3,7 @@ using System.Text;
 using MlOps.Evaluation;
 using MlOps.Training;
 
-namespace MlOps.Registry;
+namespace MlOps.Reporting;
 
 /// <summary>A model card in Markdown, generated from the run record and evaluation at registration.</summary>
 public static class ModelCard

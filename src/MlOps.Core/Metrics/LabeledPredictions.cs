@@ -1,6 +1,6 @@
 using MlOps.Scoring;
 
-namespace MlOps.Evaluation.Metrics;
+namespace MlOps.Metrics;
 
 /// <summary>
 /// Predictions next to the truth for the same rows: what every metric is computed from. Binary

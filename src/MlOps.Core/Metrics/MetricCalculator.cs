@@ -1,6 +1,6 @@
 using MlOps.Scoring;
 
-namespace MlOps.Evaluation.Metrics;
+namespace MlOps.Metrics;
 
 /// <summary>
 /// Computes a task's metrics from labeled predictions, optionally with a multiplicity per row

@@ -1,6 +1,6 @@
 using MlOps.Scoring;
 
-namespace MlOps.Evaluation.Metrics;
+namespace MlOps.Metrics;
 
 /// <summary>Metric names as written in mlops.yaml, evaluation.json and reports, and which way is better.</summary>
 public static class MetricNames
