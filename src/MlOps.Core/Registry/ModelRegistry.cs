@@ -9,8 +9,8 @@ namespace MlOps.Registry;
 /// <param name="Path">The local file.</param>
 public sealed record ArtifactFile(string Name, string Path);
 
-/// <summary>What to register: the artifacts and the manifest fields that are not computed.</summary>
-public sealed record Registration
+/// <summary>A version to register: the artifacts and the manifest fields that are not computed.</summary>
+public sealed record NewVersion
 {
     /// <summary>The model name.</summary>
     public required string Name { get; init; }
@@ -47,7 +47,7 @@ public sealed class ModelRegistry(IRegistryStore store)
     public IRegistryStore Store => store;
 
     /// <summary>Stores the artifacts and creates the next version.</summary>
-    public async Task<ModelVersion> RegisterAsync(Registration registration, CancellationToken cancellationToken = default)
+    public async Task<ModelVersion> RegisterAsync(NewVersion registration, CancellationToken cancellationToken = default)
     {
         var name = RegistryNames.Model(registration.Name);
         var artifacts = new List<ArtifactRef>();

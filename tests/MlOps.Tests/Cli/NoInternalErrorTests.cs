@@ -47,7 +47,7 @@ public sealed class NoInternalErrorTests : IDisposable
     public async Task An_alias_record_whose_history_is_null()
     {
         var registry = new ModelRegistry(new LocalFolderStore(_dir.Combine("registry")));
-        await registry.RegisterAsync(new Registration
+        await registry.RegisterAsync(new NewVersion
         {
             Name = "m",
             ModelFile = "model.onnx",

@@ -11,10 +11,10 @@ public abstract class RegistryContract
     /// <summary>Corrupts the stored bytes of a blob key, as a bad disk or a tampering hand would.</summary>
     protected abstract Task CorruptAsync(IRegistryStore store, string key, byte[] bytes);
 
-    protected static Registration Sample(TempDir dir, string name, string content)
+    protected static NewVersion Sample(TempDir dir, string name, string content)
     {
         var model = dir.File($"{Guid.NewGuid():N}/model.onnx", content);
-        return new Registration
+        return new NewVersion
         {
             Name = name,
             ModelFile = "model.onnx",

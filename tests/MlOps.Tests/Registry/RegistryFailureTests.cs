@@ -8,7 +8,7 @@ namespace MlOps.Tests.Registry;
 /// <summary>A registry that is damaged, mistyped or answered by a broken server gives one line and a documented exit code, never 70.</summary>
 public sealed class RegistryFailureTests
 {
-    private static Registration Sample(TempDir dir, string name, string content) => new()
+    private static NewVersion Sample(TempDir dir, string name, string content) => new()
     {
         Name = name,
         ModelFile = "model.onnx",

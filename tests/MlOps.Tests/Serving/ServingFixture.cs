@@ -116,7 +116,7 @@ public sealed class ServingSetup : IAsyncDisposable
     public static async Task RegisterAsync(ModelRegistry registry, string path)
     {
         var sha = (await Artifacts.DataFingerprint.FileAsync(path)).Sha256;
-        await registry.RegisterAsync(new Registration
+        await registry.RegisterAsync(new NewVersion
         {
             Name = Model,
             ModelFile = "model.onnx",
