@@ -19,6 +19,12 @@ public static class CiPlatforms
         || string.Equals(environment("TF_BUILD"), "true", StringComparison.OrdinalIgnoreCase)
         || string.Equals(environment("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The release tag a deploy runs for: GitHub's on a release event, Azure Pipelines' on a tag build; null otherwise.</summary>
+    public static string? ReleaseTag(Func<string, string?> environment) =>
+        environment("GITHUB_EVENT_NAME") == "release" ? environment("GITHUB_REF_NAME")
+        : environment("BUILD_SOURCEBRANCH")?.StartsWith("refs/tags/", StringComparison.Ordinal) == true ? environment("BUILD_SOURCEBRANCHNAME")
+        : null;
+
     /// <summary>The process environment.</summary>
     public static string? ProcessEnvironment(string name) => Environment.GetEnvironmentVariable(name);
 }

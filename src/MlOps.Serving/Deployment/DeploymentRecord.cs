@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 using MlOps.Artifacts;
 using MlOps.Registry;
 
-namespace MlOps.Cli.Commands;
+namespace MlOps.Deployment;
 
 /// <summary>deployment.json: what was deployed where, the smoke test, and any rollback.</summary>
 public sealed record DeploymentRecord

@@ -5,7 +5,7 @@ using MlOps.Scoring;
 using MlOps.Serving;
 using MlOps.Tabular;
 
-namespace MlOps.Cli.Commands;
+namespace MlOps.Deployment;
 
 /// <summary>One smoke-test case: a row and what the model must answer.</summary>
 public sealed record SmokeCase(JsonElement Input, JsonElement Expected);
@@ -53,7 +53,7 @@ public static class SmokeTest
 
         using (response)
         {
-            if (!response.IsSuccessStatusCode) return [new SmokeResult(0, false, $"HTTP {(int)response.StatusCode}: {await DeployCommand.ErrorOf(response, ct)}")];
+            if (!response.IsSuccessStatusCode) return [new SmokeResult(0, false, $"HTTP {(int)response.StatusCode}: {await ServerClient.ErrorOf(response, ct)}")];
             using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
             var predictions = doc.RootElement.GetProperty("predictions").EnumerateArray().ToList();
             return cases.Select((c, i) => Check(i, c.Expected, task == ModelTask.Regression ? predictions[i].GetProperty("prediction") : predictions[i].GetProperty("label"), tolerance)).ToList();

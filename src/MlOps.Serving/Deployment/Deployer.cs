@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using MlOps.Artifacts;
+using MlOps.Registry;
+using MlOps.Scoring;
+
+namespace MlOps.Deployment;
+
+/// <summary>
+/// The deploy stage, what a release runs: resolve the version, move production to it, tell the
+/// server, wait until it serves that version, smoke-test it, and move the alias back if anything
+/// fails; deployment.json records it either way. A failed deployment is an outcome, not an exception.
+/// </summary>
+public sealed partial class Deployer(ModelRegistry registry, Action<string> log, HttpClient? http = null)
+{
+    /// <summary>Runs the stage.</summary>
+    /// <exception cref="ConfigException">The version cannot be told, or it was not blessed (without <see cref="DeployOptions.Force"/>).</exception>
+    public async Task<DeployResult> RunAsync(DeployOptions o, CancellationToken cancellationToken = default)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var alias = RegistryNames.Alias(o.To, "--to");
+        var target = await ResolveAsync(o, cancellationToken);
+        var manifest = await registry.GetAsync(o.Name, target, cancellationToken);
+        if (manifest.Blessed == false && !o.Force)
+        {
+            throw Errors.Config("--version", $"{o.Name} v{target} was registered without a blessed evaluation; pass --force to deploy it anyway.");
+        }
+
+        var server = o.Server is null ? null : new ServerClient(http ?? SharedHttp, o.Server, o.AdminToken);
+        var record = new DeploymentRecord { Model = o.Name, Version = target, Alias = alias, ReleaseTag = o.ReleaseTag, Server = server?.Url, StartedAt = started, Actor = Actor.Current() };
+        var move = await registry.PromoteAsync(o.Name, target, alias, o.ReleaseTag is null ? "deploy" : $"deploy {o.ReleaseTag}", cancellationToken);
+        record = record with { PreviousVersion = move.From };
+        log($"{o.Name} {alias}: v{move.From?.ToString(CultureInfo.InvariantCulture) ?? "-"} → v{target}");
+        string? failure = null;
+        var external = false;
+        try
+        {
+            IReadOnlyList<SmokeResult> results;
+            if (server is not null)
+            {
+                await server.ReloadAsync(o.Name, cancellationToken);
+                await server.WaitForVersionAsync(o.Name, target, o.Wait, cancellationToken);
+                results = await SmokeTest.RunRemoteAsync(server.Http, server.Url, o.Name, o.SmokeCases, o.Task, o.Tolerance, cancellationToken);
+            }
+            else
+            {
+                var files = await registry.PullAsync(manifest, Path.Combine(o.OutputDirectory, $"{o.Name}-v{target}"), cancellationToken);
+                using var scorer = ModelLoader.Load(files[manifest.ModelFile], o.Task);
+                results = SmokeTest.RunLocal(scorer, o.SmokeCases, o.Tolerance);
+            }
+
+            record = record with { Smoke = results };
+            var failed = results.Where(r => !r.Passed).ToList();
+            if (failed.Count > 0) failure = $"smoke test failed on {failed.Count} of {results.Count} cases (first: {failed[0].Detail})";
+        }
+        catch (MlOpsException e)
+        {
+            failure = e.Message;
+            external = e.ExitCode == ExitCodes.ExternalServiceError;
+        }
+
+        if (failure is not null && move.From is not null)
+        {
+            // Put production back where it was before telling anyone the release failed.
+            var back = await registry.RollbackAsync(o.Name, alias, $"automatic rollback: {failure}", cancellationToken);
+            record = record with { RolledBackTo = back.To };
+            if (server is not null)
+            {
+                try
+                {
+                    await server.ReloadAsync(o.Name, cancellationToken);
+                }
+                catch (MlOpsException e)
+                {
+                    log($"warning: the server could not be told about the rollback ({e.Message}); it will pick it up when it polls.");
+                }
+            }
+        }
+
+        record = record with { Succeeded = failure is null, Failure = failure, DurationSeconds = (DateTimeOffset.UtcNow - started).TotalSeconds };
+        await ArtifactJson.WriteAsync(Path.Combine(o.OutputDirectory, DeploymentRecord.FileName), record, cancellationToken);
+        return new DeployResult(record, external);
+    }
+
+    private static readonly HttpClient SharedHttp = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    private async Task<int> ResolveAsync(DeployOptions o, CancellationToken ct)
+    {
+        if (o.Version is { } version)
+        {
+            var number = version.StartsWith('v') ? version[1..] : version;
+            return int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0
+                ? v
+                : throw Errors.Config("--version", $"'{version}' is not a version number such as 3 or v3.");
+        }
+
+        if (o.ReleaseTag is { } tag && TagVersion().Match(tag) is { Success: true } m && (m.Groups["name"].Value.Length == 0 || m.Groups["name"].Value == o.Name + "-"))
+        {
+            return int.Parse(m.Groups["v"].Value, CultureInfo.InvariantCulture);
+        }
+
+        var from = RegistryNames.Alias(o.From, "--from");
+        return await registry.ResolveAsync(o.Name, from, ct)
+            ?? throw Errors.Config("--from", $"'{o.Name}' has no '{from}' alias to deploy; register with --alias {from}, or pass --version.");
+    }
+
+    [GeneratedRegex(@"^(?<name>[a-z0-9._-]+-)?v(?<v>\d+)$")]
+    private static partial Regex TagVersion();
+}
