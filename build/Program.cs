@@ -25,7 +25,8 @@ Define("Services", "Install with npm ci what the tests run: Azurite and Prism (G
 
     await Run(OperatingSystem.IsWindows() ? "npm.cmd" : "npm", $"ci --prefix \"{dir}\" --no-audit --no-fund");
 });
-Define("Test", "Run unit and integration tests (Azurite on 127.0.0.1 included); prints 'N passed, N failed'.", ["Build", "Services"], TestAsync);
+Define("Test", "Run unit and integration tests (Azurite on 127.0.0.1 included); prints 'N passed, N failed'.", ["Build", "Services"], () => TestAsync(null));
+Define("TestFast", "The inner loop: only the tests that need no service, server or child process (Category!=Integration); seconds, no npm.", ["Build"], () => TestAsync("Category!=Integration"));
 Define("Bench", "Print throughput and peak memory: validate (stats + drift, 1M x 20), train (LightGBM on 1M rows, scoring, penguins quality per trainer), evaluate (ONNX and ML.NET scoring of 1M rows, bootstrap cost, verdict rates), serve (requests/s, p50/p99 and overhead vs in-process scoring on loopback).", ["Build"], async () =>
 {
     // One process per section, so each peak working set is the section's own.
@@ -82,11 +83,12 @@ async Task RunTarget(string name)
     Console.WriteLine($"<== {target.Name} ({sw.Elapsed.TotalSeconds:0.0}s)");
 }
 
-async Task TestAsync()
+async Task TestAsync(string? filter)
 {
     var results = Path.Combine(root, "artifacts", "test-results");
     if (Directory.Exists(results)) Directory.Delete(results, recursive: true);
-    var code = await RunCode("dotnet", $"test tests/MlOps.Tests -c {configuration} --no-build --logger \"trx;LogFileName=tests.trx\" --results-directory \"{results}\"");
+    var only = filter is null ? string.Empty : $" --filter \"{filter}\"";
+    var code = await RunCode("dotnet", $"test tests/MlOps.Tests -c {configuration} --no-build{only} --logger \"trx;LogFileName=tests.trx\" --results-directory \"{results}\"");
     int passed = 0, failed = 0, skipped = 0;
     foreach (var trx in Directory.Exists(results) ? Directory.GetFiles(results, "*.trx", SearchOption.AllDirectories) : [])
     {

@@ -13,6 +13,7 @@ namespace MlOps.Tests.EndToEnd;
 /// against GitHub's API as its OpenAPI description defines it (Prism) and a registry on Azurite.
 /// </summary>
 [Collection(GitHubApiCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class PullRequestFlowTests : IClassFixture<Azurite>, IDisposable
 {
     private const string Repo = "octo-org/penguins";

@@ -4,6 +4,7 @@ using MlOps.Tests.Support;
 namespace MlOps.Tests.Registry;
 
 /// <summary>Separate mlops processes registering into one local folder at once, as parallel CI jobs on one machine would.</summary>
+[Trait("Category", "Integration")]
 public class CrossProcessRaceTests
 {
     [Fact]

@@ -6,6 +6,7 @@ namespace MlOps.Tests.Registry;
 
 /// <summary>The registry commands as users run them: validate → train → evaluate → register → promote → pull, on both backends.</summary>
 [Collection(AzuriteCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class RegistryCliTests(Azurite azurite)
 {
     private static string Example(string path) => Path.Combine(Support.Cli.RepoRoot, "examples", "penguins", path);

@@ -238,6 +238,7 @@ public sealed class LocalRegistryTests : RegistryContract, IDisposable
 }
 
 [Collection(AzuriteCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class AzureRegistryTests(Azurite azurite) : RegistryContract
 {
     private readonly string _container = "reg" + Guid.NewGuid().ToString("N")[..12];

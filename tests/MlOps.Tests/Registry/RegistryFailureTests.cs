@@ -6,6 +6,7 @@ using MlOps.Tests.Support;
 namespace MlOps.Tests.Registry;
 
 /// <summary>A registry that is damaged, mistyped or answered by a broken server gives one line and a documented exit code, never 70.</summary>
+[Trait("Category", "Integration")]
 public sealed class RegistryFailureTests
 {
     private static NewVersion Sample(TempDir dir, string name, string content) => new()

@@ -12,6 +12,7 @@ namespace MlOps.Tests.Reporting;
 /// mlops report in an Azure Pipelines pull-request build, against a loopback server that accepts
 /// only the documented request shapes of the Pull Request Threads REST API (api-version 7.1).
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class AzureDevOpsReportTests : IAsyncLifetime, IDisposable
 {
     private const string Token = "ado-secret-token";

@@ -10,6 +10,7 @@ namespace MlOps.Tests.Reporting;
 /// with comment state, races and failures added by the test front (see <see cref="GitHubApi"/>).
 /// </summary>
 [Collection(GitHubApiCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class GitHubReportTests : IDisposable
 {
     private const string Repo = "octo-org/penguins";

@@ -4,6 +4,7 @@ using MlOps.Tests.Support;
 
 namespace MlOps.Tests.Reporting;
 
+[Trait("Category", "Integration")]
 public class ReportRenderingTests
 {
     private static async Task<ReportInputs> InputsAsync(TempDir dir, bool blessed, int slices = 1)

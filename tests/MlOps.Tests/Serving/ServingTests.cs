@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using MlOps.Tests.Support;
 
 namespace MlOps.Tests.Serving;
 
+[Trait("Category", "Integration")]
 public sealed class ServingTests : IAsyncLifetime
 {
     private ServingSetup _s = null!;
@@ -187,11 +189,18 @@ public sealed class ServingTests : IAsyncLifetime
             }
         }
 
+        // Counts, not sleeps: enough answers from the old version, then from the new one.
+        async Task Until(string version, int count)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (versions.GetValueOrDefault(version) < count && failures.IsEmpty && DateTime.UtcNow < deadline) await Task.Delay(5);
+        }
+
         var clients = Enumerable.Range(0, 4).Select(_ => Task.Run(Client)).ToArray();
-        await Task.Delay(300);
+        await Until("1", 200);
         await _s.Registry.PromoteAsync(ServingSetup.Model, 2, "production");
         Assert.Equal(200, await _s.AdminAsync(HttpMethod.Post, "/v2/repository/models/penguins/load"));
-        await Task.Delay(300);
+        await Until("2", 200);
         await stop.CancelAsync();
         await Task.WhenAll(clients);
 

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using MlOps.Registry;
 using MlOps.Tests.Support;
 
-namespace MlOps.Tests.Cli;
+namespace MlOps.Tests.Cli.Commands;
 
 /// <summary>Input that used to end in "internal error" (exit 70): now one line naming what is wrong, exit 2 or 3.</summary>
 public sealed class NoInternalErrorTests : IDisposable

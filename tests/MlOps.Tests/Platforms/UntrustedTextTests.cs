@@ -1,7 +1,7 @@
 using MlOps.Platforms;
 using MlOps.Tests.Support;
 
-namespace MlOps.Tests.Reporting;
+namespace MlOps.Tests.Platforms;
 
 /// <summary>Hostile cells, labels and slice values stay text: no runner command, no markup, no mention.</summary>
 public sealed class UntrustedTextTests

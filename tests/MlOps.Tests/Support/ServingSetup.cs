@@ -5,7 +5,7 @@ using MlOps.Scoring;
 using MlOps.Serving;
 using MlOps.Tests.Support;
 
-namespace MlOps.Tests.Serving;
+namespace MlOps.Tests.Support;
 
 /// <summary>
 /// A local registry with two ONNX versions of a penguins classifier that answer differently

@@ -1,7 +1,7 @@
 using System.Text;
 using MlOps.Tests.Support;
 
-namespace MlOps.Tests.Cli;
+namespace MlOps.Tests.Cli.Commands;
 
 /// <summary>Every kind of bad input: one clear line naming the file (and row), exit 3, no stack trace.</summary>
 public class BadInputTests

@@ -2,8 +2,9 @@ using MlOps.Platforms;
 using MlOps.Platforms.GitHub;
 using MlOps.Tests.Support;
 
-namespace MlOps.Tests.Reporting;
+namespace MlOps.Tests.Platforms;
 
+[Trait("Category", "Integration")]
 public class PlatformTests
 {
     [Fact]

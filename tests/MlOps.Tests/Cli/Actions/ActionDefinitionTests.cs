@@ -4,13 +4,14 @@ using System.Text.Json.Nodes;
 using MlOps.Cli.Actions;
 using MlOps.Tests.Support;
 
-namespace MlOps.Tests.Actions;
+namespace MlOps.Tests.Cli.Actions;
 
 /// <summary>
 /// The actions and the Azure DevOps extension are written from one catalog: the committed files
 /// must be exactly what <c>mlops action write</c> writes, the extension must package with
 /// tfx-cli without a warning, and each task must run its stage as the Azure agent runs it.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class ActionDefinitionTests : IDisposable
 {
     private static readonly string Actions = Path.Combine(Support.Cli.RepoRoot, "actions");

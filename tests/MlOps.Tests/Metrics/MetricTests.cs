@@ -3,7 +3,7 @@ using Microsoft.ML.Data;
 using MlOps.Metrics;
 using MlOps.Scoring;
 
-namespace MlOps.Tests.Evaluation;
+namespace MlOps.Tests.Metrics;
 
 /// <summary>
 /// Metrics against values published independently: the examples in scikit-learn's documentation

@@ -1,8 +1,10 @@
 using System.Text.Json;
+using MlOps.Tests.Support;
 
-namespace MlOps.Tests.Serving;
+namespace MlOps.Tests.Deployment;
 
 /// <summary>mlops deploy end to end: registry alias, a running server, smoke test, automatic rollback.</summary>
+[Trait("Category", "Integration")]
 public sealed class DeployTests : IAsyncLifetime
 {
     private ServingSetup _s = null!;

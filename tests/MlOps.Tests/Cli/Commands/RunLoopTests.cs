@@ -1,8 +1,9 @@
 using MlOps.Tests.Support;
 
-namespace MlOps.Tests.Cli;
+namespace MlOps.Tests.Cli.Commands;
 
 /// <summary>mlops run as a user runs it: a separate process in a project folder, on the embedded defaults.</summary>
+[Trait("Category", "Integration")]
 public sealed class RunLoopTests : IDisposable
 {
     private readonly TempDir _dir = new();

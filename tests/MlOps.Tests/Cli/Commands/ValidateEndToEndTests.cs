@@ -1,7 +1,7 @@
 using System.Text.Json;
 using MlOps.Tests.Support;
 
-namespace MlOps.Tests.Cli;
+namespace MlOps.Tests.Cli.Commands;
 
 /// <summary>The README's main job and its planted-failure twin, through the real CLI.</summary>
 public class ValidateEndToEndTests

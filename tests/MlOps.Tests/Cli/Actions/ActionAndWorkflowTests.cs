@@ -1,13 +1,14 @@
 using MlOps.Tests.Support;
 using YamlDotNet.RepresentationModel;
 
-namespace MlOps.Tests.Actions;
+namespace MlOps.Tests.Cli.Actions;
 
 /// <summary>
 /// Every action.yml and GitHub workflow (ours and the templates users copy) passes a real
 /// validator: @action-validator/cli checks them against the schemas of GitHub's action and
 /// workflow syntax. Azure Pipelines templates must at least be well-formed YAML with steps.
 /// </summary>
+[Trait("Category", "Integration")]
 public class ActionAndWorkflowTests
 {
     public static TheoryData<string> GitHubFiles()

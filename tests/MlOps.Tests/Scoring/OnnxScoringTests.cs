@@ -3,7 +3,7 @@ using MlOps.Scoring;
 using MlOps.Tabular;
 using MlOps.Tests.Support;
 
-namespace MlOps.Tests.Evaluation;
+namespace MlOps.Tests.Scoring;
 
 /// <summary>ONNX models through ONNX Runtime: both input mappings, outputs, and errors that name what disagrees.</summary>
 public class OnnxScoringTests
