@@ -8,7 +8,7 @@ public static class MlOpsCli
 {
     /// <summary>Parses and runs a command line, writing to the given writers.</summary>
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default) =>
-        RunAsync(args, stdout, stderr, Environment.GetEnvironmentVariable, cancellationToken);
+        RunAsync(args, stdout, stderr, Platforms.CiPlatforms.ProcessEnvironment, cancellationToken);
 
     /// <summary>Parses and runs a command line with the given environment (tests pass a CI runner's variables).</summary>
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment, CancellationToken cancellationToken = default) =>
@@ -112,7 +112,7 @@ public sealed record CliConsole(TextWriter Out, TextWriter Error)
     public TextWriter Commands { get; init; } = Out;
 
     /// <summary>Reads an environment variable: the process's, or a test's.</summary>
-    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+    public Func<string, string?> Environment { get; init; } = Platforms.CiPlatforms.ProcessEnvironment;
 
     /// <summary>Reports progress on standard error, so standard output stays machine-readable.</summary>
     public IProgress<string> Progress => new SyncProgress(f => Error.WriteLine($"reading {f}"));

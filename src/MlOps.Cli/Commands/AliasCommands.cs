@@ -19,7 +19,7 @@ internal static class AliasCommands
         var cmd = new Command("promote", "Point an alias (production by default) at a version, atomically; the move is recorded with who, when, commit and run.") { reference, to, reason, RegistryCommands.RegistryPath, RegistryCommands.Name };
         cmd.SetAction(async (parse, ct) =>
         {
-            var (registry, name) = RegistryCommands.Open(parse);
+            var (registry, name) = RegistryCommands.Open(parse, console);
             var r = parse.GetValue(reference)!;
             var version = await registry.ResolveAsync(name, r, ct) ?? throw Errors.Config("version", $"'{name}' has no alias '{r}'.");
             var move = await registry.PromoteAsync(name, version, RegistryNames.Alias(parse.GetValue(to)!, "--to"), parse.GetValue(reason), ct);
@@ -36,7 +36,7 @@ internal static class AliasCommands
         var cmd = new Command("rollback", "Move an alias (production by default) back to the version it pointed at before its last move.") { alias, reason, RegistryCommands.RegistryPath, RegistryCommands.Name };
         cmd.SetAction(async (parse, ct) =>
         {
-            var (registry, name) = RegistryCommands.Open(parse);
+            var (registry, name) = RegistryCommands.Open(parse, console);
             var move = await registry.RollbackAsync(name, RegistryNames.Alias(parse.GetValue(alias)!, "--alias"), parse.GetValue(reason), ct);
             console.Out.WriteLine($"{name} {move.Alias}: v{move.From} → v{move.To} (rolled back)");
             return ExitCodes.Success;

@@ -34,7 +34,7 @@ public static class DeployCommand
         cmd.SetAction(async (parse, ct) =>
         {
             var config = CommonOptions.LoadConfig(parse);
-            var (registry, name) = RegistryCommands.Open(parse);
+            var (registry, name) = RegistryCommands.Open(parse, console);
             var env = console.Environment;
             var adminToken = env("MLOPS_ADMIN_TOKEN") is { Length: > 0 } t ? t : null;
             if (adminToken is not null) Platforms.CiPlatforms.Detect(env, console.Commands).Mask(adminToken);

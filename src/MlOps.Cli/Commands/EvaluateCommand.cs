@@ -34,7 +34,7 @@ public static class EvaluateCommand
             var candidatePath = parse.GetValue(model) ?? TrainCommand.DefaultOutput;
             var candidate = await ModelLocation.FindAsync(candidatePath, ct)
                 ?? throw Errors.Data(candidatePath, "no candidate model here; run 'mlops train' first or pass --model.");
-            var (baselineModel, source, note) = await BaselineResolver.ResolveAsync(parse.GetValue(baseline), settings, config.Registry, config.Project, Platforms.CiPlatforms.IsCi(console.Environment), ct);
+            var (baselineModel, source, note) = await BaselineResolver.ResolveAsync(parse.GetValue(baseline), settings, config.Registry, config.Project, Platforms.CiPlatforms.IsCi(console.Environment), console.Environment, ct);
             var options = new EvaluateOptions
             {
                 Project = config.Project,

@@ -20,7 +20,7 @@ internal static class GcCommand
         {
             var config = CommonOptions.LoadConfig(parse);
             var age = parse.GetValue(minAge) is "0" ? TimeSpan.Zero : Configuration.MlOpsConfig.ParseDuration(parse.GetValue(minAge)!, "--min-age");
-            var registry = new ModelRegistry(RegistryCommands.Settings(parse, config).Open());
+            var registry = new ModelRegistry(RegistryCommands.Settings(parse, config).Open(console.Environment), Actor.From(console.Environment));
             var r = await registry.CollectGarbageAsync(age, parse.GetValue(dryRun), ct);
             console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(r.DryRun ? "Would remove" : "Removed")} {r.Removed} unreferenced objects ({r.RemovedBytes / 1e6:0.###} MB) from {registry.Store.Location}; kept the {r.Referenced} blobs of {r.Versions} versions."));
             return ExitCodes.Success;

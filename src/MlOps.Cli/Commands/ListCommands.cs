@@ -17,7 +17,7 @@ internal static class ListCommands
         var cmd = new Command("list", "List every model's versions with their aliases (or one model's with --name).") { RegistryCommands.RegistryPath, RegistryCommands.Name, json };
         cmd.SetAction(async (parse, ct) =>
         {
-            var (registry, name) = RegistryCommands.Open(parse);
+            var (registry, name) = RegistryCommands.Open(parse, console);
             var models = parse.GetValue(RegistryCommands.Name) is null ? await registry.ModelsAsync(ct) : [name];
             var rows = new List<(string Model, int Version, string Aliases, ModelVersion? Manifest)>();
             foreach (var m in models)
@@ -90,7 +90,7 @@ internal static class ListCommands
         var cmd = new Command("show", "Print a version's manifest (artifacts, hashes, lineage, metrics) and its model's alias history, as JSON.") { reference, RegistryCommands.RegistryPath, RegistryCommands.Name };
         cmd.SetAction(async (parse, ct) =>
         {
-            var (registry, name) = RegistryCommands.Open(parse);
+            var (registry, name) = RegistryCommands.Open(parse, console);
             var r = parse.GetValue(reference)!;
             var number = await registry.ResolveAsync(name, r, ct) ?? throw Errors.Config("version", $"'{name}' has no alias '{r}'.");
             var version = await registry.GetAsync(name, number, ct);

@@ -19,7 +19,7 @@ internal static class PullCommand
         var cmd = new Command("pull", "Download a version's artifacts, verifying every SHA-256; a corrupted or truncated blob is refused.") { reference, output, RegistryCommands.RegistryPath, RegistryCommands.Name, json };
         cmd.SetAction(async (parse, ct) =>
         {
-            var (registry, name) = RegistryCommands.Open(parse);
+            var (registry, name) = RegistryCommands.Open(parse, console);
             var r = parse.GetValue(reference)!;
             var number = await registry.ResolveAsync(name, r, ct) ?? throw Errors.Config("version", $"'{name}' has no alias '{r}' in {registry.Store.Location}.");
             var version = await registry.GetAsync(name, number, ct);

@@ -27,7 +27,7 @@ internal static class RegisterCommand
         };
         cmd.SetAction(async (parse, ct) =>
         {
-            var (registry, name) = RegistryCommands.Open(parse);
+            var (registry, name) = RegistryCommands.Open(parse, console);
             var tagMap = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var t in parse.GetValue(tags) ?? [])
             {

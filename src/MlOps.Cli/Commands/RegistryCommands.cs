@@ -34,11 +34,11 @@ public static class RegistryCommands
         parse.GetValue(RegistryPath) is { } p ? new RegistrySettings { Path = p } : config.Registry;
 
     /// <summary>Opens the registry from --registry or mlops.yaml.</summary>
-    internal static (ModelRegistry Registry, string Model) Open(ParseResult parse)
+    internal static (ModelRegistry Registry, string Model) Open(ParseResult parse, CliConsole console)
     {
         var config = CommonOptions.LoadConfig(parse);
         var settings = Settings(parse, config);
         var model = RegistryNames.Model(parse.GetValue(Name) ?? config.Project, parse.GetValue(Name) is null ? "project" : "--name");
-        return (new ModelRegistry(settings.Open()), model);
+        return (new ModelRegistry(settings.Open(console.Environment), Actor.From(console.Environment)), model);
     }
 }

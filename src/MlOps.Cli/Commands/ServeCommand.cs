@@ -50,7 +50,7 @@ public static class ServeCommand
             {
                 Models = specs,
                 Task = task,
-                Registry = specs.Any(s => s.File is null) ? registry.Open() : null,
+                Registry = specs.Any(s => s.File is null) ? registry.Open(console.Environment) : null,
                 CacheDirectory = Path.Combine("mlops-out", "serve-cache"),
                 PollInterval = parse.GetValue(poll) is "0" or "0s" ? TimeSpan.Zero : MlOpsConfig.ParseDuration(parse.GetValue(poll)!, "--poll"),
                 Host = parse.GetValue(host)!,

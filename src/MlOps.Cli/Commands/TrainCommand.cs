@@ -58,6 +58,7 @@ public static class TrainCommand
                 OutputDirectory = parse.GetValue(output) ?? settings.Output ?? DefaultOutput,
                 ConfigPath = parse.GetValue(CommonOptions.Config) ?? (File.Exists(Configuration.MlOpsConfig.DefaultFileName) ? Configuration.MlOpsConfig.DefaultFileName : null),
                 WorkingDirectory = config.BaseDirectory,
+                Environment = console.Environment,
             };
             var result = await new TrainRunner(line => console.Error.WriteLine(line)).RunAsync(options, ct);
             if (parse.GetValue(json))

@@ -71,13 +71,14 @@ public sealed record HostInfo(string Os, string Architecture, string? Cpu, int C
 public sealed record SourceInfo(string? Commit, bool? Dirty, string? Branch)
 {
     /// <summary>From git in <paramref name="directory"/>, falling back to CI variables (GITHUB_SHA, BUILD_SOURCEVERSION).</summary>
-    public static SourceInfo Current(string directory)
+    /// <param name="directory">The working tree.</param>
+    /// <param name="environment">Reads an environment variable (default: the process's).</param>
+    public static SourceInfo Current(string directory, Func<string, string?>? environment = null)
     {
-        var commit = HostInfo.Capture("git", "rev-parse HEAD", directory)
-            ?? Environment.GetEnvironmentVariable("GITHUB_SHA") ?? Environment.GetEnvironmentVariable("BUILD_SOURCEVERSION");
+        var env = environment ?? ProcessEnvironment.Read;
+        var commit = HostInfo.Capture("git", "rev-parse HEAD", directory) ?? env("GITHUB_SHA") ?? env("BUILD_SOURCEVERSION");
         var status = HostInfo.Capture("git", "status --porcelain --untracked-files=no", directory);
-        var branch = HostInfo.Capture("git", "rev-parse --abbrev-ref HEAD", directory)
-            ?? Environment.GetEnvironmentVariable("GITHUB_REF_NAME");
+        var branch = HostInfo.Capture("git", "rev-parse --abbrev-ref HEAD", directory) ?? env("GITHUB_REF_NAME");
         return new SourceInfo(commit, status is null ? null : status.Length > 0, branch);
     }
 }

@@ -30,10 +30,11 @@ public static class BaselineResolver
     /// <param name="registry">registry: in mlops.yaml.</param>
     /// <param name="project">The project (the registry's model name).</param>
     /// <param name="inCi">True on a CI runner, where a local registry folder that is not there means a fresh, empty runner.</param>
+    /// <param name="environment">Reads environment variables (registry credentials, the actor).</param>
     /// <param name="cancellationToken">Cancels the lookup and the pull.</param>
     /// <exception cref="ConfigException">The alias, the registry or the model cannot be found.</exception>
     /// <exception cref="ExternalServiceException">The registry cannot be reached.</exception>
-    public static async Task<ResolvedBaseline> ResolveAsync(string? flag, EvaluateSettings settings, RegistrySettings registry, string project, bool inCi, CancellationToken cancellationToken = default)
+    public static async Task<ResolvedBaseline> ResolveAsync(string? flag, EvaluateSettings settings, RegistrySettings registry, string project, bool inCi, Func<string, string?> environment, CancellationToken cancellationToken = default)
     {
         var value = flag ?? settings.Baseline;
         var where = flag is null ? "evaluate.baseline" : "--baseline";
@@ -70,7 +71,7 @@ public static class BaselineResolver
             }
         }
 
-        var models = new ModelRegistry(registry.Open());
+        var models = new ModelRegistry(registry.Open(environment), Actor.From(environment));
         var location = models.Store.Location;
         var version = await models.ResolveAsync(name, alias, cancellationToken);
         if (version is not { } v)

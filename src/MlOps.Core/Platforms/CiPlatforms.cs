@@ -26,5 +26,5 @@ public static class CiPlatforms
         : null;
 
     /// <summary>The process environment.</summary>
-    public static string? ProcessEnvironment(string name) => Environment.GetEnvironmentVariable(name);
+    public static string? ProcessEnvironment(string name) => MlOps.ProcessEnvironment.Read(name);
 }

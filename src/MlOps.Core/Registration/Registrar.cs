@@ -53,7 +53,7 @@ public sealed class Registrar(ModelRegistry registry)
                     Name = o.Name,
                     Version = 0,
                     CreatedAt = DateTimeOffset.UtcNow,
-                    CreatedBy = Actor.Current(),
+                    CreatedBy = registry.Actor,
                     ModelFile = Path.GetFileName(location.ModelPath),
                     Format = Scoring.ModelLoader.FormatOf(location.ModelPath),
                     Artifacts = [],

@@ -39,12 +39,17 @@ public sealed record GarbageCollection(int Versions, int Referenced, int Removed
 /// concurrent step is a conditional write retried on conflict, so racing pipelines never lose
 /// an update or reuse a version number.
 /// </summary>
-public sealed class ModelRegistry(IRegistryStore store)
+public sealed class ModelRegistry(IRegistryStore store, Actor? actor = null)
 {
+    private readonly Actor _actor = actor ?? Actor.Current();
+
     private const int MaxAttempts = 200;
 
     /// <summary>The store.</summary>
     public IRegistryStore Store => store;
+
+    /// <summary>Who registers and moves aliases through this registry (recorded in manifests and alias history).</summary>
+    public Actor Actor => _actor;
 
     /// <summary>Stores the artifacts and creates the next version.</summary>
     public async Task<ModelVersion> RegisterAsync(NewVersion registration, CancellationToken cancellationToken = default)
@@ -199,7 +204,7 @@ public sealed class ModelRegistry(IRegistryStore store)
             int? from = book.Aliases.TryGetValue(alias, out var f) ? f : null;
             var to = target(book, from);
             await GetAsync(name, to, cancellationToken);
-            var move = new AliasMove(alias, from, to, action, DateTimeOffset.UtcNow, Actor.Current(), reason);
+            var move = new AliasMove(alias, from, to, action, DateTimeOffset.UtcNow, _actor, reason);
             book.Aliases[alias] = to;
             book.History.Add(move);
             var bytes = Serialize(book);

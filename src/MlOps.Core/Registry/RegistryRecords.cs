@@ -9,10 +9,14 @@ public sealed record ArtifactRef(string Name, string Sha256, long Bytes);
 /// <summary>Who did something, from where: for audit trails.</summary>
 public sealed record Actor(string By, string? Commit, string? Run)
 {
+    /// <summary>From the process's CI variables (GitHub Actions, Azure Pipelines), else the local user.</summary>
+    public static Actor Current() => From(ProcessEnvironment.Read);
+
     /// <summary>From CI variables (GitHub Actions, Azure Pipelines), else the local user.</summary>
-    public static Actor Current()
+    /// <param name="environment">Reads an environment variable (the CLI passes its injected environment).</param>
+    public static Actor From(Func<string, string?> environment)
     {
-        string? Env(string n) => Environment.GetEnvironmentVariable(n) is { Length: > 0 } v ? v : null;
+        string? Env(string n) => environment(n) is { Length: > 0 } v ? v : null;
         var by = Env("GITHUB_ACTOR") ?? Env("BUILD_REQUESTEDFOR") ?? Env("USER") ?? Env("USERNAME") ?? "unknown";
         var commit = Env("GITHUB_SHA") ?? Env("BUILD_SOURCEVERSION");
         var run = Env("GITHUB_RUN_ID") is { } id

@@ -29,8 +29,10 @@ public sealed record RegistrySettings
 
     /// <summary>Opens the store.</summary>
     /// <exception cref="ConfigException">Azure settings are incomplete or the named variable is empty.</exception>
-    public IRegistryStore Open()
+    /// <param name="environment">Reads the variables named by connection-string-env and container-url-env (default: the process's).</param>
+    public IRegistryStore Open(Func<string, string?>? environment = null)
     {
+        var env = environment ?? ProcessEnvironment.Read;
         if (!IsAzure)
         {
             if (File.Exists(Path)) throw Errors.Config("registry.path", $"'{Path}' is a file, not a registry folder.");
@@ -40,7 +42,7 @@ public sealed record RegistrySettings
         var options = AzureBlobStore.Options();
         if (ContainerUrlEnv is { } urlEnv)
         {
-            var url = Environment.GetEnvironmentVariable(urlEnv);
+            var url = env(urlEnv);
             if (string.IsNullOrEmpty(url)) throw Errors.Config("registry.azure.container-url-env", $"the environment variable {urlEnv} is empty; set it to the container URL with a SAS token.");
 
             // Never echo the value: it carries the SAS signature.
@@ -55,7 +57,7 @@ public sealed record RegistrySettings
         var container = Container ?? throw Errors.Config("registry.azure.container", "is required.");
         if (ConnectionStringEnv is { } csEnv)
         {
-            var cs = Environment.GetEnvironmentVariable(csEnv);
+            var cs = env(csEnv);
             if (string.IsNullOrEmpty(cs)) throw Errors.Config("registry.azure.connection-string-env", $"the environment variable {csEnv} is empty.");
             try
             {

@@ -39,4 +39,7 @@ public sealed record TrainOptions
 
     /// <summary>The folder commands run in and git is asked about.</summary>
     public string WorkingDirectory { get; init; } = ".";
+
+    /// <summary>Reads environment variables (the CI commit and branch when git has none); null: the process's.</summary>
+    public Func<string, string?>? Environment { get; init; }
 }

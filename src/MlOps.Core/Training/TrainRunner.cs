@@ -46,7 +46,7 @@ public sealed class TrainRunner(Action<string> log)
                 Files = fileDigests.Select(f => new FileRecord(f.Path, f.Sha256, f.Bytes)).ToList(),
                 Split = new SplitRecord(split.Key, split.Salt, split.Fractions.ToDictionary(f => f.Name, f => f.Fraction)),
             },
-            Source = SourceInfo.Current(options.WorkingDirectory),
+            Source = SourceInfo.Current(options.WorkingDirectory, options.Environment),
             Host = HostInfo.Current(),
             Config = options.ConfigPath is { } c && File.Exists(c) ? new ConfigRecord(c, (await DataFingerprint.FileAsync(c, cancellationToken)).Sha256) : null,
             StartedAt = started,

@@ -27,7 +27,7 @@ public sealed partial class Deployer(ModelRegistry registry, Action<string> log,
         }
 
         var server = o.Server is null ? null : new ServerClient(http ?? SharedHttp, o.Server, o.AdminToken);
-        var record = new DeploymentRecord { Model = o.Name, Version = target, Alias = alias, ReleaseTag = o.ReleaseTag, Server = server?.Url, StartedAt = started, Actor = Actor.Current() };
+        var record = new DeploymentRecord { Model = o.Name, Version = target, Alias = alias, ReleaseTag = o.ReleaseTag, Server = server?.Url, StartedAt = started, Actor = registry.Actor };
         var move = await registry.PromoteAsync(o.Name, target, alias, o.ReleaseTag is null ? "deploy" : $"deploy {o.ReleaseTag}", cancellationToken);
         record = record with { PreviousVersion = move.From };
         log($"{o.Name} {alias}: v{move.From?.ToString(CultureInfo.InvariantCulture) ?? "-"} → v{target}");

@@ -31,6 +31,29 @@ public sealed class DependencyTests
     }
 
     [Fact]
+    public void Only_one_place_reads_the_process_environment()
+    {
+        // Everything else takes the injected environment, so tests never set process-wide variables.
+        var readers = new List<string>();
+        foreach (var assembly in Assemblies)
+        {
+            using var module = ModuleDefinition.ReadModule(Path.Combine(AppContext.BaseDirectory, assembly + ".dll"));
+            foreach (var type in module.GetTypes())
+            {
+                foreach (var method in type.Methods.Where(m => m.HasBody))
+                {
+                    if (method.Body.Instructions.Any(i => i.Operand is MethodReference { DeclaringType.FullName: "System.Environment", Name: "GetEnvironmentVariable" or "GetEnvironmentVariables" }))
+                    {
+                        readers.Add($"{type.FullName}.{method.Name}");
+                    }
+                }
+            }
+        }
+
+        Assert.Equal(["MlOps.ProcessEnvironment.Read"], readers);
+    }
+
+    [Fact]
     public void The_checker_sees_references_inside_method_bodies()
     {
         // Evaluation's evaluator calls into Scoring only inside its body: the graph must see it.

@@ -41,7 +41,7 @@ public sealed class RegistryCliTests(Azurite azurite)
     {
         using var dir = new TempDir();
         var variable = "MLOPS_TEST_AZURITE_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
-        Environment.SetEnvironmentVariable(variable, azurite.ConnectionString);
+        Support.Cli.SetVariable(variable, azurite.ConnectionString);
         try
         {
             var container = "cli" + Guid.NewGuid().ToString("N")[..10];
@@ -49,7 +49,7 @@ public sealed class RegistryCliTests(Azurite azurite)
         }
         finally
         {
-            Environment.SetEnvironmentVariable(variable, null);
+            Support.Cli.SetVariable(variable, null);
         }
     }
 
@@ -62,7 +62,7 @@ public sealed class RegistryCliTests(Azurite azurite)
         var full = container.GenerateSasUri(Azure.Storage.Sas.BlobContainerSasPermissions.All, DateTimeOffset.UtcNow.AddHours(1)).ToString();
         var variable = "MLOPS_TEST_SAS_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
         var config = Config(dir, $"registry: {{ azure: {{ container-url-env: {variable} }} }}");
-        Environment.SetEnvironmentVariable(variable, full);
+        Support.Cli.SetVariable(variable, full);
         try
         {
             var signature = System.Web.HttpUtility.ParseQueryString(new Uri(full).Query)["sig"]!;
@@ -81,7 +81,7 @@ public sealed class RegistryCliTests(Azurite azurite)
             Assert.Equal(File.ReadAllBytes(dir.Combine("train/model.zip")), File.ReadAllBytes(dir.Combine("pulled/model.zip")));
 
             // A read-only token: the write is refused, one line names the operation and status, exit 4.
-            Environment.SetEnvironmentVariable(variable, container.GenerateSasUri(Azure.Storage.Sas.BlobContainerSasPermissions.Read | Azure.Storage.Sas.BlobContainerSasPermissions.List, DateTimeOffset.UtcNow.AddHours(1)).ToString());
+            Support.Cli.SetVariable(variable, container.GenerateSasUri(Azure.Storage.Sas.BlobContainerSasPermissions.Read | Azure.Storage.Sas.BlobContainerSasPermissions.List, DateTimeOffset.UtcNow.AddHours(1)).ToString());
             var (denied, _, err) = await Run(dir, config, "register", "--model", dir.Combine("train"), "--evaluation", dir.Combine("eval/evaluation.json"));
             printed.Append(err);
             Assert.Equal(ExitCodes.ExternalServiceError, denied);
@@ -92,7 +92,7 @@ public sealed class RegistryCliTests(Azurite azurite)
         }
         finally
         {
-            Environment.SetEnvironmentVariable(variable, null);
+            Support.Cli.SetVariable(variable, null);
         }
     }
 

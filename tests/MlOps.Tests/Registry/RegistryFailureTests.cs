@@ -52,7 +52,7 @@ public sealed class RegistryFailureTests
     {
         using var dir = new TempDir();
         var variable = "MLOPS_TEST_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
-        Environment.SetEnvironmentVariable(variable, value);
+        Support.Cli.SetVariable(variable, value);
         try
         {
             var config = dir.File("mlops.yaml", $"project: churn\nregistry: {{ azure: {{ container: models, {setting}: {variable} }} }}\n");
@@ -64,7 +64,7 @@ public sealed class RegistryFailureTests
         }
         finally
         {
-            Environment.SetEnvironmentVariable(variable, null);
+            Support.Cli.SetVariable(variable, null);
         }
     }
 
@@ -88,7 +88,7 @@ public sealed class RegistryFailureTests
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var serving = ServeAsync(server, status, contentType, body, stop.Token);
         var variable = "MLOPS_TEST_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
-        Environment.SetEnvironmentVariable(variable, $"http://127.0.0.1:{port}/devstoreaccount1/models?sv=2023-01-03&sig=c2VjcmV0LWtleQ%3D");
+        Support.Cli.SetVariable(variable, $"http://127.0.0.1:{port}/devstoreaccount1/models?sv=2023-01-03&sig=c2VjcmV0LWtleQ%3D");
         try
         {
             var config = dir.File("mlops.yaml", $"project: churn\nregistry: {{ azure: {{ container-url-env: {variable} }} }}\n");
@@ -100,7 +100,7 @@ public sealed class RegistryFailureTests
         }
         finally
         {
-            Environment.SetEnvironmentVariable(variable, null);
+            Support.Cli.SetVariable(variable, null);
             await stop.CancelAsync();
             server.Stop();
             await serving;
