@@ -1,3 +1,5 @@
+using MlOps.Artifacts;
+
 namespace MlOps.Cli.Actions;
 
 /// <summary>Every stage that ships as a GitHub action and an Azure Pipelines task.</summary>
@@ -22,7 +24,7 @@ public static class ActionCatalog
                 Config(),
                 new("data", "Data to validate (file, folder or glob); default: data.path in mlops.yaml.", "", InputUse.Value, "--data"),
                 new("baseline", "Baseline dataset or stats.json for drift; default: validate.baseline.", "", InputUse.Value, "--baseline"),
-                new("output", "Folder for the artifacts.", "mlops-out/validation", InputUse.Value, "--output") { Group = Advanced },
+                new("output", "Folder for the artifacts.", StageFolders.Validation, InputUse.Value, "--output") { Group = Advanced },
             ],
             Outputs =
             [
@@ -45,7 +47,7 @@ public static class ActionCatalog
                 new("trainer", "A built-in trainer (lightgbm, fasttree, sdca, lbfgs, poisson); default: train.trainer.", "", InputUse.Value, "--trainer"),
                 new("command", "Train with this shell command instead (gets MLOPS_* variables); default: train.command.", "", InputUse.Value, "--command"),
                 new("seed", "The random seed; default: train.seed.", "", InputUse.Value, "--seed") { Group = Advanced },
-                new("output", "Folder for the model, run.json and report.md.", "mlops-out/train", InputUse.Value, "--output") { Group = Advanced },
+                new("output", "Folder for the model, run.json and report.md.", StageFolders.Train, InputUse.Value, "--output") { Group = Advanced },
             ],
             Outputs =
             [
@@ -65,9 +67,9 @@ public static class ActionCatalog
             Inputs =
             [
                 Config(),
-                new("model", "The candidate: a training folder or model file.", "mlops-out/train", InputUse.Value, "--model"),
+                new("model", "The candidate: a training folder or model file.", StageFolders.Train, InputUse.Value, "--model"),
                 new("baseline", "A model file or folder, a registry alias, or none; default: evaluate.baseline.", "", InputUse.Value, "--baseline"),
-                new("output", "Folder for evaluation.json and report.md.", "mlops-out/evaluation", InputUse.Value, "--output") { Group = Advanced },
+                new("output", "Folder for evaluation.json and report.md.", StageFolders.Evaluation, InputUse.Value, "--output") { Group = Advanced },
             ],
             Outputs =
             [
@@ -86,10 +88,10 @@ public static class ActionCatalog
             Command = ["report"],
             Inputs =
             [
-                new("validation", "The validate output folder (skipped when missing).", "mlops-out/validation", InputUse.FolderIfPresent, "--validation"),
-                new("train", "The train output folder (skipped when missing).", "mlops-out/train", InputUse.FolderIfPresent, "--train"),
-                new("evaluation", "The evaluate output folder (skipped when missing).", "mlops-out/evaluation", InputUse.FolderIfPresent, "--evaluation"),
-                new("output", "The report file.", "mlops-out/report.md", InputUse.Value, "--output") { Group = Advanced },
+                new("validation", "The validate output folder (skipped when missing).", StageFolders.Validation, InputUse.FolderIfPresent, "--validation"),
+                new("train", "The train output folder (skipped when missing).", StageFolders.Train, InputUse.FolderIfPresent, "--train"),
+                new("evaluation", "The evaluate output folder (skipped when missing).", StageFolders.Evaluation, InputUse.FolderIfPresent, "--evaluation"),
+                new("output", "The report file.", StageFolders.Report, InputUse.Value, "--output") { Group = Advanced },
                 new("comment", "auto (comment when the run is for a pull request), always or never.", "auto", InputUse.Value, "--comment") { Choices = ["auto", "always", "never"] },
                 new("key", "Names the sticky comment; use one key per model when one pull request has several reports.", "mlops", InputUse.Value, "--key") { VisibleWhen = "comment != never" },
                 new("charts", "auto, mermaid, text or none.", "auto", InputUse.Value, "--charts") { Choices = ["auto", "mermaid", "text", "none"], Group = Advanced },
@@ -118,8 +120,8 @@ public static class ActionCatalog
             Inputs =
             [
                 Config(" (its registry: section picks the backend)"),
-                new("model", "The training folder or model file.", "mlops-out/train", InputUse.Value, "--model"),
-                new("evaluation", "The evaluation.json that blesses it.", "mlops-out/evaluation/evaluation.json", InputUse.Value, "--evaluation"),
+                new("model", "The training folder or model file.", StageFolders.Train, InputUse.Value, "--model"),
+                new("evaluation", "The evaluation.json that blesses it.", StageFolders.EvaluationFile, InputUse.Value, "--evaluation"),
                 new("alias", "An alias to point at the new version (e.g. staging); empty for none.", "", InputUse.Value, "--alias"),
             ],
             Outputs =
@@ -145,7 +147,7 @@ public static class ActionCatalog
                 new("server", "The mlops serve URL to reload and smoke-test; empty: smoke-test in-process and let the server poll.", "", InputUse.Value, "--server"),
                 new("smoke-test", "A JSON file of [{\"input\": {...}, \"expected\": ...}].", "", InputUse.Value, "--smoke-test"),
                 new("admin-token", "The serving target admin token (a secret).", "", InputUse.Environment, "MLOPS_ADMIN_TOKEN") { Secret = true },
-                new("output", "Folder for deployment.json.", "mlops-out/deploy", InputUse.Value, "--output") { Group = Advanced },
+                new("output", "Folder for deployment.json.", StageFolders.Deploy, InputUse.Value, "--output") { Group = Advanced },
             ],
             Outputs =
             [

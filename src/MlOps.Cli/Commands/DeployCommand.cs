@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MlOps.Artifacts;
 using MlOps.Deployment;
 using MlOps.Scoring;
 
@@ -12,7 +13,7 @@ namespace MlOps.Cli.Commands;
 public static class DeployCommand
 {
     /// <summary>The default output folder.</summary>
-    public const string DefaultOutput = "mlops-out/deploy";
+    public const string DefaultOutput = StageFolders.Deploy;
 
     /// <summary>Builds the command.</summary>
     public static Command Create(CliConsole console)

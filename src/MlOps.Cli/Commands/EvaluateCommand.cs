@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using MlOps.Artifacts;
 using MlOps.Evaluation;
 using MlOps.Scoring;
 
@@ -9,7 +10,7 @@ namespace MlOps.Cli.Commands;
 public static class EvaluateCommand
 {
     /// <summary>The default artifact folder.</summary>
-    public const string DefaultOutput = "mlops-out/evaluation";
+    public const string DefaultOutput = StageFolders.Evaluation;
 
     /// <summary>Builds the command.</summary>
     public static Command Create(CliConsole console)

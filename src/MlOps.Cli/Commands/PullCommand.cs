@@ -23,7 +23,7 @@ internal static class PullCommand
             var r = parse.GetValue(reference)!;
             var number = await registry.ResolveAsync(name, r, ct) ?? throw Errors.Config("version", $"'{name}' has no alias '{r}' in {registry.Store.Location}.");
             var version = await registry.GetAsync(name, number, ct);
-            var dir = parse.GetValue(output) ?? Path.Combine("mlops-out", "pulled", $"{name}-v{number}");
+            var dir = parse.GetValue(output) ?? Path.Combine(StageFolders.Pulled, $"{name}-v{number}");
             var files = await registry.PullAsync(version, dir, ct);
             if (parse.GetValue(json))
             {

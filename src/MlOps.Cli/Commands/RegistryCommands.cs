@@ -12,7 +12,7 @@ namespace MlOps.Cli.Commands;
 public static class RegistryCommands
 {
     /// <summary>The default validation folder whose schema.json and stats.json are registered with the model.</summary>
-    public const string DefaultValidation = "mlops-out/validation";
+    public const string DefaultValidation = StageFolders.Validation;
 
     internal static readonly Option<string?> RegistryPath = new("--registry") { Description = $"A local registry folder, overriding registry: in mlops.yaml (default: {RegistrySettings.DefaultPath}).", HelpName = "path" };
     internal static readonly Option<string?> Name = new("--name") { Description = "The model name (default: project in mlops.yaml)." };

@@ -14,7 +14,7 @@ namespace MlOps.Cli.Commands;
 public static class ReportCommand
 {
     /// <summary>The default report file.</summary>
-    public const string DefaultOutput = "mlops-out/report.md";
+    public const string DefaultOutput = StageFolders.Report;
 
     private const int MaxAnnotationsPerLevel = 10;
 
@@ -44,8 +44,8 @@ public static class ReportCommand
 
             var reportKey = parse.GetValue(key)!;
             if (!ReportRenderer.IsValidKey(reportKey)) throw Errors.Config("--key", $"'{reportKey}' is not a valid report key: use letters, digits, '.', '_' or '-' (at most 64).");
-            var inputs = await ReportInputs.ReadAsync(Folder(parse.GetValue(validation), "mlops-out/validation"), Folder(parse.GetValue(train), TrainCommand.DefaultOutput), Folder(parse.GetValue(evaluation), EvaluateCommand.DefaultOutput), ct);
-            if (inputs.IsEmpty) throw Errors.Data("mlops-out", "nothing to report: no validation.json, run.json or evaluation.json in the stage folders; run validate, train or evaluate first, or pass --validation/--train/--evaluation.");
+            var inputs = await ReportInputs.ReadAsync(Folder(parse.GetValue(validation), StageFolders.Validation), Folder(parse.GetValue(train), TrainCommand.DefaultOutput), Folder(parse.GetValue(evaluation), EvaluateCommand.DefaultOutput), ct);
+            if (inputs.IsEmpty) throw Errors.Data(StageFolders.Root, "nothing to report: no validation.json, run.json or evaluation.json in the stage folders; run validate, train or evaluate first, or pass --validation/--train/--evaluation.");
 
             var options = new ReportOptions
             {
@@ -75,7 +75,7 @@ public static class ReportCommand
             if (inputs.Mismatches is { Count: > 0 } mismatches)
             {
                 // Written and posted with the warning first, but the step fails: its verdict is not this run's.
-                throw Errors.Data("mlops-out", $"the stage outputs are not from one run: {string.Join("; ", mismatches)}. Run the stages again in one job, or pass --validation/--train/--evaluation none for a stage that did not run.");
+                throw Errors.Data(StageFolders.Root, $"the stage outputs are not from one run: {string.Join("; ", mismatches)}. Run the stages again in one job, or pass --validation/--train/--evaluation none for a stage that did not run.");
             }
 
             return ExitCodes.Success;

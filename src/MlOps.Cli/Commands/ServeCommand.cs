@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using MlOps.Artifacts;
 using MlOps.Configuration;
 using MlOps.Registry;
 using MlOps.Scoring;
@@ -51,7 +52,7 @@ public static class ServeCommand
                 Models = specs,
                 Task = task,
                 Registry = specs.Any(s => s.File is null) ? registry.Open(console.Environment) : null,
-                CacheDirectory = Path.Combine("mlops-out", "serve-cache"),
+                CacheDirectory = StageFolders.ServeCache,
                 PollInterval = parse.GetValue(poll) is "0" or "0s" ? TimeSpan.Zero : MlOpsConfig.ParseDuration(parse.GetValue(poll)!, "--poll"),
                 Host = parse.GetValue(host)!,
                 Port = parse.GetValue(port),

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using MlOps.Artifacts;
 using MlOps.Validation.Splitting;
 
 namespace MlOps.Cli.Commands;
@@ -8,7 +9,7 @@ namespace MlOps.Cli.Commands;
 public static class SplitCommand
 {
     /// <summary>The default output folder.</summary>
-    public const string DefaultOutput = "mlops-out/split";
+    public const string DefaultOutput = StageFolders.Split;
 
     /// <summary>Builds the command.</summary>
     public static Command Create(CliConsole console)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using MlOps.Artifacts;
 using MlOps.Scoring;
 using MlOps.Training;
 
@@ -9,7 +10,7 @@ namespace MlOps.Cli.Commands;
 public static class TrainCommand
 {
     /// <summary>The default artifact folder.</summary>
-    public const string DefaultOutput = "mlops-out/train";
+    public const string DefaultOutput = StageFolders.Train;
 
     /// <summary>Builds the command.</summary>
     public static Command Create(CliConsole console)

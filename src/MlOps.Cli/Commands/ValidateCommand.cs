@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MlOps.Artifacts;
 using MlOps.Validation;
 using MlOps.Validation.Statistics;
 
@@ -8,7 +9,7 @@ namespace MlOps.Cli.Commands;
 public static class ValidateCommand
 {
     /// <summary>The default artifact folder.</summary>
-    public const string DefaultOutput = "mlops-out/validation";
+    public const string DefaultOutput = StageFolders.Validation;
 
     /// <summary>Builds the command.</summary>
     public static Command Create(CliConsole console)

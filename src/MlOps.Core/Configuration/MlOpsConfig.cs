@@ -102,7 +102,7 @@ public sealed record MlOpsConfig
 
         var config = new MlOpsConfig
         {
-            Project = root.String("project") ?? "model",
+            Project = root.String("project") ?? new MlOpsConfig().Project,
             Data = data,
             Task = task,
             Label = root.String("label"),
@@ -154,7 +154,8 @@ public sealed record MlOpsConfig
 
     private static DriftOptions BindDrift(ConfigSection d)
     {
-        var alpha = d.Number("alpha", 0, 1) ?? 0.05;
+        var defaults = new DriftOptions();
+        var alpha = d.Number("alpha", 0, 1) ?? defaults.Numeric.Alpha;
         DriftRule Rule(ConfigSection s, IReadOnlyList<string> methods, DriftRule fallback)
         {
             var method = s.String("method") ?? fallback.Method;
@@ -174,7 +175,6 @@ public sealed record MlOpsConfig
             return rule;
         }
 
-        var defaults = new DriftOptions();
         var numeric = d.Section("numeric") is { } n ? Rule(n, DriftOptions.NumericMethods, defaults.Numeric) : defaults.Numeric with { Alpha = alpha };
         var categorical = d.Section("categorical") is { } c ? Rule(c, DriftOptions.CategoricalMethods, defaults.Categorical) : defaults.Categorical with { Alpha = alpha };
         var columns = new Dictionary<string, DriftRule>(StringComparer.Ordinal);
@@ -194,8 +194,8 @@ public sealed record MlOpsConfig
             Categorical = categorical,
             Columns = columns,
             Ignore = d.List("ignore") ?? [],
-            MaxDriftedShare = d.Number("max-drifted-share", 0, 1) ?? 0,
-            Bins = (int)(d.Number("bins", 2, 1000) ?? 10),
+            MaxDriftedShare = d.Number("max-drifted-share", 0, 1) ?? defaults.MaxDriftedShare,
+            Bins = (int)(d.Number("bins", 2, 1000) ?? defaults.Bins),
         };
         d.Done("numeric", "categorical", "columns", "ignore", "max-drifted-share", "bins", "alpha");
         return options;
@@ -243,12 +243,12 @@ public sealed record MlOpsConfig
         {
             Trainer = name,
             Hyperparameters = values,
-            Seed = (int)(t.Number("seed", 0, int.MaxValue) ?? 42),
-            Threads = (int)(t.Number("threads", 1, 1024) ?? 1),
-            EarlyStopping = (int)(t.Number("early-stopping", 0, 100_000) ?? 0),
+            Seed = (int)(t.Number("seed", 0, int.MaxValue) ?? TrainDefaults.Seed),
+            Threads = (int)(t.Number("threads", 1, 1024) ?? TrainDefaults.Threads),
+            EarlyStopping = (int)(t.Number("early-stopping", 0, 100_000) ?? TrainDefaults.EarlyStopping),
             Exclude = t.List("exclude") ?? [],
             Text = t.List("text") ?? [],
-            MaxCategories = (int)(t.Number("max-categories", 2, 10_000_000) ?? 1000),
+            MaxCategories = (int)(t.Number("max-categories", 2, 10_000_000) ?? TrainDefaults.MaxCategories),
             Command = command,
             Timeout = timeout,
             Output = t.String("output"),
@@ -281,6 +281,9 @@ public sealed record MlOpsConfig
         r.Done("path", "azure");
         return settings;
     }
+
+    // The defaults live in the settings records; the binder only applies what mlops.yaml overrides.
+    private static readonly TrainSettings TrainDefaults = new();
 
     private static EvaluateSettings BindEvaluate(ConfigSection e, Func<string, string> resolve)
     {
@@ -318,7 +321,7 @@ public sealed record MlOpsConfig
             slices = new SliceSettings
             {
                 Columns = sl.List("columns") ?? [],
-                MinSize = (int)(sl.Number("min-size", 1, int.MaxValue) ?? 20),
+                MinSize = (int)(sl.Number("min-size", 1, int.MaxValue) ?? new SliceSettings().MinSize),
                 Metric = sl.String("metric"),
                 MaxGap = sl.Number("max-gap", 0),
             };
@@ -327,20 +330,21 @@ public sealed record MlOpsConfig
 
         var boot = e.Section("bootstrap");
         var importance = e.Section("importance");
-        var baseline = e.String("baseline") ?? "production";
+        var defaults = new EvaluateSettings();
+        var baseline = e.String("baseline") ?? defaults.Baseline;
         var settings = new EvaluateSettings
         {
             Baseline = baseline,
             BaselinePath = resolve(baseline),
-            Split = e.String("split") ?? "test",
-            Threshold = e.Number("threshold", 0, 1) ?? 0.5,
+            Split = e.String("split") ?? defaults.Split,
+            Threshold = e.Number("threshold", 0, 1) ?? defaults.Threshold,
             Gates = gates,
             Slices = slices,
-            Resamples = (int)(boot?.Number("resamples", 0, 1_000_000) ?? 1000),
-            Confidence = boot?.Number("confidence", 0.5, 0.9999) ?? 0.95,
-            Seed = (int)(e.Number("seed", 0, int.MaxValue) ?? 42),
-            ImportanceRepeats = (int)(importance?.Number("repeats", 0, 100) ?? 3),
-            ImportanceRows = (int)(importance?.Number("max-rows", 1, int.MaxValue) ?? 5000),
+            Resamples = (int)(boot?.Number("resamples", 0, 1_000_000) ?? defaults.Resamples),
+            Confidence = boot?.Number("confidence", 0.5, 0.9999) ?? defaults.Confidence,
+            Seed = (int)(e.Number("seed", 0, int.MaxValue) ?? defaults.Seed),
+            ImportanceRepeats = (int)(importance?.Number("repeats", 0, 100) ?? defaults.ImportanceRepeats),
+            ImportanceRows = (int)(importance?.Number("max-rows", 1, int.MaxValue) ?? defaults.ImportanceRows),
             FirstModelAllowed = e.String("first-model") switch
             {
                 null or "deny" => false,
@@ -388,7 +392,7 @@ public sealed record MlOpsConfig
         {
             Key = s.String("key"),
             Fractions = fractions.Count > 0 ? fractions : SplitSettings.DefaultFractions,
-            Salt = s.String("salt") ?? "mlops",
+            Salt = s.String("salt") ?? new SplitSettings().Salt,
             Output = s.String("output"),
         };
         s.Done("key", "fractions", "salt", "output");

@@ -1,3 +1,4 @@
+using MlOps.Artifacts;
 using MlOps.Registry;
 using MlOps.Training;
 
@@ -19,7 +20,7 @@ public sealed record ResolvedBaseline(ModelLocation? Model, string? Source, stri
 public static class BaselineResolver
 {
     /// <summary>The folder pulled baselines go to.</summary>
-    public const string PullFolder = "mlops-out/baseline";
+    public const string PullFolder = StageFolders.Baseline;
 
     /// <summary>The value that asks for no baseline.</summary>
     public const string None = "none";
