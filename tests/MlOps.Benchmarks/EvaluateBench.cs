@@ -58,7 +58,7 @@ internal static class EvaluateBench
         var bare = Enumerable.Range(0, 5).Min(_ => BareOnnxLoop(onnxPath, table, all.Length));
         Console.WriteLine(Invariant($"onnx     {rows:N0} rows (best of 5): mlops {ours:0.000} s = {rows / ours:N0} rows/s; bare ONNX Runtime loop over the same matrix {bare:0.000} s = {rows / bare:N0} rows/s; overhead ratio {ours / bare:0.00}x"));
 
-        var train = await new TrainRunner(_ => { }).RunAsync(new TrainOptions
+        var train = await new Trainer(_ => { }).RunAsync(new TrainOptions
         {
             Data = new DatasetSource { Path = path },
             Task = ModelTask.Binary,

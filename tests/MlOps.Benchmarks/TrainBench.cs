@@ -29,7 +29,7 @@ internal static class TrainBench
             OutputDirectory = output,
         };
         var sw = Stopwatch.StartNew();
-        var result = await new TrainRunner(_ => { }).RunAsync(options);
+        var result = await new Trainer(_ => { }).RunAsync(options);
         var trainSeconds = sw.Elapsed.TotalSeconds;
         var peakTrain = Process.GetCurrentProcess().PeakWorkingSet64;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -80,7 +80,7 @@ internal static class TrainBench
 
     /// <summary>Trains a species model on the example data, split by penguin_id as the example does.</summary>
     internal static Task<TrainResult> TrainPenguinsAsync(string trainer, string outputDirectory) =>
-        new TrainRunner(_ => { }).RunAsync(new TrainOptions
+        new Trainer(_ => { }).RunAsync(new TrainOptions
         {
             Data = new DatasetSource { Path = PenguinsCsv },
             Task = ModelTask.Multiclass,

@@ -81,7 +81,7 @@ public static class ActionCommand
         var overlay = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var input in action.InputsFor(host))
         {
-            var value = ReadInput(env, input) ?? (input.Target == "--config" ? config : null) ?? input.Default;
+            var value = ActionInputs.Read(env, input) ?? (input.Target == "--config" ? config : null) ?? input.Default;
             inputs[input.Name] = value;
             if (input.Secret && value.Length > 0) platform.Mask(value);
             switch (input.Use)
@@ -89,7 +89,7 @@ public static class ActionCommand
                 case InputUse.Value when value.Length > 0:
                     args.AddRange([input.Target, value]);
                     break;
-                case InputUse.Switch when ParseSwitch(input, value):
+                case InputUse.Switch when ActionInputs.ParseSwitch(input, value):
                     args.Add(input.Target);
                     break;
                 case InputUse.FolderIfPresent:
@@ -102,7 +102,7 @@ public static class ActionCommand
             }
         }
 
-        console.Error.WriteLine($"mlops {string.Join(' ', args.Select(Quote))}");
+        console.Error.WriteLine($"mlops {string.Join(' ', args.Select(ActionInputs.Quote))}");
         console.Error.Flush();
         string? Environment(string name) => overlay.TryGetValue(name, out var v) ? v : env(name);
 
@@ -143,28 +143,4 @@ public static class ActionCommand
 
         return code;
     }
-
-    /// <summary>
-    /// An input as runners pass it: GitHub container actions keep the hyphen (INPUT_PULL-REQUEST),
-    /// our composite actions use an underscore, and the Azure agent passes the camelCase task name
-    /// upper-cased (INPUT_PULLREQUEST). Empty means not given.
-    /// </summary>
-    internal static string? ReadInput(Func<string, string?> env, ActionInput input)
-    {
-        foreach (var name in new[] { input.Name, input.Name.Replace('-', '_'), input.AzureName })
-        {
-            if (env("INPUT_" + name.ToUpperInvariant()) is { } v && v.Trim() is { Length: > 0 } trimmed) return trimmed;
-        }
-
-        return null;
-    }
-
-    private static bool ParseSwitch(ActionInput input, string value) => value.ToLowerInvariant() switch
-    {
-        "true" => true,
-        "false" or "" => false,
-        _ => throw Errors.Config($"input '{input.Name}'", $"expected true or false, got '{value}'."),
-    };
-
-    private static string Quote(string arg) => arg.Length > 0 && arg.All(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' or '/' or ':' or '=') ? arg : $"'{arg.Replace("'", "'\\''", StringComparison.Ordinal)}'";
 }

@@ -61,7 +61,7 @@ public static class TrainCommand
                 WorkingDirectory = config.BaseDirectory,
                 Environment = console.Environment,
             };
-            var result = await new TrainRunner(line => console.Error.WriteLine(line)).RunAsync(options, ct);
+            var result = await new Trainer(line => console.Error.WriteLine(line)).RunAsync(options, ct);
             if (parse.GetValue(json))
             {
                 JsonOutput.Write(console.Out, w =>

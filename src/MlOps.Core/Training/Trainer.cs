@@ -15,7 +15,7 @@ namespace MlOps.Training;
 /// The train stage: a built-in ML.NET trainer, or the user's command, on the train split of the
 /// data; writes the model, run.json and report.md to the output folder.
 /// </summary>
-public sealed class TrainRunner(Action<string> log)
+public sealed class Trainer(Action<string> log)
 {
     /// <summary>The metrics file a training command may write in MLOPS_OUTPUT_DIR.</summary>
     public const string MetricsFileName = "metrics.json";
