@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using MlOps.Platforms;
 
 namespace MlOps.Deployment;
 
@@ -21,7 +22,7 @@ public sealed class ServerClient(HttpClient http, string server, string? adminTo
         try
         {
             using var response = await http.SendAsync(request, cancellationToken);
-            if (!response.IsSuccessStatusCode) throw new ExternalServiceException($"{Url}: reloading '{name}' failed with HTTP {(int)response.StatusCode}: {await ErrorOf(response, cancellationToken)}");
+            if (!response.IsSuccessStatusCode) throw HttpFailures.For(Url, $"reloading '{name}'", (int)response.StatusCode, await ErrorOf(response, cancellationToken));
         }
         catch (HttpRequestException e)
         {

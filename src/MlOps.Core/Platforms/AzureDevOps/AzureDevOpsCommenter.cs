@@ -99,8 +99,7 @@ public sealed class AzureDevOpsCommenter(HttpClient http, AzureDevOpsContext con
 
     private static RetryDecision Classify(Exception e) => e switch
     {
-        AzureDevOpsException { Status: HttpStatusCode.TooManyRequests } a => new RetryDecision(true, a.RetryAfter, "HTTP 429 rate limited"),
-        AzureDevOpsException a when (int)a.Status >= 500 => new RetryDecision(true, a.RetryAfter, Invariant($"HTTP {(int)a.Status}")),
+        AzureDevOpsException a => HttpFailures.Classify((int)a.Status, a.RetryAfter),
         _ => RetryPolicy.Transport(e) ?? RetryDecision.GiveUp,
     };
 
@@ -124,9 +123,9 @@ public sealed class AzureDevOpsException(HttpStatusCode status, TimeSpan? retryA
 
     private static new string Message(HttpStatusCode status, string operation, AzureDevOpsContext context) => status switch
     {
-        HttpStatusCode.Unauthorized => Invariant($"Azure DevOps: {operation} failed with HTTP 401: the token was rejected; map System.AccessToken into the step's env as SYSTEM_ACCESSTOKEN."),
-        HttpStatusCode.Forbidden => Invariant($"Azure DevOps: {operation} failed with HTTP 403: the build identity needs 'Contribute to pull requests' on repository {context.RepositoryName ?? context.RepositoryId}."),
-        HttpStatusCode.NotFound => Invariant($"Azure DevOps: {operation} failed with HTTP 404: pull request {context.PullRequest} not found in {context.Project}."),
-        _ => Invariant($"Azure DevOps: {operation} failed with HTTP {(int)status}."),
+        HttpStatusCode.Unauthorized => HttpFailures.Message("Azure DevOps", operation, 401, "the token was rejected; map System.AccessToken into the step's env as SYSTEM_ACCESSTOKEN"),
+        HttpStatusCode.Forbidden => HttpFailures.Message("Azure DevOps", operation, 403, $"the build identity needs 'Contribute to pull requests' on repository {context.RepositoryName ?? context.RepositoryId}"),
+        HttpStatusCode.NotFound => HttpFailures.Message("Azure DevOps", operation, 404, $"pull request {context.PullRequest} not found in {context.Project}"),
+        _ => HttpFailures.Message("Azure DevOps", operation, (int)status),
     };
 }

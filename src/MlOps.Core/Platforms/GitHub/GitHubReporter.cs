@@ -122,7 +122,7 @@ public sealed class GitHubReporter : IPullRequestCommenter
                 HttpStatusCode.NotFound => Invariant($"{_context.Owner}/{_context.Repository} pull request #{_pullRequest} was not found, or the token cannot see it"),
                 _ => e.Message,
             };
-            throw new ExternalServiceException(Invariant($"GitHub: {operation} failed with HTTP {(int)e.StatusCode}: {hint}."), e);
+            throw HttpFailures.For("GitHub", operation, (int)e.StatusCode, hint, e);
         }
     }
 
