@@ -61,7 +61,15 @@ public sealed class ServingServer : IAsyncDisposable
         var app = builder.Build();
         var server = new ServingServer(options, host, app);
         server.Map(app);
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        {
+            host.Dispose();
+            throw Errors.Config("--port", FormattableString.Invariant($"{options.Host}:{options.Port} is already in use; stop what listens there or pick another port (0 picks a free one)."));
+        }
         server._poll = host.PollAsync(server._stop.Token);
         return server;
     }

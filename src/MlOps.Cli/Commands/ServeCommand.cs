@@ -24,6 +24,15 @@ public static class ServeCommand
         var sample = new Option<double>("--log-sample") { Description = "The share of requests written to the prediction log, 0 to 1.", DefaultValueFactory = _ => 1.0 };
         var maxBytes = new Option<long>("--max-request-bytes") { Description = "The largest request body accepted (413 above).", DefaultValueFactory = _ => 4L * 1024 * 1024 };
         var maxRows = new Option<int>("--max-rows") { Description = "The most rows in one request.", DefaultValueFactory = _ => 10_000 };
+        host.Validators.Add(r =>
+        {
+            // Kestrel binds every interface for a name it cannot parse (a typo such as "localhos"): never bind wider than asked.
+            var value = r.GetValueOrDefault<string>() ?? string.Empty;
+            if (value != "localhost" && !System.Net.IPAddress.TryParse(value.Trim('[', ']'), out _))
+            {
+                r.AddError($"--host: '{value}' is not an IP address; use 127.0.0.1 (this machine only), 0.0.0.0 (every interface, behind a proxy or network policy) or one of this machine's addresses.");
+            }
+        });
         port.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 0 or > 65535) r.AddError($"--port: {r.GetValueOrDefault<int>()} is not a port; expected 0 (a free one) to 65535."); });
         sample.Validators.Add(r => { if (r.GetValueOrDefault<double>() is not (>= 0 and <= 1)) r.AddError("--log-sample: expected a share from 0 to 1 (0.1 logs one request in ten)."); });
         maxBytes.Validators.Add(r => { if (r.GetValueOrDefault<long>() < 1) r.AddError("--max-request-bytes: expected a positive number of bytes."); });

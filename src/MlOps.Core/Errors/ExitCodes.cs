@@ -29,4 +29,7 @@ public static class ExitCodes
 
     /// <summary>Interrupted (Ctrl+C, SIGINT): 128 + 2, as shells report it.</summary>
     public const int Cancelled = 130;
+
+    /// <summary>Stopped by SIGTERM (docker stop, Kubernetes): 128 + 15; <c>mlops serve</c> drains and exits 0 instead.</summary>
+    public const int Terminated = 143;
 }

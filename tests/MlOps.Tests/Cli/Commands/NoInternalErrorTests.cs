@@ -126,11 +126,25 @@ public sealed class NoInternalErrorTests : IDisposable
     [InlineData("--max-request-bytes", "-5", "--max-request-bytes: expected a positive number")]
     [InlineData("--log-sample", "2", "--log-sample: expected a share from 0 to 1")]
     [InlineData("--prediction-log", "no/such/folder/log.jsonl", "does not exist")]
+    [InlineData("--host", "localhos", "--host: 'localhos' is not an IP address")]
+    [InlineData("--host", "*", "is not an IP address")]
     public async Task Serve_options_out_of_range(string option, string value, string expected)
     {
         var (code, o, e) = await Support.Cli.RunAsync("serve", "--model-file", _dir.File("m.onnx", "x"), option, value);
         Assert.True(code == ExitCodes.UsageError, $"exit {code}: {o}{e}");
         Assert.Contains(expected, e, StringComparison.Ordinal);
         Assert.DoesNotContain("internal error", e, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_busy_port_is_a_usage_error_naming_it()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var model = _dir.Bytes("model.onnx", OnnxModels.NearestCentroid(Path.Combine(Support.Cli.RepoRoot, "examples", "penguins", "data", "penguins.csv")));
+        var config = _dir.File("serve.yaml", "project: penguins\ntask: multiclass\nlabel: species\n");
+        var (code, o, e) = await Support.Cli.RunAsync("serve", "--config", config, "--model-file", model, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        AssertOneLine(ExitCodes.UsageError, (code, o, e), $"127.0.0.1:{port} is already in use");
     }
 }
