@@ -109,8 +109,14 @@ public sealed class ServingServer : IAsyncDisposable
             w.WriteStringValue("model_repository");
             w.WriteEndArray();
         }));
-        app.MapGet("/v2/health/live", () => Results.Ok());
-        app.MapGet("/v2/health/ready", () => _host.Slots.All(s => s.Current is not null) ? Results.Ok() : Results.StatusCode(503));
+        // Health answers carry bodies ({"live": true}): KServe's client reads them as JSON.
+        app.MapGet("/v2/health/live", () => Json(w => w.WriteBoolean("live", true)));
+        app.MapGet("/v2/health/ready", () => Json(w => w.WriteBoolean("ready", AllLoaded), AllLoaded ? 200 : 503));
+
+        // MLflow's scoring server: its client waits on /ping; /health is the same; /version names the server.
+        app.MapGet("/ping", () => Results.Text("\n", "application/json", null, AllLoaded ? 200 : 404));
+        app.MapGet("/health", () => Results.Text("\n", "application/json", null, AllLoaded ? 200 : 404));
+        app.MapGet("/version", () => Results.Bytes(System.Text.Encoding.UTF8.GetBytes(Artifacts.ToolInfo.Version), "application/json"));
         app.MapGet("/v2/models/{name}", (string name) => Metadata(name, null));
         app.MapGet("/v2/models/{name}/versions/{version}", (string name, string version) => Metadata(name, version));
         app.MapGet("/v2/models/{name}/ready", (string name) => Ready(name, null));
@@ -197,8 +203,16 @@ public sealed class ServingServer : IAsyncDisposable
                 throw new BadRequestException(e.Message);
             }
 
-            context.Response.ContentType = "application/json";
-            await using (var w = new Utf8JsonWriter(context.Response.Body))
+            // Non-finite outputs cannot be written as JSON numbers: refuse them whole, never a truncated 200.
+            var (nonFinite, firstRows) = MlOps.Metrics.MetricCalculator.NonFinite(predictions);
+            if (nonFinite > 0)
+            {
+                throw new BadRequestException(FormattableString.Invariant($"the model gave {nonFinite} non-finite outputs (NaN or infinite), first at rows {string.Join(", ", firstRows)} of the request (0-based); missing or extreme inputs reach a model without an imputer."), 500);
+            }
+
+            // The whole body is produced before the status is sent.
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            await using (var w = new Utf8JsonWriter(buffer))
             {
                 switch (protocol)
                 {
@@ -212,10 +226,11 @@ public sealed class ServingServer : IAsyncDisposable
                         PredictionJson.WriteRows(w, predictions, scalar: true);
                         break;
                 }
-
-                await w.FlushAsync(context.RequestAborted);
             }
 
+            context.Response.ContentType = "application/json";
+            context.Response.ContentLength = buffer.WrittenCount;
+            await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
             if (_log is not null && _log.Sample()) LogPrediction(handle, table, predictions);
         }
         catch (BadRequestException e)
@@ -334,10 +349,13 @@ public sealed class ServingServer : IAsyncDisposable
         });
     }
 
-    private IResult Ready(string name, string? version) =>
-        _host.Find(name) is { Current: not null } slot && (version is null || slot.Loaded(version) is not null)
-            ? Results.Ok()
-            : Results.NotFound();
+    private bool AllLoaded => _host.Slots.All(s => s.Current is not null);
+
+    private IResult Ready(string name, string? version)
+    {
+        var ready = _host.Find(name) is { Current: not null } slot && (version is null || slot.Loaded(version) is not null);
+        return Json(w => { w.WriteString("name", name); w.WriteBoolean("ready", ready); }, ready ? 200 : 404);
+    }
 
     private async Task<IResult> AdminAsync(HttpContext context, Func<CancellationToken, Task<IResult>> action)
     {
@@ -371,7 +389,7 @@ public sealed class ServingServer : IAsyncDisposable
         }
     }
 
-    private static IResult Json(Action<Utf8JsonWriter> write)
+    private static IResult Json(Action<Utf8JsonWriter> write, int status = 200)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
@@ -381,15 +399,19 @@ public sealed class ServingServer : IAsyncDisposable
             w.WriteEndObject();
         }
 
-        return Results.Bytes(buffer.ToArray(), "application/json");
+        return Results.Text(System.Text.Encoding.UTF8.GetString(buffer.ToArray()), "application/json", null, status);
     }
 
-    private static IResult Error(int status, string message) => Results.Json(new Dictionary<string, string> { ["error"] = message }, statusCode: status);
+    private static IResult Error(int status, string message) =>
+        Results.Text(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["error"] = message }), "application/json", null, status);
 
     private static async Task WriteError(HttpContext context, int status, string message)
     {
         if (context.Response.HasStarted) return;
         context.Response.StatusCode = status;
-        await context.Response.WriteAsJsonAsync(new Dictionary<string, string> { ["error"] = message });
+
+        // Exactly application/json: KServe's client compares the content type as a whole.
+        context.Response.ContentType = "application/json";
+        await context.Response.Body.WriteAsync(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["error"] = message }));
     }
 }

@@ -133,6 +133,45 @@ public sealed class ServingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Health_answers_have_bodies_and_every_json_answer_is_exactly_application_json()
+    {
+        await _s.StartAsync();
+        async Task<(int Status, string Type, string Body)> Get(string path)
+        {
+            using var response = await _s.Http.GetAsync(_s.Url + path);
+            return ((int)response.StatusCode, response.Content.Headers.ContentType?.ToString() ?? string.Empty, await response.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal((200, "application/json", "{\"live\":true}"), await Get("/v2/health/live"));
+        Assert.Equal((200, "application/json", "{\"ready\":true}"), await Get("/v2/health/ready"));
+        Assert.Equal((200, "application/json", "{\"name\":\"penguins\",\"ready\":true}"), await Get("/v2/models/penguins/ready"));
+        var missing = await Get("/v2/models/nope");
+        Assert.Equal((404, "application/json"), (missing.Status, missing.Type));
+        Assert.Contains("\"error\"", missing.Body, StringComparison.Ordinal);
+
+        // MLflow's client waits on /ping before it sends anything.
+        Assert.Equal(200, (await Get("/ping")).Status);
+        Assert.Equal(200, (await Get("/health")).Status);
+        Assert.False(string.IsNullOrWhiteSpace((await Get("/version")).Body));
+    }
+
+    [Fact]
+    public async Task A_non_finite_model_output_is_a_500_with_an_error_body_never_a_truncated_200()
+    {
+        var csv = Path.Combine(Support.Cli.RepoRoot, "examples", "penguins", "data", "penguins.csv");
+        var raw = _s.Dir.Bytes("raw/model.onnx", OnnxModels.NearestCentroid(csv, perColumnInputs: true, impute: false));
+        await _s.StartAsync(o => o with { Models = [new MlOps.Serving.ModelSpec("raw", null, raw)] });
+        var (status, body) = await _s.PostAsync("/v1/models/raw:predict", new { instances = new[] { new Dictionary<string, object?> { ["bill_length_mm"] = null, ["bill_depth_mm"] = 18.7, ["flipper_length_mm"] = 181.0, ["body_mass_g"] = 3000.0 } } });
+        Assert.Equal(500, status);
+        Assert.Contains("the model gave 1 non-finite outputs (NaN or infinite), first at rows 0", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, _s.Server!.Metrics.Count("raw", "file", "5xx"));
+
+        // A finite answer from the same model still works.
+        (status, _) = await _s.PostAsync("/v1/models/raw:predict", new { instances = new[] { ServingSetup.Row() } });
+        Assert.Equal(200, status);
+    }
+
+    [Fact]
     public async Task A_version_that_fails_to_load_is_retried_with_back_off_while_the_old_one_serves_and_says_so()
     {
         var log = new ConcurrentQueue<string>();
