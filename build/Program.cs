@@ -37,6 +37,10 @@ Define("Bench", "Print throughput and peak memory: validate (stats + drift, 1M x
 });
 Define("Example", "Run the main job on the embedded example: mlops run (validate, train, evaluate against production, report, register as staging), then promote staging to production in the local registry folder (reports under mlops-out/).", ["Build"], async () =>
 {
+    // The example's registry is a local folder: create it, so that on a CI runner too (where a
+    // missing local registry is an error) evaluate sees an existing, empty registry and its
+    // evaluate.first-model: allow applies to the first run.
+    Directory.CreateDirectory(Path.Combine(root, "examples", "penguins", ".mlops", "registry"));
     foreach (var stage in new[] { "run", "promote staging --to production" })
     {
         await Run("dotnet", $"src/MlOps.Cli/bin/{configuration}/net10.0/mlops.dll {stage} --config examples/penguins/mlops.yaml");
