@@ -16,8 +16,6 @@ public sealed class AzurePipelines(Func<string, string?> environment, TextWriter
             ? $"{collection.TrimEnd('/')}/{Uri.EscapeDataString(project)}/_build/results?buildId={build}"
             : null;
 
-    private static readonly HttpClient SharedHttp = new() { Timeout = TimeSpan.FromSeconds(30) };
-
     /// <inheritdoc/>
     public string? Commit => environment("BUILD_SOURCEVERSION");
 
@@ -37,7 +35,7 @@ public sealed class AzurePipelines(Func<string, string?> environment, TextWriter
         if (ado is null) return (null, "this is not a pull-request build (SYSTEM_PULLREQUEST_PULLREQUESTID is not set).");
         if (pullRequest is { } n) ado = ado with { PullRequest = n };
         if (Token is not { } token) return (null, "SYSTEM_ACCESSTOKEN is not set; map it in the step: env: SYSTEM_ACCESSTOKEN: $(System.AccessToken).");
-        return (new AzureDevOps.AzureDevOpsCommenter(SharedHttp, ado, token, retry), string.Empty);
+        return (new AzureDevOps.AzureDevOpsCommenter(HttpClients.Shared, ado, token, retry), string.Empty);
     }
 
     /// <inheritdoc/>

@@ -26,7 +26,7 @@ public sealed partial class Deployer(ModelRegistry registry, Action<string> log,
             throw Errors.Config("--version", $"{o.Name} v{target} was registered without a blessed evaluation; pass --force to deploy it anyway.");
         }
 
-        var server = o.Server is null ? null : new ServerClient(http ?? SharedHttp, o.Server, o.AdminToken);
+        var server = o.Server is null ? null : new ServerClient(http ?? Platforms.HttpClients.Shared, o.Server, o.AdminToken);
         var record = new DeploymentRecord { Model = o.Name, Version = target, Alias = alias, ReleaseTag = o.ReleaseTag, Server = server?.Url, StartedAt = started, Actor = registry.Actor };
         var move = await registry.PromoteAsync(o.Name, target, alias, o.ReleaseTag is null ? "deploy" : $"deploy {o.ReleaseTag}", cancellationToken);
         record = record with { PreviousVersion = move.From };
@@ -81,8 +81,6 @@ public sealed partial class Deployer(ModelRegistry registry, Action<string> log,
         await ArtifactJson.WriteAsync(Path.Combine(o.OutputDirectory, DeploymentRecord.FileName), record, cancellationToken);
         return new DeployResult(record, external);
     }
-
-    private static readonly HttpClient SharedHttp = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     private async Task<int> ResolveAsync(DeployOptions o, CancellationToken ct)
     {
