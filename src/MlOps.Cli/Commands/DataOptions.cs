@@ -22,12 +22,16 @@ internal sealed class DataOptions
         command.Options.Insert(2, _delimiter);
     }
 
+    /// <summary>The three flags as given (null when not).</summary>
+    public DataFlags Flags(ParseResult parse) => new(parse.GetValue(_data), parse.GetValue(_format), parse.GetValue(_delimiter));
+
     /// <summary>The dataset from the flags over data: in the config.</summary>
-    public DatasetSource Resolve(ParseResult parse, MlOpsConfig config)
+    public DatasetSource Resolve(ParseResult parse, MlOpsConfig config) => Resolve(Flags(parse), config);
+
+    /// <summary>The dataset from <paramref name="flags"/> over data: in the config (what mlops run uses, with no flags).</summary>
+    public static DatasetSource Resolve(DataFlags flags, MlOpsConfig config)
     {
-        var data = parse.GetValue(_data);
-        var format = parse.GetValue(_format);
-        var delimiter = parse.GetValue(_delimiter);
+        var (data, format, delimiter) = flags;
         var source = config.Data;
         if (data is not null) source = (source ?? new DatasetSource { Path = data }) with { Path = data };
         if (source is null)
@@ -52,3 +56,6 @@ internal sealed class DataOptions
         return source;
     }
 }
+
+/// <summary>--data, --format and --delimiter as given; null when not.</summary>
+internal sealed record DataFlags(string? Data = null, string? Format = null, string? Delimiter = null);

@@ -26,67 +26,76 @@ public static class EvaluateCommand
             model, baseline, split, output, json,
         };
         data.AddTo(cmd);
-        cmd.SetAction(async (parse, ct) =>
-        {
-            var config = CommonOptions.LoadConfig(parse);
-            var settings = config.Evaluate;
-            if (parse.GetValue(split) is { } sp) settings = settings with { Split = sp };
-            var task = ModelTasks.Parse(config.Task) ?? throw Errors.Config("task", "is required for evaluation: binary, multiclass or regression.");
-            var candidatePath = parse.GetValue(model) ?? TrainCommand.DefaultOutput;
-            var candidate = await ModelLocation.FindAsync(candidatePath, ct)
-                ?? throw Errors.Data(candidatePath, "no candidate model here; run 'mlops train' first or pass --model.");
-            var (baselineModel, source, note) = await BaselineResolver.ResolveAsync(parse.GetValue(baseline), settings, config.Registry, config.Project, Platforms.CiPlatforms.IsCi(console.Environment), console.Environment, ct);
-            var options = new EvaluateOptions
-            {
-                Project = config.Project,
-                Task = task,
-                Label = config.Label ?? throw Errors.Config("label", "is required for evaluation: the column with the truth."),
-                PositiveClass = config.PositiveClass,
-                Data = data.Resolve(parse, config),
-                Split = config.Split ?? new Data.SplitSettings(),
-                Settings = settings,
-                Candidate = candidate,
-                Baseline = baselineModel,
-                BaselineSource = source,
-                BaselineNote = note,
-                OutputDirectory = parse.GetValue(output) ?? settings.Output ?? DefaultOutput,
-            };
-            var result = await new Evaluator(line => console.Error.WriteLine(line)).RunAsync(options, ct);
-            if (parse.GetValue(json))
-            {
-                JsonOutput.Write(console.Out, w =>
-                {
-                    w.WriteStartObject();
-                    w.WriteBoolean("blessed", result.Blessed);
-                    w.WriteStartArray("reasons");
-                    foreach (var r in result.Reasons) w.WriteStringValue(r);
-                    w.WriteEndArray();
-                    w.WriteStartArray("warnings");
-                    foreach (var r in result.Warnings) w.WriteStringValue(r);
-                    w.WriteEndArray();
-                    if (result.Baseline?.Source is { } source) w.WriteString("baseline", source);
-                    w.WriteString("evaluation", Path.Combine(options.OutputDirectory, EvaluationResult.FileName));
-                    w.WriteString("report", Path.Combine(options.OutputDirectory, "report.md"));
-                    w.WriteEndObject();
-                });
-            }
-            else
-            {
-                var versus = result.Baseline is { } b ? $"against {b.Source ?? b.Path}" : $"with no baseline ({result.BaselineNote})";
-                console.Out.WriteLine(result.Blessed ? $"BLESSED {versus}: the candidate may replace the baseline." : $"NOT BLESSED {versus}:");
-                foreach (var r in result.Reasons) console.Out.WriteLine($"  {r}");
-                foreach (var w in result.Warnings) console.Out.WriteLine($"  warning: {w}");
-                foreach (var (name, m) in result.Metrics)
-                {
-                    var change = m.Delta is { } d ? string.Create(CultureInfo.InvariantCulture, $" (baseline {m.Baseline:0.####}, change {d:+0.####;-0.####;0}{(m.DeltaInterval is { } i ? string.Create(CultureInfo.InvariantCulture, $" [{i.Low:+0.####;-0.####;0}, {i.High:+0.####;-0.####;0}]") : string.Empty)})") : string.Empty;
-                    console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name}: {m.Candidate:0.####}{change}"));
-                }
-
-                console.Out.WriteLine($"Report: {Path.Combine(options.OutputDirectory, "report.md")}");
-            }
-
-            return result.Blessed ? ExitCodes.Success : ExitCodes.GateFailed;
-        });
+        cmd.SetAction((parse, ct) => ExecuteAsync(
+            CommonOptions.LoadConfig(parse),
+            new EvaluateFlags(data.Flags(parse), parse.GetValue(model), parse.GetValue(baseline), parse.GetValue(split), parse.GetValue(output), parse.GetValue(json)),
+            console,
+            ct));
         return cmd;
     }
+
+    /// <summary>Binds the flags over mlops.yaml, runs the stage and prints its result (also what mlops run calls, with no flags).</summary>
+    internal static async Task<int> ExecuteAsync(Configuration.MlOpsConfig config, EvaluateFlags flags, CliConsole console, CancellationToken ct)
+    {
+        var settings = config.Evaluate;
+        if (flags.Split is { } sp) settings = settings with { Split = sp };
+        var task = ModelTasks.Parse(config.Task) ?? throw Errors.Config("task", "is required for evaluation: binary, multiclass or regression.");
+        var candidatePath = flags.Model ?? TrainCommand.DefaultOutput;
+        var candidate = await ModelLocation.FindAsync(candidatePath, ct)
+            ?? throw Errors.Data(candidatePath, "no candidate model here; run 'mlops train' first or pass --model.");
+        var (baselineModel, source, note) = await BaselineResolver.ResolveAsync(flags.Baseline, settings, config.Registry, config.Project, Platforms.CiPlatforms.IsCi(console.Environment), console.Environment, ct);
+        var options = new EvaluateOptions
+        {
+            Project = config.Project,
+            Task = task,
+            Label = config.Label ?? throw Errors.Config("label", "is required for evaluation: the column with the truth."),
+            PositiveClass = config.PositiveClass,
+            Data = DataOptions.Resolve(flags.Data, config),
+            Split = config.Split ?? new Data.SplitSettings(),
+            Settings = settings,
+            Candidate = candidate,
+            Baseline = baselineModel,
+            BaselineSource = source,
+            BaselineNote = note,
+            OutputDirectory = flags.Output ?? settings.Output ?? DefaultOutput,
+        };
+        var result = await new Evaluator(line => console.Error.WriteLine(line)).RunAsync(options, ct);
+        if (flags.Json)
+        {
+            JsonOutput.Write(console.Out, w =>
+            {
+                w.WriteStartObject();
+                w.WriteBoolean("blessed", result.Blessed);
+                w.WriteStartArray("reasons");
+                foreach (var r in result.Reasons) w.WriteStringValue(r);
+                w.WriteEndArray();
+                w.WriteStartArray("warnings");
+                foreach (var r in result.Warnings) w.WriteStringValue(r);
+                w.WriteEndArray();
+                if (result.Baseline?.Source is { } source) w.WriteString("baseline", source);
+                w.WriteString("evaluation", Path.Combine(options.OutputDirectory, EvaluationResult.FileName));
+                w.WriteString("report", Path.Combine(options.OutputDirectory, "report.md"));
+                w.WriteEndObject();
+            });
+        }
+        else
+        {
+            var versus = result.Baseline is { } b ? $"against {b.Source ?? b.Path}" : $"with no baseline ({result.BaselineNote})";
+            console.Out.WriteLine(result.Blessed ? $"BLESSED {versus}: the candidate may replace the baseline." : $"NOT BLESSED {versus}:");
+            foreach (var r in result.Reasons) console.Out.WriteLine($"  {r}");
+            foreach (var w in result.Warnings) console.Out.WriteLine($"  warning: {w}");
+            foreach (var (name, m) in result.Metrics)
+            {
+                var change = m.Delta is { } d ? string.Create(CultureInfo.InvariantCulture, $" (baseline {m.Baseline:0.####}, change {d:+0.####;-0.####;0}{(m.DeltaInterval is { } i ? string.Create(CultureInfo.InvariantCulture, $" [{i.Low:+0.####;-0.####;0}, {i.High:+0.####;-0.####;0}]") : string.Empty)})") : string.Empty;
+                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name}: {m.Candidate:0.####}{change}"));
+            }
+
+            console.Out.WriteLine($"Report: {Path.Combine(options.OutputDirectory, "report.md")}");
+        }
+
+        return result.Blessed ? ExitCodes.Success : ExitCodes.GateFailed;
+    }
 }
+
+/// <summary>mlops evaluate's flags as given; null when not.</summary>
+internal sealed record EvaluateFlags(DataFlags Data, string? Model = null, string? Baseline = null, string? Split = null, string? Output = null, bool Json = false);

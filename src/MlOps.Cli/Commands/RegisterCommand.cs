@@ -36,7 +36,7 @@ internal static class RegisterCommand
                 tagMap[t[..eq]] = t[(eq + 1)..];
             }
 
-            var result = await new Registration.Registrar(registry).RunAsync(new Registration.RegisterOptions
+            return await ExecuteAsync(registry, new Registration.RegisterOptions
             {
                 Name = name,
                 Model = parse.GetValue(model) ?? TrainCommand.DefaultOutput,
@@ -46,32 +46,38 @@ internal static class RegisterCommand
                 Reason = parse.GetValue(reason),
                 Alias = parse.GetValue(alias),
                 Tags = tagMap,
-            }, ct);
-            if (!result.Registered)
-            {
-                console.Error.WriteLine($"error: the evaluation did not bless this model: {string.Join("; ", result.NotBlessed)}. Use --force --reason to register it anyway.");
-                return ExitCodes.GateFailed;
-            }
-
-            if (parse.GetValue(json))
-            {
-                JsonOutput.Write(console.Out, w =>
-                {
-                    w.WriteStartObject();
-                    w.WriteString("model", name);
-                    w.WriteNumber("modelVersion", result.Version!.Version);
-                    w.WriteString("modelUri", result.Uri);
-                    if (result.Alias is { } al) w.WriteString("alias", al);
-                    w.WriteEndObject();
-                });
-            }
-            else
-            {
-                console.Out.WriteLine($"Registered {name} version {result.Version!.Version}{(result.Alias is { } al ? $" as {al}" : string.Empty)}: {result.Uri}");
-            }
-
-            return ExitCodes.Success;
+            }, parse.GetValue(json), console, ct);
         });
         return cmd;
+    }
+
+    /// <summary>Runs the register stage and prints its result (also what mlops run calls).</summary>
+    internal static async Task<int> ExecuteAsync(ModelRegistry registry, Registration.RegisterOptions options, bool json, CliConsole console, CancellationToken ct)
+    {
+        var result = await new Registration.Registrar(registry).RunAsync(options, ct);
+        if (!result.Registered)
+        {
+            console.Error.WriteLine($"error: the evaluation did not bless this model: {string.Join("; ", result.NotBlessed)}. Use --force --reason to register it anyway.");
+            return ExitCodes.GateFailed;
+        }
+
+        if (json)
+        {
+            JsonOutput.Write(console.Out, w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("model", result.Name);
+                w.WriteNumber("modelVersion", result.Version!.Version);
+                w.WriteString("modelUri", result.Uri);
+                if (result.Alias is { } al) w.WriteString("alias", al);
+                w.WriteEndObject();
+            });
+        }
+        else
+        {
+            console.Out.WriteLine($"Registered {result.Name} version {result.Version!.Version}{(result.Alias is { } al ? $" as {al}" : string.Empty)}: {result.Uri}");
+        }
+
+        return ExitCodes.Success;
     }
 }

@@ -33,11 +33,11 @@ public static class ReportCommand
         {
             validation, train, evaluation, output, comment, key, charts, pullRequest, status,
         };
-        cmd.SetAction(async (parse, ct) =>
-        {
-            var platform = CiPlatforms.Detect(console.Environment, console.Commands);
-            var inputs = await ReportInputs.ReadAsync(Folder(parse.GetValue(validation), StageFolders.Validation), Folder(parse.GetValue(train), StageFolders.Train), Folder(parse.GetValue(evaluation), StageFolders.Evaluation), ct);
-            var result = await new Reporter(platform, line => console.Error.WriteLine(line)).RunAsync(inputs, new ReportStageOptions
+        cmd.SetAction((parse, ct) => ExecuteAsync(
+            Folder(parse.GetValue(validation), StageFolders.Validation),
+            Folder(parse.GetValue(train), StageFolders.Train),
+            Folder(parse.GetValue(evaluation), StageFolders.Evaluation),
+            new ReportStageOptions
             {
                 Output = parse.GetValue(output) ?? DefaultOutput,
                 Key = parse.GetValue(key)!,
@@ -45,16 +45,25 @@ public static class ReportCommand
                 Comment = parse.GetValue(comment) switch { "always" => CommentMode.Always, "never" => CommentMode.Never, _ => CommentMode.Auto },
                 PullRequest = parse.GetValue(pullRequest),
                 CommitStatus = parse.GetValue(status),
-            }, ct);
-            console.Out.WriteLine(inputs.Passed ? "PASSED" : "NOT PASSED");
-            console.Out.WriteLine($"Report: {result.Path}");
-            if (result.CommentUrl is not null) console.Out.WriteLine($"Comment: {result.CommentUrl}");
-            Reporter.EnsureOneRun(inputs);
-            return ExitCodes.Success;
-        });
+            },
+            console,
+            ct));
         return cmd;
     }
 
+    /// <summary>Reads the stage folders, runs the report stage through the CI platform and prints its result (also what mlops run calls).</summary>
+    internal static async Task<int> ExecuteAsync(StageFolder validation, StageFolder train, StageFolder evaluation, ReportStageOptions options, CliConsole console, CancellationToken ct)
+    {
+        var platform = CiPlatforms.Detect(console.Environment, console.Commands);
+        var inputs = await ReportInputs.ReadAsync(validation, train, evaluation, ct);
+        var result = await new Reporter(platform, line => console.Error.WriteLine(line)).RunAsync(inputs, options, ct);
+        console.Out.WriteLine(inputs.Passed ? "PASSED" : "NOT PASSED");
+        console.Out.WriteLine($"Report: {result.Path}");
+        if (result.CommentUrl is not null) console.Out.WriteLine($"Comment: {result.CommentUrl}");
+        Reporter.EnsureOneRun(inputs);
+        return ExitCodes.Success;
+    }
+
     /// <summary>"none" skips a stage (mlops run uses it so outputs of an earlier run never leak into this one).</summary>
-    private static StageFolder Folder(string? given, string fallback) => given == "none" ? StageFolder.Skipped : new(given ?? fallback, given is not null);
+    internal static StageFolder Folder(string? given, string fallback) => given == "none" ? StageFolder.Skipped : new(given ?? fallback, given is not null);
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using MlOps.Artifacts;
+using MlOps.Registry;
+using MlOps.Reporting;
 
 namespace MlOps.Cli.Commands;
 
@@ -22,32 +24,37 @@ public static class RunCommand
         };
         cmd.SetAction(async (parse, ct) =>
         {
-            var config = parse.GetValue(CommonOptions.Config);
-            string[] With(params string[] args) => config is null ? args : [.. args, "--config", config];
-
-            async Task<int> Stage(string name, params string[] args)
+            // Each stage is called as a service with mlops.yaml's settings, as its command would be called without flags.
+            var config = CommonOptions.LoadConfig(parse);
+            void Stage(string name)
             {
                 console.Error.WriteLine($"── mlops {name}");
                 console.Error.Flush();
-                return await MlOpsCli.RunAsync(With(args), console.Out, console.Error, console.Commands, console.Environment, ct);
             }
 
-            ClearStaleOutputs(CommonOptions.LoadConfig(parse), console);
-            var validate = await Stage("validate", "validate");
-            if (validate is not (ExitCodes.Success or ExitCodes.GateFailed)) return validate;
+            ClearStaleOutputs(config, console);
+            Stage("validate");
+            var validate = await ValidateCommand.ExecuteAsync(config, ValidateFlags.None, console, ct);
             var evaluate = ExitCodes.Success;
             if (validate == ExitCodes.Success)
             {
-                var train = await Stage("train", "train");
+                Stage("train");
+                var train = await TrainCommand.ExecuteAsync(config, new TrainFlags(new DataFlags(), ConfigPath: parse.GetValue(CommonOptions.Config)), console, ct);
                 if (train != ExitCodes.Success) return train;
-                evaluate = await Stage("evaluate", "evaluate");
-                if (evaluate is not (ExitCodes.Success or ExitCodes.GateFailed)) return evaluate;
+                Stage("evaluate");
+                evaluate = await EvaluateCommand.ExecuteAsync(config, new EvaluateFlags(new DataFlags()), console, ct);
             }
 
             // Only this run's stages: a folder left by an earlier run must not speak for this one.
-            string[] skipped = validate == ExitCodes.Success ? [] : ["--train", "none", "--evaluation", "none"];
-            var report = await Stage("report", ["report", "--comment", parse.GetValue(comment)!, .. skipped]);
-            if (report != ExitCodes.Success) return report;
+            Stage("report");
+            var ran = validate == ExitCodes.Success;
+            await ReportCommand.ExecuteAsync(
+                ReportCommand.Folder(null, StageFolders.Validation),
+                ran ? ReportCommand.Folder(null, StageFolders.Train) : StageFolder.Skipped,
+                ran ? ReportCommand.Folder(null, StageFolders.Evaluation) : StageFolder.Skipped,
+                new ReportStageOptions { Comment = parse.GetValue(comment) switch { "always" => CommentMode.Always, "never" => CommentMode.Never, _ => CommentMode.Auto } },
+                console,
+                ct);
             if (validate != ExitCodes.Success || evaluate != ExitCodes.Success)
             {
                 console.Out.WriteLine($"STOPPED: {(validate != ExitCodes.Success ? "data validation failed" : "the candidate is not blessed")}; see mlops-out/report.md.");
@@ -55,7 +62,16 @@ public static class RunCommand
             }
 
             if (parse.GetValue(noRegister)) return ExitCodes.Success;
-            return await Stage("register", "register", "--alias", parse.GetValue(alias)!);
+            Stage("register");
+            var registry = new ModelRegistry(config.Registry.Open(console.Environment), Actor.From(console.Environment));
+            return await RegisterCommand.ExecuteAsync(registry, new Registration.RegisterOptions
+            {
+                Name = RegistryNames.Model(config.Project, "project"),
+                Model = config.Train.Output ?? TrainCommand.DefaultOutput,
+                Evaluation = Path.Combine(config.Evaluate.Output ?? EvaluateCommand.DefaultOutput, Evaluation.EvaluationResult.FileName),
+                Validation = config.Validate.Output ?? RegistryCommands.DefaultValidation,
+                Alias = parse.GetValue(alias),
+            }, json: false, console, ct);
         });
         return cmd;
     }

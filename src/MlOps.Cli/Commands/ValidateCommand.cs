@@ -25,37 +25,43 @@ public static class ValidateCommand
             schema, baseline, output, shard, json,
         };
         data.AddTo(command);
-        command.SetAction(async (parse, ct) =>
-        {
-            var config = CommonOptions.LoadConfig(parse);
-            var options = new ValidateOptions
-            {
-                Data = data.Resolve(parse, config),
-                SchemaPath = parse.GetValue(schema) ?? config.Validate.Schema,
-                Baseline = parse.GetValue(baseline) ?? config.Validate.Baseline,
-                Drift = config.Validate.Drift,
-                OutputDirectory = parse.GetValue(output) ?? config.Validate.Output ?? DefaultOutput,
-                Shard = parse.GetValue(shard) is { } s ? Shard.Parse(s) : null,
-            };
-            var result = await new Validator(console.Progress).RunAsync(options, ct);
-            if (options.Shard is not null)
-            {
-                console.Out.WriteLine($"Wrote partial statistics for shard {options.Shard} ({result.Profile.Rows} rows) to {Path.Combine(options.OutputDirectory, "stats.json")}.");
-                return ExitCodes.Success;
-            }
-
-            if (parse.GetValue(json))
-            {
-                JsonOutput.Write(console.Out, w => ValidationArtifacts.WriteSummary(w, result));
-            }
-            else
-            {
-                console.Out.WriteLine(Summary(result));
-            }
-
-            return result.Passed ? ExitCodes.Success : ExitCodes.GateFailed;
-        });
+        command.SetAction((parse, ct) => ExecuteAsync(
+            CommonOptions.LoadConfig(parse),
+            new ValidateFlags(data.Flags(parse), parse.GetValue(schema), parse.GetValue(baseline), parse.GetValue(output), parse.GetValue(shard), parse.GetValue(json)),
+            console,
+            ct));
         return command;
+    }
+
+    /// <summary>Binds the flags over mlops.yaml, runs the stage and prints its result (also what mlops run calls, with no flags).</summary>
+    internal static async Task<int> ExecuteAsync(Configuration.MlOpsConfig config, ValidateFlags flags, CliConsole console, CancellationToken ct)
+    {
+        var options = new ValidateOptions
+        {
+            Data = DataOptions.Resolve(flags.Data, config),
+            SchemaPath = flags.Schema ?? config.Validate.Schema,
+            Baseline = flags.Baseline ?? config.Validate.Baseline,
+            Drift = config.Validate.Drift,
+            OutputDirectory = flags.Output ?? config.Validate.Output ?? DefaultOutput,
+            Shard = flags.Shard is { } s ? Shard.Parse(s) : null,
+        };
+        var result = await new Validator(console.Progress).RunAsync(options, ct);
+        if (options.Shard is not null)
+        {
+            console.Out.WriteLine($"Wrote partial statistics for shard {options.Shard} ({result.Profile.Rows} rows) to {Path.Combine(options.OutputDirectory, "stats.json")}.");
+            return ExitCodes.Success;
+        }
+
+        if (flags.Json)
+        {
+            JsonOutput.Write(console.Out, w => ValidationArtifacts.WriteSummary(w, result));
+        }
+        else
+        {
+            console.Out.WriteLine(Summary(result));
+        }
+
+        return result.Passed ? ExitCodes.Success : ExitCodes.GateFailed;
     }
 
     private static string Summary(ValidationResult r)
@@ -84,4 +90,11 @@ public static class ValidateCommand
         lines.Add($"Report: {Path.Combine(r.OutputDirectory, "report.md")}");
         return string.Join(Environment.NewLine, lines);
     }
+}
+
+/// <summary>mlops validate's flags as given; null when not.</summary>
+internal sealed record ValidateFlags(DataFlags Data, string? Schema = null, string? Baseline = null, string? Output = null, string? Shard = null, bool Json = false)
+{
+    /// <summary>No flags: everything from mlops.yaml.</summary>
+    public static readonly ValidateFlags None = new(new DataFlags());
 }
