@@ -163,7 +163,7 @@ public sealed class ServingServer : IAsyncDisposable
         var slot = _host.Find(name);
         if (slot is null)
         {
-            await WriteError(context, 404, protocol == Protocol.MlFlow
+            await WriteError(context, 404, protocol, protocol == Protocol.MlFlow
                 ? $"/invocations serves a single model; this server has {string.Join(", ", _host.Slots.Select(s => s.Name))}: use /v1/models/NAME:predict."
                 : $"model '{name}' is not served here; served: {string.Join(", ", _host.Slots.Select(s => s.Name))}.");
             return;
@@ -172,7 +172,7 @@ public sealed class ServingServer : IAsyncDisposable
         var handle = version is null ? slot.Acquire(Random.Shared.NextDouble() * 100) : AcquireVersion(slot, version);
         if (handle is null)
         {
-            await WriteError(context, 404, version is null ? $"model '{name}' is not loaded." : $"version {version} of '{name}' is not loaded; serving {slot.Current?.Version}{(slot.CanaryVersion is { } k ? $" and canary {k.Handle.Version}" : string.Empty)}.");
+            await WriteError(context, 404, protocol, version is null ? $"model '{name}' is not loaded." : $"version {version} of '{name}' is not loaded; serving {slot.Current?.Version}{(slot.CanaryVersion is { } k ? $" and canary {k.Handle.Version}" : string.Empty)}.");
             return;
         }
 
@@ -236,12 +236,12 @@ public sealed class ServingServer : IAsyncDisposable
         catch (BadRequestException e)
         {
             status = e.Status;
-            await WriteError(context, e.Status, e.Message);
+            await WriteError(context, e.Status, protocol, e.Message);
         }
         catch (BadHttpRequestException e)
         {
             status = e.StatusCode;
-            await WriteError(context, e.StatusCode, e.StatusCode == 413 ? $"the request is larger than {_options.MaxRequestBytes:N0} bytes; send fewer rows per request." : e.Message);
+            await WriteError(context, e.StatusCode, protocol, e.StatusCode == 413 ? $"the request is larger than {_options.MaxRequestBytes:N0} bytes; send fewer rows per request." : e.Message);
         }
         finally
         {
@@ -405,13 +405,25 @@ public sealed class ServingServer : IAsyncDisposable
     private static IResult Error(int status, string message) =>
         Results.Text(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["error"] = message }), "application/json", null, status);
 
-    private static async Task WriteError(HttpContext context, int status, string message)
+    private static async Task WriteError(HttpContext context, int status, Protocol protocol, string message)
     {
         if (context.Response.HasStarted) return;
         context.Response.StatusCode = status;
 
-        // Exactly application/json: KServe's client compares the content type as a whole.
+        // Exactly application/json: KServe's client compares the content type as a whole. MLflow's
+        // clients read MLflow's own error shape on /invocations.
         context.Response.ContentType = "application/json";
-        await context.Response.Body.WriteAsync(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["error"] = message }));
+        var body = protocol == Protocol.MlFlow
+            ? new Dictionary<string, string> { ["error_code"] = MlFlowErrorCode(status), ["message"] = message }
+            : new Dictionary<string, string> { ["error"] = message };
+        await context.Response.Body.WriteAsync(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body));
     }
+
+    // MLflow's error codes (databricks.proto) for the statuses /invocations answers with.
+    private static string MlFlowErrorCode(int status) => status switch
+    {
+        400 or 413 => "BAD_REQUEST",
+        404 => "RESOURCE_DOES_NOT_EXIST",
+        _ => "INTERNAL_ERROR",
+    };
 }

@@ -156,6 +156,21 @@ public sealed class ServingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MlFlow_routes_answer_errors_in_mlflows_shape()
+    {
+        await _s.StartAsync();
+        var (status, body) = await _s.PostRawAsync("/invocations", "{\"not_a_format\": []}");
+        Assert.Equal(400, status);
+        Assert.Equal("BAD_REQUEST", body.GetProperty("error_code").GetString());
+        Assert.Contains("dataframe_split", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        // The Open Inference Protocol keeps its own shape.
+        (status, body) = await _s.PostRawAsync("/v2/models/penguins/infer", "{\"inputs\": 5}");
+        Assert.Equal(400, status);
+        Assert.True(body.TryGetProperty("error", out _));
+    }
+
+    [Fact]
     public async Task A_non_finite_model_output_is_a_500_with_an_error_body_never_a_truncated_200()
     {
         var csv = Path.Combine(Support.Cli.RepoRoot, "examples", "penguins", "data", "penguins.csv");
