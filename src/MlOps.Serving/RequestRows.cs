@@ -54,7 +54,12 @@ public static class RequestRows
     }
 
     /// <summary>Rows as JSON objects named like the schema: V1 <c>instances</c>, MLflow <c>dataframe_records</c>.</summary>
-    public static Table FromRecords(JsonElement records, IReadOnlyList<ModelInput> inputs, int maxRows, string field)
+    /// <param name="records">The rows.</param>
+    /// <param name="inputs">The model's inputs.</param>
+    /// <param name="maxRows">The most rows accepted.</param>
+    /// <param name="field">The request field, for messages.</param>
+    /// <param name="lenient">MLflow's schema enforcement: a missing key is a missing value and an extra key is ignored; otherwise both are 400.</param>
+    public static Table FromRecords(JsonElement records, IReadOnlyList<ModelInput> inputs, int maxRows, string field, bool lenient = false)
     {
         if (records.ValueKind != JsonValueKind.Array) throw new BadRequestException($"\"{field}\" must be an array of row objects.");
         var rows = records.EnumerateArray().ToList();
@@ -62,14 +67,17 @@ public static class RequestRows
         for (var r = 0; r < rows.Count; r++)
         {
             if (rows[r].ValueKind != JsonValueKind.Object) throw new BadRequestException($"{field}[{r}] must be an object of column: value.");
+            if (lenient) continue;
             foreach (var p in rows[r].EnumerateObject())
             {
                 if (!inputs.Any(i => i.Name == p.Name)) throw new BadRequestException($"{field}[{r}]: '{p.Name}' is not an input of this model; it takes: {Names(inputs)}.");
             }
         }
 
-        return Table.Of(inputs.Select(input => Column(input, rows.Select((row, r) => row.TryGetProperty(input.Name, out var v) ? v : throw new BadRequestException($"{field}[{r}]: '{input.Name}' is missing; this model takes: {Names(inputs)}.")).ToList(), r => $"{field}[{r}].{input.Name}")).ToList());
+        return Table.Of(inputs.Select(input => Column(input, rows.Select((row, r) => row.TryGetProperty(input.Name, out var v) ? v : lenient ? Missing : throw new BadRequestException($"{field}[{r}]: '{input.Name}' is missing; this model takes: {Names(inputs)}.")).ToList(), r => $"{field}[{r}].{input.Name}")).ToList());
     }
+
+    private static readonly JsonElement Missing = JsonDocument.Parse("null").RootElement.Clone();
 
     /// <summary>Columns and rows: MLflow <c>dataframe_split</c> ({"columns": [...], "data": [[...], ...]}).</summary>
     public static Table FromSplit(JsonElement split, IReadOnlyList<ModelInput> inputs, int maxRows)

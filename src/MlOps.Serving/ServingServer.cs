@@ -180,7 +180,7 @@ public sealed class ServingServer : IAsyncDisposable
         var rows = 0;
         try
         {
-            using var body = await ReadJsonAsync(context, context.RequestAborted);
+            using var body = await ReadJsonAsync(context, context.RequestAborted, mlflow: protocol == Protocol.MlFlow);
             var inputs = handle.Scorer.Inputs;
             var table = protocol switch
             {
@@ -254,11 +254,11 @@ public sealed class ServingServer : IAsyncDisposable
     {
         if (body.ValueKind != JsonValueKind.Object) throw new BadRequestException("the body must be a JSON object with one of dataframe_split, dataframe_records, instances or inputs.");
         if (body.TryGetProperty("dataframe_split", out var split)) return RequestRows.FromSplit(split, inputs, _options.MaxRows);
-        if (body.TryGetProperty("dataframe_records", out var records)) return RequestRows.FromRecords(records, inputs, _options.MaxRows, "dataframe_records");
+        if (body.TryGetProperty("dataframe_records", out var records)) return RequestRows.FromRecords(records, inputs, _options.MaxRows, "dataframe_records", lenient: true);
         foreach (var field in new[] { "instances", "inputs" })
         {
             if (!body.TryGetProperty(field, out var value)) continue;
-            return value.ValueKind == JsonValueKind.Object ? RequestRows.FromColumns(value, inputs, _options.MaxRows, field) : RequestRows.FromRecords(value, inputs, _options.MaxRows, field);
+            return value.ValueKind == JsonValueKind.Object ? RequestRows.FromColumns(value, inputs, _options.MaxRows, field) : RequestRows.FromRecords(value, inputs, _options.MaxRows, field, lenient: true);
         }
 
         throw new BadRequestException("the body must have one of dataframe_split, dataframe_records, instances or inputs (MLflow's scoring formats).");
@@ -377,11 +377,16 @@ public sealed class ServingServer : IAsyncDisposable
         }
     }
 
-    private static async Task<JsonDocument> ReadJsonAsync(HttpContext context, CancellationToken cancellationToken)
+    private static async Task<JsonDocument> ReadJsonAsync(HttpContext context, CancellationToken cancellationToken, bool mlflow = false)
     {
         try
         {
-            return await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: cancellationToken);
+            if (!mlflow) return await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: cancellationToken);
+
+            // Bounded by Kestrel's MaxRequestBodySize, so buffering the body is safe.
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, cancellationToken);
+            return JsonDocument.Parse(MlFlowJson.ReplaceNonFiniteTokens(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
         }
         catch (JsonException e)
         {

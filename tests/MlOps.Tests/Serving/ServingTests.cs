@@ -156,6 +156,21 @@ public sealed class ServingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MlFlow_clients_may_send_nan_tokens_leave_out_keys_and_add_extra_ones()
+    {
+        await _s.StartAsync();
+        const string body = """{"dataframe_records": [{"bill_length_mm": NaN, "bill_depth_mm": 18.7, "flipper_length_mm": 181, "body_mass_g": 5400, "note": "extra"}, {"bill_depth_mm": 18.7, "flipper_length_mm": 181, "body_mass_g": 3000}]}""";
+        var (status, answer) = await _s.PostRawAsync("/invocations", body);
+        Assert.True(status == 200, answer.ToString());
+        Assert.Equal(2, answer.GetProperty("predictions").GetArrayLength());
+
+        // The V1 protocol stays strict: an unknown key is named.
+        (status, answer) = await _s.PostAsync("/v1/models/penguins:predict", new { instances = new[] { new Dictionary<string, object?>(ServingSetup.Row()) { ["note"] = "extra" } } });
+        Assert.Equal(400, status);
+        Assert.Contains("'note' is not an input", answer.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task MlFlow_routes_answer_errors_in_mlflows_shape()
     {
         await _s.StartAsync();
