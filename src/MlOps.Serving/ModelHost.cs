@@ -60,6 +60,14 @@ public sealed class ModelHost : IDisposable
     /// <summary>Re-reads the alias; when it points at another version, loads, warms and swaps it in. True when a version is being served.</summary>
     public async Task<bool> RefreshAsync(ModelSlot slot, CancellationToken cancellationToken)
     {
+        if (slot.Current is null && _options.Models.FirstOrDefault(m => m.Name == slot.Name)?.File is { } file)
+        {
+            // A file model that was unloaded: load the file again.
+            slot.Swap(Warm(new ModelHandle(slot.Name, "file", ModelLoader.Load(file, _options.Task), (await Artifacts.DataFingerprint.FileAsync(file, cancellationToken)).Sha256)));
+            _log($"{slot.Name}: loaded {file} again");
+            return true;
+        }
+
         if (slot.Alias is null || _registry is null) return slot.Current is not null;
         await _loading.WaitAsync(cancellationToken);
         try
@@ -130,6 +138,7 @@ public sealed class ModelHost : IDisposable
             {
                 foreach (var slot in _slots.Values)
                 {
+                    if (slot.Unloaded) continue; // unloaded on purpose: only an explicit load brings it back
                     try
                     {
                         await RefreshAsync(slot, cancellationToken);

@@ -27,8 +27,23 @@ public sealed class ModelSlot(string name, string? alias)
     /// <summary>True when the slot serves the version its alias points at (always, for a fixed file).</summary>
     public bool InSync => Status is not { AliasVersion: { } v } || Current?.Version == v.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>Stops serving: the current version and any canary are retired (disposed when idle); requests get 404 until a load.</summary>
+    public void Unload()
+    {
+        Unloaded = true;
+        Interlocked.Exchange(ref _current, null)?.Retire();
+        SetCanary(null, 0);
+    }
+
+    /// <summary>True after an unload until the next load: polling leaves the slot alone.</summary>
+    public bool Unloaded { get; private set; }
+
     /// <summary>Installs <paramref name="handle"/> as current; the previous one is retired (disposed when idle).</summary>
-    public void Swap(ModelHandle handle) => Interlocked.Exchange(ref _current, handle)?.Retire();
+    public void Swap(ModelHandle handle)
+    {
+        Unloaded = false;
+        Interlocked.Exchange(ref _current, handle)?.Retire();
+    }
 
     /// <summary>Routes <paramref name="percent"/>% of requests to <paramref name="handle"/>; null removes the canary.</summary>
     public void SetCanary(ModelHandle? handle, double percent) =>

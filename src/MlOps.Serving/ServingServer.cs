@@ -131,6 +131,35 @@ public sealed class ServingServer : IAsyncDisposable
             await _host.RefreshAsync(slot, ct);
             return Json(w => w.WriteString("version", slot.Current?.Version));
         }));
+        app.MapPost("/v2/repository/models/{name}/unload", (HttpContext c, string name) => AdminAsync(c, ct =>
+        {
+            var slot = _host.Find(name) ?? throw new BadRequestException($"model '{name}' is not served.", 404);
+            slot.Unload();
+            return Task.FromResult(Json(w => w.WriteString("name", name)));
+        }));
+
+        // The repository extension's index: every model this server can serve and its state.
+        app.MapPost("/v2/repository/index", () =>
+        {
+            using var buffer = new MemoryStream();
+            using (var w = new Utf8JsonWriter(buffer))
+            {
+                w.WriteStartArray();
+                foreach (var slot in _host.Slots)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", slot.Name);
+                    if (slot.Current is { } current) w.WriteString("version", current.Version);
+                    w.WriteString("state", slot.Current is null ? "UNAVAILABLE" : "READY");
+                    w.WriteString("reason", slot.Current is null ? "unloaded" : string.Empty);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+            }
+
+            return Results.Text(System.Text.Encoding.UTF8.GetString(buffer.ToArray()), "application/json");
+        });
         app.MapPut("/admin/models/{name}/canary", (HttpContext c, string name) => AdminAsync(c, async ct =>
         {
             var slot = _host.Find(name) ?? throw new BadRequestException($"model '{name}' is not served.", 404);

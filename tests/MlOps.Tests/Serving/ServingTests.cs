@@ -156,6 +156,33 @@ public sealed class ServingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_model_repository_extension_indexes_unloads_and_loads_with_admin_auth()
+    {
+        await _s.StartAsync(o => o with { PollInterval = TimeSpan.FromMilliseconds(100) });
+        var (status, index) = await _s.PostRawAsync("/v2/repository/index", "{}");
+        Assert.Equal(200, status);
+        var entry = Assert.Single(index.EnumerateArray());
+        Assert.Equal(("penguins", "1", "READY"), (entry.GetProperty("name").GetString(), entry.GetProperty("version").GetString(), entry.GetProperty("state").GetString()));
+
+        Assert.Equal(401, await _s.AdminAsync(HttpMethod.Post, "/v2/repository/models/penguins/unload", token: "wrong"));
+        Assert.Equal(200, await _s.AdminAsync(HttpMethod.Post, "/v2/repository/models/penguins/unload"));
+        var (ready, _) = await _s.GetAsync("/v2/models/penguins/ready");
+        Assert.Equal(404, ready);
+        (status, _) = await _s.PostAsync("/v2/models/penguins/infer", V2(Measurements(5400)));
+        Assert.Equal(404, status);
+
+        // Polling does not undo an unload; a load does.
+        var polls = _s.Server!.Host.Find("penguins")!;
+        for (var i = 0; i < 5 && polls.Current is null; i++) await Task.Delay(100);
+        Assert.Null(polls.Current);
+        (_, index) = await _s.PostRawAsync("/v2/repository/index", "{}");
+        Assert.Equal("UNAVAILABLE", index[0].GetProperty("state").GetString());
+        Assert.Equal(200, await _s.AdminAsync(HttpMethod.Post, "/v2/repository/models/penguins/load"));
+        (status, _) = await _s.PostAsync("/v2/models/penguins/infer", V2(Measurements(5400)));
+        Assert.Equal(200, status);
+    }
+
+    [Fact]
     public async Task MlFlow_clients_may_send_nan_tokens_leave_out_keys_and_add_extra_ones()
     {
         await _s.StartAsync();
