@@ -114,9 +114,9 @@ public sealed class ServingServer : IAsyncDisposable
         app.MapGet("/v2/health/ready", () => Json(w => w.WriteBoolean("ready", AllLoaded), AllLoaded ? 200 : 503));
 
         // MLflow's scoring server: its client waits on /ping; /health is the same; /version names the server.
-        app.MapGet("/ping", () => Results.Text("\n", "application/json", null, AllLoaded ? 200 : 404));
-        app.MapGet("/health", () => Results.Text("\n", "application/json", null, AllLoaded ? 200 : 404));
-        app.MapGet("/version", () => Results.Bytes(System.Text.Encoding.UTF8.GetBytes(Artifacts.ToolInfo.Version), "application/json"));
+        app.MapGet("/ping", () => new JsonBytes("\n"u8.ToArray(), AllLoaded ? 200 : 404));
+        app.MapGet("/health", () => new JsonBytes("\n"u8.ToArray(), AllLoaded ? 200 : 404));
+        app.MapGet("/version", () => new JsonBytes(System.Text.Encoding.UTF8.GetBytes(Artifacts.ToolInfo.Version), 200));
         app.MapGet("/v2/models/{name}", (string name) => Metadata(name, null));
         app.MapGet("/v2/models/{name}/versions/{version}", (string name, string version) => Metadata(name, version));
         app.MapGet("/v2/models/{name}/ready", (string name) => Ready(name, null));
@@ -139,27 +139,21 @@ public sealed class ServingServer : IAsyncDisposable
         }));
 
         // The repository extension's index: every model this server can serve and its state.
-        app.MapPost("/v2/repository/index", () =>
+        app.MapPost("/v2/repository/index", () => JsonBody(w =>
         {
-            using var buffer = new MemoryStream();
-            using (var w = new Utf8JsonWriter(buffer))
+            w.WriteStartArray();
+            foreach (var slot in _host.Slots)
             {
-                w.WriteStartArray();
-                foreach (var slot in _host.Slots)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("name", slot.Name);
-                    if (slot.Current is { } current) w.WriteString("version", current.Version);
-                    w.WriteString("state", slot.Current is null ? "UNAVAILABLE" : "READY");
-                    w.WriteString("reason", slot.Current is null ? "unloaded" : string.Empty);
-                    w.WriteEndObject();
-                }
-
-                w.WriteEndArray();
+                w.WriteStartObject();
+                w.WriteString("name", slot.Name);
+                if (slot.Current is { } current) w.WriteString("version", current.Version);
+                w.WriteString("state", slot.Current is null ? "UNAVAILABLE" : "READY");
+                w.WriteString("reason", slot.Current is null ? "unloaded" : string.Empty);
+                w.WriteEndObject();
             }
 
-            return Results.Text(System.Text.Encoding.UTF8.GetString(buffer.ToArray()), "application/json");
-        });
+            w.WriteEndArray();
+        }));
         app.MapPut("/admin/models/{name}/canary", (HttpContext c, string name) => AdminAsync(c, async ct =>
         {
             var slot = _host.Find(name) ?? throw new BadRequestException($"model '{name}' is not served.", 404);
@@ -423,21 +417,24 @@ public sealed class ServingServer : IAsyncDisposable
         }
     }
 
-    private static IResult Json(Action<Utf8JsonWriter> write, int status = 200)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+    private static IResult Json(Action<Utf8JsonWriter> write, int status = 200) => JsonBody(
+        w =>
         {
             w.WriteStartObject();
             write(w);
             w.WriteEndObject();
-        }
+        },
+        status);
 
-        return Results.Text(System.Text.Encoding.UTF8.GetString(buffer.ToArray()), "application/json", null, status);
+    private static IResult JsonBody(Action<Utf8JsonWriter> write, int status = 200)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer)) write(w);
+        return new JsonBytes(buffer.WrittenMemory, status);
     }
 
     private static IResult Error(int status, string message) =>
-        Results.Text(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["error"] = message }), "application/json", null, status);
+        new JsonBytes(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["error"] = message }), status);
 
     private static async Task WriteError(HttpContext context, int status, Protocol protocol, string message)
     {
@@ -460,4 +457,17 @@ public sealed class ServingServer : IAsyncDisposable
         404 => "RESOURCE_DOES_NOT_EXIST",
         _ => "INTERNAL_ERROR",
     };
+
+    // A JSON answer written as it was produced, with its status and exactly "application/json"
+    // (KServe's client compares the content type whole; Results.Json would add a charset).
+    private sealed class JsonBytes(ReadOnlyMemory<byte> body, int status) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = status;
+            httpContext.Response.ContentType = "application/json";
+            httpContext.Response.ContentLength = body.Length;
+            await httpContext.Response.Body.WriteAsync(body, httpContext.RequestAborted);
+        }
+    }
 }

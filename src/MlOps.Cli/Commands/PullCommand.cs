@@ -1,10 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
 using MlOps.Artifacts;
-using MlOps.Evaluation;
-using MlOps.Registry;
-using MlOps.Reporting;
 
 namespace MlOps.Cli.Commands;
 

@@ -146,31 +146,8 @@ public sealed class AzureBlobStore : IRegistryStore
     }
 
     /// <inheritdoc/>
-    public async Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            var keys = new List<string>();
-            await foreach (var item in _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken))
-            {
-                keys.Add(item.Name);
-            }
-
-            return keys;
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return [];
-        }
-        catch (RequestFailedException e)
-        {
-            throw Fail("list", prefix, e);
-        }
-        catch (Exception e) when (e is not (OperationCanceledException or MlOpsException or RequestFailedException))
-        {
-            throw Fail("list", prefix, e);
-        }
-    }
+    public async Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default) =>
+        (await ListEntriesAsync(prefix, cancellationToken)).Select(e => e.Key).ToList();
 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<StoredEntry>> ListEntriesAsync(string prefix, CancellationToken cancellationToken = default)

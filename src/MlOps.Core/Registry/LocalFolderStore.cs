@@ -94,24 +94,13 @@ public sealed class LocalFolderStore(string root) : IRegistryStore
     }
 
     /// <inheritdoc/>
-    public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default)
-    {
-        // Blob-store semantics: every key that starts with the prefix, whether or not it ends at a folder.
-        var slash = prefix.LastIndexOf('/');
-        var dir = slash < 0 ? _root : PathOf(prefix[..slash]);
-        if (!Directory.Exists(dir)) return Task.FromResult<IReadOnlyList<string>>([]);
-        var keys = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
-            .Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal) && !f.EndsWith(".lock", StringComparison.Ordinal))
-            .Select(f => Path.GetRelativePath(_root, f).Replace('\\', '/'))
-            .Where(k => k.StartsWith(prefix, StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)
-            .ToList();
-        return Task.FromResult<IReadOnlyList<string>>(keys);
-    }
+    public async Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default) =>
+        (await ListEntriesAsync(prefix, cancellationToken)).Select(e => e.Key).Where(k => !k.EndsWith(".tmp", StringComparison.Ordinal)).ToList();
 
     /// <inheritdoc/>
     public Task<IReadOnlyList<StoredEntry>> ListEntriesAsync(string prefix, CancellationToken cancellationToken = default)
     {
+        // Blob-store semantics: every key that starts with the prefix, whether or not it ends at a folder.
         var slash = prefix.LastIndexOf('/');
         var dir = slash < 0 ? _root : PathOf(prefix[..slash]);
         if (!Directory.Exists(dir)) return Task.FromResult<IReadOnlyList<StoredEntry>>([]);

@@ -107,7 +107,7 @@ public sealed class ModelRegistry(IRegistryStore store, Actor? actor = null)
         else if (m.Artifacts is null || m.Artifacts.Count == 0) problem = "lists no artifacts";
         else if (m.Artifacts.Any(a => a is null || a.Name is null || a.Sha256 is null)) problem = "has an artifact without a name or SHA-256";
         else if (m.Artifacts.GroupBy(a => a.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } twice) problem = $"names two artifacts '{twice.Key}'";
-        else if (m.Artifacts.FirstOrDefault(a => !IsPlainFileName(a.Name) || !IsSha256(a.Sha256) || a.Bytes < 0) is { } bad) problem = $"has an invalid artifact '{bad.Name}'";
+        else if (m.Artifacts.FirstOrDefault(a => !IsPlainFileName(a.Name) || !RegistryNames.IsSha256(a.Sha256) || a.Bytes < 0) is { } bad) problem = $"has an invalid artifact '{bad.Name}'";
         else if (m.ModelFile is null || m.Artifacts.All(a => a.Name != m.ModelFile)) problem = $"names the model file '{m.ModelFile}', which is not one of its artifacts";
         return problem is null ? m : throw Errors.Data(where, $"the manifest of '{name}' v{version} {problem}; refusing to use it.");
     }
@@ -115,7 +115,6 @@ public sealed class ModelRegistry(IRegistryStore store, Actor? actor = null)
     private static bool IsPlainFileName(string name) =>
         name.Length > 0 && name == Path.GetFileName(name) && name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0 && name is not ("." or "..");
 
-    private static bool IsSha256(string sha) => sha.Length == 64 && sha.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
 
     /// <summary>The alias book (empty when no alias was ever set).</summary>
     public async Task<AliasBook> AliasesAsync(string name, CancellationToken cancellationToken = default)
@@ -295,9 +294,7 @@ public sealed class ModelRegistry(IRegistryStore store, Actor? actor = null)
     }
 
     private static string SafeFileName(string name) =>
-        name.Length > 0 && name == Path.GetFileName(name) && name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0 && name is not ("." or "..")
-            ? name
-            : throw Errors.Data("registry", $"artifact name '{name}' is not a plain file name.");
+        IsPlainFileName(name) ? name : throw Errors.Data("registry", $"artifact name '{name}' is not a plain file name.");
 
     private static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, ArtifactJson.Options);
 

@@ -22,9 +22,12 @@ public static partial class RegistryNames
                 ? throw Errors.Config(where, $"'{alias}' reads as a version number (v2 means version 2); pick an alias that does not, e.g. staging or release-{alias[1..]}.")
                 : alias;
 
+    /// <summary>True for a SHA-256 in lower-case hex.</summary>
+    public static bool IsSha256(string sha) => ShaPattern().IsMatch(sha);
+
     /// <summary>Checks a SHA-256 in lower-case hex.</summary>
     public static string Sha256(string sha) =>
-        ShaPattern().IsMatch(sha) ? sha : throw Errors.Data("registry", $"'{sha}' is not a SHA-256 digest.");
+        IsSha256(sha) ? sha : throw Errors.Data("registry", $"'{sha}' is not a SHA-256 digest.");
 
     /// <summary>The key of a version manifest.</summary>
     public static string VersionKey(string model, int version) => $"models/{Model(model)}/versions/{version}.json";
@@ -47,6 +50,6 @@ public static partial class RegistryNames
     [GeneratedRegex("^v[0-9]+$", RegexOptions.CultureInvariant)]
     private static partial Regex VersionLike();
 
-    [GeneratedRegex("^[0-9a-f]{64}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[0-9a-f]{64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex ShaPattern();
 }
