@@ -11,17 +11,7 @@ public abstract class RegistryContract
     /// <summary>Corrupts the stored bytes of a blob key, as a bad disk or a tampering hand would.</summary>
     protected abstract Task CorruptAsync(IRegistryStore store, string key, byte[] bytes);
 
-    protected static NewVersion Sample(TempDir dir, string name, string content)
-    {
-        var model = dir.File($"{Guid.NewGuid():N}/model.onnx", content);
-        return new NewVersion
-        {
-            Name = name,
-            ModelFile = "model.onnx",
-            Files = [new ArtifactFile("model.onnx", model), new ArtifactFile("notes.md", dir.File($"{Guid.NewGuid():N}/notes.md", "notes " + content))],
-            Manifest = new ModelVersion { Name = name, Version = 0, CreatedAt = default, CreatedBy = Actor.Current(), ModelFile = "model.onnx", Format = "onnx", Artifacts = [] },
-        };
-    }
+    protected static NewVersion Sample(TempDir dir, string name, string content) => RegistrySamples.Version(dir, name, content, withNotes: true);
 
     [Fact]
     public async Task Register_then_pull_round_trips_with_hashes_verified()

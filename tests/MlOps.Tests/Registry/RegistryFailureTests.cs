@@ -9,13 +9,7 @@ namespace MlOps.Tests.Registry;
 [Trait("Category", "Integration")]
 public sealed class RegistryFailureTests
 {
-    private static NewVersion Sample(TempDir dir, string name, string content) => new()
-    {
-        Name = name,
-        ModelFile = "model.onnx",
-        Files = [new ArtifactFile("model.onnx", dir.File($"{Guid.NewGuid():N}/model.onnx", content))],
-        Manifest = new ModelVersion { Name = name, Version = 0, CreatedAt = default, CreatedBy = Actor.Current(), ModelFile = "model.onnx", Format = "onnx", Artifacts = [] },
-    };
+    private static NewVersion Sample(TempDir dir, string name, string content) => RegistrySamples.Version(dir, name, content);
 
     [Fact]
     public async Task One_corrupt_manifest_does_not_hide_the_rest_of_the_registry()

@@ -47,13 +47,7 @@ public sealed class NoInternalErrorTests : IDisposable
     public async Task An_alias_record_whose_history_is_null()
     {
         var registry = new ModelRegistry(new LocalFolderStore(_dir.Combine("registry")));
-        await registry.RegisterAsync(new NewVersion
-        {
-            Name = "m",
-            ModelFile = "model.onnx",
-            Files = [new ArtifactFile("model.onnx", _dir.File("model.onnx", "weights"))],
-            Manifest = new ModelVersion { Name = "m", Version = 0, CreatedAt = default, CreatedBy = Actor.Current(), ModelFile = "model.onnx", Format = "onnx", Artifacts = [] },
-        });
+        await registry.RegisterAsync(RegistrySamples.Version(_dir, "m", "weights"));
         File.WriteAllText(_dir.Combine("registry/models/m/aliases.json"), """{"aliases":{"production":1},"history":null}""");
         AssertOneLine(ExitCodes.DataError, await Support.Cli.RunAsync("promote", "1", "--to", "staging", "--registry", _dir.Combine("registry"), "--name", "m"), "corrupted alias record");
         Assert.Contains("\"history\":null", File.ReadAllText(_dir.Combine("registry/models/m/aliases.json")), StringComparison.Ordinal);
