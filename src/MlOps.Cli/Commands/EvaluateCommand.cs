@@ -53,6 +53,8 @@ public static class EvaluateCommand
             Data = DataOptions.Resolve(flags.Data, config),
             Split = config.Split ?? new Data.SplitSettings(),
             Settings = settings,
+            Model = config.Model,
+            Exclude = config.Train.Exclude,
             Candidate = candidate,
             Baseline = baselineModel,
             BaselineSource = source,

@@ -64,6 +64,7 @@ public static class TrainCommand
             SchemaPath = config.Validate.Schema,
             Split = config.Split ?? new Data.SplitSettings(),
             Settings = settings,
+            Model = config.Model,
             OutputDirectory = flags.Output ?? settings.Output ?? DefaultOutput,
             ConfigPath = flags.ConfigPath ?? (File.Exists(Configuration.MlOpsConfig.DefaultFileName) ? Configuration.MlOpsConfig.DefaultFileName : null),
             WorkingDirectory = config.BaseDirectory,

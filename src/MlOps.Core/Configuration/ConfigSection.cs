@@ -48,6 +48,8 @@ internal sealed class ConfigSection
         }
     }
 
+    public IEnumerable<string> Keys() => _map.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).ToList();
+
     public IEnumerable<(string Key, string? Value)> Scalars()
     {
         foreach (var (k, v) in _map.Children)

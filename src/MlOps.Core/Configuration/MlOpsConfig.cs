@@ -45,6 +45,9 @@ public sealed record MlOpsConfig
     /// <summary>evaluate: settings.</summary>
     public EvaluateSettings Evaluate { get; init; } = new();
 
+    /// <summary>model: how an ONNX model's inputs and outputs meet the data (models exported without our metadata).</summary>
+    public ModelSettings Model { get; init; } = new();
+
     /// <summary>registry: settings.</summary>
     public RegistrySettings Registry { get; init; } = new() { Path = RegistrySettings.DefaultPath };
 
@@ -111,10 +114,11 @@ public sealed record MlOpsConfig
             PositiveClass = root.String("positive-class"),
             Train = root.Section("train") is { } t ? BindTrain(t, ModelTasks.Parse(task)) : new TrainSettings(),
             Evaluate = root.Section("evaluate") is { } e ? BindEvaluate(e, Resolve) : new EvaluateSettings(),
+            Model = root.Section("model") is { } m ? BindModel(m) : new ModelSettings(),
             Registry = root.Section("registry") is { } r ? BindRegistry(r, Resolve) : new RegistrySettings { Path = Resolve(RegistrySettings.DefaultPath) },
             BaseDirectory = baseDir,
         };
-        root.Done("project", "data", "task", "label", "positive-class", "validate", "split", "train", "evaluate", "registry");
+        root.Done("project", "data", "task", "label", "positive-class", "validate", "split", "train", "evaluate", "model", "registry");
         return config;
     }
 
@@ -259,6 +263,56 @@ public sealed record MlOpsConfig
         }
 
         t.Done("trainer", "hyperparameters", "seed", "threads", "early-stopping", "exclude", "text", "max-categories", "command", "timeout", "output");
+        return settings;
+    }
+
+    private static ModelSettings BindModel(ConfigSection m)
+    {
+        var inputs = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        if (m.Section("inputs") is { } i)
+        {
+            foreach (var name in i.Keys())
+            {
+                var columns = i.List(name) ?? [];
+                if (columns.Count == 0) throw Errors.Config(i.Where(name), "expected the list of columns that feed this input, in order.");
+                inputs[name] = columns;
+            }
+        }
+
+        var features = m.List("features");
+        if (features is { Count: 0 }) throw Errors.Config(m.Where("features"), "expected the list of columns of the model's matrix input, in order.");
+        if (features is not null && inputs.Count > 0) throw Errors.Config(m.Where("features"), "give either features (one matrix input) or inputs (per input), not both.");
+        foreach (var list in inputs.Values.Append(features ?? []))
+        {
+            if (list.GroupBy(c => c, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            {
+                throw Errors.Config(m.Where(features is not null ? "features" : "inputs"), $"column '{twice.Key}' is listed twice.");
+            }
+        }
+
+        var outputs = m.Section("outputs");
+        var scores = m.String("scores") switch
+        {
+            null or "probabilities" => ScoreKind.Probabilities,
+            "logits" => ScoreKind.Logits,
+            var other => throw Errors.Config(m.Where("scores"), $"'{other}' is not probabilities or logits."),
+        };
+        var score = outputs?.String("probabilities");
+        var value = outputs?.String("value");
+        if (score is not null && value is not null) throw Errors.Config(outputs!.Where("value"), "give probabilities (classifiers) or value (regression), not both.");
+        var classes = m.List("classes");
+        if (classes is not null && classes.Distinct(StringComparer.Ordinal).Count() != classes.Count) throw Errors.Config(m.Where("classes"), "names a class twice.");
+        var settings = new ModelSettings
+        {
+            Features = features,
+            Inputs = inputs,
+            ScoreOutput = score ?? value,
+            LabelOutput = outputs?.String("label"),
+            Scores = scores,
+            Classes = classes,
+        };
+        outputs?.Done("probabilities", "label", "value");
+        m.Done("features", "inputs", "outputs", "scores", "classes");
         return settings;
     }
 

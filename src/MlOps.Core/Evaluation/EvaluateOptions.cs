@@ -28,6 +28,12 @@ public sealed record EvaluateOptions
     /// <summary>Gates, slices, bootstrap.</summary>
     public EvaluateSettings Settings { get; init; } = new();
 
+    /// <summary>mlops.yaml model: how ONNX models meet the data.</summary>
+    public ModelSettings Model { get; init; } = new();
+
+    /// <summary>train.exclude: columns that are not features (left out of a file-order mapping).</summary>
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+
     /// <summary>The candidate.</summary>
     public required ModelLocation Candidate { get; init; }
 

@@ -95,6 +95,20 @@ public static class EvaluationReport
         }
 
         if (r.Latency is { } l) s.AppendLine(Invariant($"Single-row latency: p50 {l.P50Ms:0.###} ms, p95 {l.P95Ms:0.###} ms{(l.BaselineP95Ms is { } bl ? Invariant($" (baseline p95 {bl:0.###} ms)") : string.Empty)}."));
+        if (r.Candidate.Mapping is not null || r.Baseline?.Mapping is not null)
+        {
+            s.AppendLine("## How the models read the data");
+            s.AppendLine();
+            foreach (var (which, m) in new[] { ("Candidate", r.Candidate.Mapping), ("Baseline", r.Baseline?.Mapping) })
+            {
+                if (m is null) continue;
+                s.AppendLine(Invariant($"{which}:"));
+                s.AppendLine();
+                s.Append(m.Markdown());
+                s.AppendLine();
+            }
+        }
+
         s.AppendLine(Invariant($"Candidate sha256 `{r.Candidate.Sha256[..12]}`{(r.Candidate.RunId is { } run ? $", run {run}" : string.Empty)}{(r.Baseline is { } bb ? Invariant($"; baseline sha256 `{bb.Sha256[..12]}`") : string.Empty)}. Data fingerprint `{r.Data.Fingerprint[..12]}`. Paired bootstrap: {r.Bootstrap.Resamples} resamples, seed {r.Bootstrap.Seed}. {r.DurationSeconds:0.0} s."));
         s.AppendLine();
         s.AppendLine("</details>");

@@ -81,7 +81,11 @@ public sealed record EvaluationResult
 }
 
 /// <summary>A model: its file, format, SHA-256, size, and the run that made it.</summary>
-public sealed record ModelRef(string Path, string Format, string Sha256, long Bytes, string? RunId, string? Source);
+public sealed record ModelRef(string Path, string Format, string Sha256, long Bytes, string? RunId, string? Source)
+{
+    /// <summary>ONNX models: which columns fed which input and how the outputs were read.</summary>
+    public Scoring.ModelMapping? Mapping { get; init; }
+}
 
 /// <summary>The evaluation rows.</summary>
 public sealed record EvaluationData(string Path, string Split, int Rows, string Fingerprint);

@@ -22,16 +22,61 @@ public sealed class Evaluator(Action<string> log)
     {
         var watch = Stopwatch.StartNew();
         var s = o.Settings;
-        using var candidate = ModelLoader.Load(o.Candidate.ModelPath, o.Task);
-        using var baseline = o.Baseline is null ? null : ModelLoader.Load(o.Baseline.ModelPath, o.Task);
+        IModelScorer? candidate = null, baseline = null;
+        try
+        {
+            candidate = ModelLoader.Load(o.Candidate.ModelPath, o.Task, Binding(o, o.Candidate.Run, null));
+            baseline = o.Baseline is null ? null : ModelLoader.Load(o.Baseline.ModelPath, o.Task, Binding(o, o.Baseline.Run, null));
 
-        // Load columns as the models read them, so a category coded as numbers stays a category.
-        var declared = new Dictionary<string, ColumnKind>(StringComparer.Ordinal);
-        foreach (var input in candidate.Inputs.Concat(baseline?.Inputs ?? [])) declared[input.Name] = input.Kind;
-        declared[o.Label] = o.Task == ModelTask.Regression ? ColumnKind.Numeric : ColumnKind.Text;
-        var split = s.Split == "all" ? null : new SplitRule(o.Split.Key, o.Split.Salt, o.Split.Fractions);
-        log($"reading {o.Data.Path}");
-        var table = await TableLoader.LoadAsync(o.Data, declared, split, cancellationToken);
+            // Load columns as the models read them, so a category coded as numbers stays a category.
+            var declared = new Dictionary<string, ColumnKind>(StringComparer.Ordinal);
+            foreach (var input in candidate.Inputs.Concat(baseline?.Inputs ?? [])) declared[input.Name] = input.Kind;
+            declared[o.Label] = o.Task == ModelTask.Regression ? ColumnKind.Numeric : ColumnKind.Text;
+            var split = s.Split == "all" ? null : new SplitRule(o.Split.Key, o.Split.Salt, o.Split.Fractions);
+            log($"reading {o.Data.Path}");
+            var table = await TableLoader.LoadAsync(o.Data, declared, split, cancellationToken);
+            candidate = Rebind(candidate, o, o.Candidate, table);
+            baseline = baseline is null ? null : Rebind(baseline, o, o.Baseline!, table);
+            return await RunAsync(o, candidate, baseline, table, split, watch, cancellationToken);
+        }
+        finally
+        {
+            candidate?.Dispose();
+            baseline?.Dispose();
+        }
+    }
+
+    // A matrix input nobody named takes the data's feature columns in file order, known once the data is read.
+    private static IModelScorer Rebind(IModelScorer scorer, EvaluateOptions o, ModelLocation location, Table table)
+    {
+        if (scorer is not OnnxScorer { RowsUnavailable: not null }) return scorer;
+        scorer.Dispose();
+        var label = table.Find(o.Label);
+        var rebound = ModelLoader.Load(location.ModelPath, o.Task, Binding(o, location.Run, table) with
+        {
+            TrainingClasses = location.Run?.Classes ?? (label is null || o.Task == ModelTask.Regression ? null : ModelInputs.LabelValues(label, Enumerable.Range(0, table.RowCount))),
+        });
+        if (rebound.RowsUnavailable is { } why)
+        {
+            rebound.Dispose();
+            throw Errors.Data(location.ModelPath, why);
+        }
+
+        return rebound;
+    }
+
+    private static ModelBinding Binding(EvaluateOptions o, RunRecord? run, Table? table) => new()
+    {
+        Settings = o.Model,
+        Recorded = run?.Mapping,
+        DataColumns = table is null ? null : ModelInputs.FeatureColumns(table, o.Label, o.Split.Key, o.Exclude),
+        TrainingClasses = run?.Classes,
+        PositiveClass = o.PositiveClass ?? run?.PositiveClass,
+    };
+
+    private async Task<EvaluationResult> RunAsync(EvaluateOptions o, IModelScorer candidate, IModelScorer? baseline, Table table, SplitRule? split, Stopwatch watch, CancellationToken cancellationToken)
+    {
+        var s = o.Settings;
         var labelColumn = table.Find(o.Label) ?? throw Errors.Data(o.Data.Path, $"the label column '{o.Label}' is not in the data; columns: {string.Join(", ", table.Columns.Select(c => c.Name))}.");
         if (split is not null && !table.PartNames.Contains(s.Split))
         {
@@ -43,8 +88,8 @@ public sealed class Evaluator(Action<string> log)
         var label = LabelSpec.Resolve(o.Label, o.Task, o.PositiveClass ?? o.Candidate.Run?.PositiveClass, labelColumn, rows, o.Data.Path);
 
         log($"scoring {rows.Length} rows with the candidate{(baseline is null ? string.Empty : " and the baseline")}");
-        var candidateData = label.Attach(labelColumn, rows, Finite(candidate.Score(table, rows), "candidate", o.Candidate.ModelPath, rows, s.Split));
-        var baselineData = baseline is null ? null : label.Attach(labelColumn, rows, Finite(baseline.Score(table, rows), "baseline", o.Baseline!.ModelPath, rows, s.Split));
+        var candidateData = label.Attach(labelColumn, rows, KnownClasses(Finite(candidate.Score(table, rows), "candidate", o.Candidate.ModelPath, rows, s.Split), labelColumn, rows, "candidate", o.Candidate.ModelPath));
+        var baselineData = baseline is null ? null : label.Attach(labelColumn, rows, KnownClasses(Finite(baseline.Score(table, rows), "baseline", o.Baseline!.ModelPath, rows, s.Split), labelColumn, rows, "baseline", o.Baseline!.ModelPath));
         var threshold = s.Threshold;
         var candidateMetrics = MetricCalculator.Compute(candidateData, threshold);
         var baselineMetrics = baselineData is null ? null : MetricCalculator.Compute(baselineData, threshold);
@@ -76,7 +121,7 @@ public sealed class Evaluator(Action<string> log)
         log("permutation importance");
         var importance = PermutationImportance.Compute(candidate, table, rows, label, labelColumn, primary, threshold, s.ImportanceRepeats, s.ImportanceRows, s.Seed);
         var latency = Latency(candidate, baseline, table, rows);
-        var candidateRef = await Reference(o.Candidate, null, cancellationToken);
+        var candidateRef = await Reference(o.Candidate, null, candidate, cancellationToken);
 
         var gates = new List<GateResult>();
         var metricGates = s.Gates.Count > 0 ? s.Gates : GateEvaluator.Defaults(o.Task);
@@ -124,7 +169,7 @@ public sealed class Evaluator(Action<string> log)
             Project = o.Project,
             Task = o.Task.Name(),
             Candidate = candidateRef,
-            Baseline = o.Baseline is null ? null : await Reference(o.Baseline, o.BaselineSource, cancellationToken),
+            Baseline = o.Baseline is null ? null : await Reference(o.Baseline, o.BaselineSource, baseline, cancellationToken),
             BaselineNote = baseline is null ? o.BaselineNote ?? "no baseline" : null,
             Data = new EvaluationData(o.Data.Path, s.Split, rows.Length, fingerprint),
             Threshold = o.Task == ModelTask.Binary ? threshold : null,
@@ -150,6 +195,15 @@ public sealed class Evaluator(Action<string> log)
         if (count == 0) return predictions;
         var where = string.Join(", ", first.Select(i => (rows[i] + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
         throw Errors.Data(modelPath, $"the {which} model gave {count} non-finite predictions (NaN or infinite) on the '{split}' rows, first at data rows {where}{(count > first.Count ? ", ..." : string.Empty)}; missing or extreme input values reach a model without an imputer. Fill or drop them, or put imputation inside the model.");
+    }
+
+    // Class names that share nothing with the labels (an exporter's 0, 1, 2 against species names) would score every row wrong, silently.
+    private static Predictions KnownClasses(Predictions predictions, TableColumn label, int[] rows, string which, string modelPath)
+    {
+        if (predictions.Task != ModelTask.Multiclass) return predictions;
+        var truth = rows.Select(label.Format).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        if (truth.Any(predictions.Classes!.Contains)) return predictions;
+        throw Errors.Data(modelPath, $"none of the label values ({string.Join(", ", truth.Take(5))}{(truth.Count > 5 ? ", ..." : string.Empty)}) is a class of the {which} model ({string.Join(", ", predictions.Classes!.Take(10))}); name its classes in output order in mlops.yaml model.classes.");
     }
 
     private static ConfusionRecord? Confusion(LabeledPredictions data, double threshold)
@@ -193,9 +247,9 @@ public sealed class Evaluator(Action<string> log)
 
     private static double Percentile(double[] sorted, double q) => sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(q * sorted.Length) - 1)];
 
-    private static async Task<ModelRef> Reference(ModelLocation m, string? source, CancellationToken cancellationToken)
+    private static async Task<ModelRef> Reference(ModelLocation m, string? source, IModelScorer? scorer, CancellationToken cancellationToken)
     {
         var (sha, bytes) = await DataFingerprint.FileAsync(m.ModelPath, cancellationToken);
-        return new ModelRef(m.ModelPath, ModelLoader.FormatOf(m.ModelPath), sha, bytes, m.Run?.RunId, source);
+        return new ModelRef(m.ModelPath, ModelLoader.FormatOf(m.ModelPath), sha, bytes, m.Run?.RunId, source) { Mapping = (scorer as OnnxScorer)?.Mapping };
     }
 }

@@ -19,6 +19,9 @@ public interface IModelScorer : IDisposable
     /// <summary>The columns the model reads.</summary>
     IReadOnlyList<ModelInput> Inputs { get; }
 
+    /// <summary>Why table rows cannot be scored (an input no column can feed, an unknown task); null when they can.</summary>
+    string? RowsUnavailable => null;
+
     /// <summary>Scores the given rows.</summary>
     /// <exception cref="DataException">The table lacks an input or has the wrong kind of values for it.</exception>
     Predictions Score(Table table, int[] rows);

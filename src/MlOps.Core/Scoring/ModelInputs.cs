@@ -33,5 +33,13 @@ public static class ModelInputs
     public static IReadOnlyDictionary<string, ColumnKind> Kinds(IReadOnlyList<ModelInput> inputs) =>
         inputs.ToDictionary(i => i.Name, i => i.Kind, StringComparer.Ordinal);
 
+    /// <summary>The data's feature columns in file order: all but the label, the split key and the excluded ones.</summary>
+    public static IReadOnlyList<string> FeatureColumns(Table table, string label, string? splitKey, IReadOnlyList<string> exclude) =>
+        table.Columns.Select(c => c.Name).Where(n => n != label && n != splitKey && !exclude.Contains(n)).ToList();
+
+    /// <summary>The distinct label values of some rows, sorted as exporters number classes (numerically when all are numbers).</summary>
+    public static IReadOnlyList<string> LabelValues(TableColumn label, IEnumerable<int> rows) =>
+        OnnxBinder.SortClasses(rows.Where(r => !label.IsMissing(r)).Select(label.Format).OfType<string>());
+
     private static string Describe(ColumnKind kind) => kind == ColumnKind.Numeric ? "numbers" : "text";
 }

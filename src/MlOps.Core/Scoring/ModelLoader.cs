@@ -8,12 +8,17 @@ public static class ModelLoader
 
     /// <summary>Loads model.zip (ML.NET) or model.onnx (ONNX Runtime).</summary>
     /// <exception cref="DataException">The file is missing, of an unknown format, or not usable for the task.</exception>
-    public static IModelScorer Load(string path, ModelTask task)
+    public static IModelScorer Load(string path, ModelTask task) => Load(path, task, ModelBinding.None);
+
+    /// <summary>Loads model.zip (ML.NET) or model.onnx (ONNX Runtime) with what the stage knows about the data.</summary>
+    /// <exception cref="DataException">The file is missing, of an unknown format, or not usable for the task.</exception>
+    /// <exception cref="ConfigException">mlops.yaml model: names an input or output the model lacks.</exception>
+    public static IModelScorer Load(string path, ModelTask task, ModelBinding binding)
     {
         IModelScorer scorer = Path.GetExtension(path).ToLowerInvariant() switch
         {
             ".zip" => MlNetScorer.Load(path),
-            ".onnx" => OnnxScorer.Load(path, task),
+            ".onnx" => OnnxScorer.Load(path, task, binding),
             _ => throw Errors.Data(path, "unknown model format; expected an ML.NET model.zip or an .onnx file."),
         };
         if (scorer.Task != task)

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using MlOps.Tabular;
@@ -6,41 +6,48 @@ using MlOps.Tabular;
 namespace MlOps.Scoring;
 
 /// <summary>
-/// Scores an ONNX model with ONNX Runtime (one session, reused; sessions are thread-safe for Run).
-/// Inputs map to columns either one input per column (named like the column, shape [N] or [N,1],
-/// float or string) or one float matrix [N, F] whose columns are named by the model's metadata
-/// property <c>mlops.features</c> (a JSON array). Outputs: binary takes the positive-class
-/// probability ([N,2] column 1, or [N]/[N,1]); multiclass a [N,K] probability matrix whose class
-/// names come from metadata <c>mlops.classes</c>; regression the first float output.
+/// Scores an ONNX model from any exporter with ONNX Runtime (one session, reused; Run is
+/// thread-safe). Columns reach the graph inputs as <see cref="OnnxBinder"/> plans them; the score
+/// output is read as exporters write it: probabilities [N, K] or [N], logits (softmax or sigmoid
+/// applied), or scikit-learn's ZipMap; class names come from metadata <c>mlops.classes</c>, the
+/// training run, <c>model.classes</c>, the ZipMap's keys, or the label values seen in training.
 /// </summary>
 public sealed class OnnxScorer : IModelScorer
 {
     /// <summary>Metadata key naming the columns of a single matrix input (JSON array of strings).</summary>
     public const string FeaturesKey = "mlops.features";
 
-    /// <summary>Metadata key naming the classes of a multiclass output (JSON array of strings).</summary>
+    /// <summary>Metadata key naming the classes of a classifier's output (JSON array of strings).</summary>
     public const string ClassesKey = "mlops.classes";
 
     /// <summary>Metadata key with the task (binary, multiclass, regression).</summary>
     public const string TaskKey = "mlops.task";
 
     private const int BatchRows = 8192;
+    private const float ProbabilitySlack = 1e-4f;
     private readonly InferenceSession _session;
     private readonly string _path;
-    private readonly string? _matrixInput;
-    private readonly string _output;
-    private readonly int _outputWidth;
+    private readonly IReadOnlyList<InputPlan> _plans;
+    private readonly TensorSpec? _score;
+    private readonly ScoreKind _scores;
+    private readonly int _width;
+    private readonly int _positiveColumn;
 
-    private OnnxScorer(InferenceSession session, string path, ModelTask task, IReadOnlyList<ModelInput> inputs, string? matrixInput, string output, int outputWidth, IReadOnlyList<string>? classes)
+    private OnnxScorer(InferenceSession session, string path, ModelTask task, OnnxSignature signature, IReadOnlyList<InputPlan> plans, string? unavailable, TensorSpec? score, ScoreKind scores, int width, int positiveColumn, IReadOnlyList<string>? classes, ModelMapping? mapping)
     {
         _session = session;
         _path = path;
         Task = task;
-        Inputs = inputs;
-        _matrixInput = matrixInput;
-        _output = output;
-        _outputWidth = outputWidth;
+        Signature = signature;
+        _plans = plans;
+        RowsUnavailable = unavailable;
+        _score = score;
+        _scores = scores;
+        _width = width;
+        _positiveColumn = positiveColumn;
         Classes = classes;
+        Mapping = mapping;
+        Inputs = unavailable is not null ? [] : plans.SelectMany(p => p.Columns.Select(c => new ModelInput(c, p.Kind))).DistinctBy(i => i.Name).ToList();
     }
 
     /// <inheritdoc/>
@@ -52,14 +59,28 @@ public sealed class OnnxScorer : IModelScorer
     /// <inheritdoc/>
     public IReadOnlyList<ModelInput> Inputs { get; }
 
-    /// <summary>Multiclass: the class names in output order.</summary>
+    /// <inheritdoc/>
+    public string? RowsUnavailable { get; }
+
+    /// <summary>Classifiers: the class names in output order.</summary>
     public IReadOnlyList<string>? Classes { get; }
 
-    /// <summary>Loads an ONNX model for a task.</summary>
+    /// <summary>Which columns feed which input and how the outputs are read; null when rows cannot be scored.</summary>
+    public ModelMapping? Mapping { get; }
+
+    /// <summary>The graph's real inputs and outputs.</summary>
+    public OnnxSignature Signature { get; }
+
+    /// <summary>Loads a model that carries our metadata or one input per column.</summary>
+    public static OnnxScorer Load(string path, ModelTask task) => Load(path, task, ModelBinding.None);
+
+    /// <summary>Loads an ONNX model for a task with what the stage knows about its data.</summary>
     /// <param name="path">The .onnx file.</param>
-    /// <param name="task">The task from mlops.yaml; the model's mlops.task metadata must agree when present.</param>
+    /// <param name="task">The task from mlops.yaml, or null to serve tensors only; the model's mlops.task metadata must agree when present.</param>
+    /// <param name="binding">The model: settings, the recorded mapping and the data's columns.</param>
     /// <exception cref="DataException">The file is not a usable ONNX model for the task; the message names the input or output and what was expected.</exception>
-    public static OnnxScorer Load(string path, ModelTask task)
+    /// <exception cref="ConfigException">mlops.yaml model: names an input or output the model lacks.</exception>
+    public static OnnxScorer Load(string path, ModelTask? task, ModelBinding binding)
     {
         if (!File.Exists(path)) throw Errors.Data(path, "model file not found.");
         InferenceSession session;
@@ -75,26 +96,7 @@ public sealed class OnnxScorer : IModelScorer
 
         try
         {
-            var metadata = session.ModelMetadata.CustomMetadataMap;
-            if (metadata.TryGetValue(TaskKey, out var declared) && declared != task.Name())
-            {
-                throw Errors.Data(path, $"the model says it is a {declared} model ({TaskKey}); mlops.yaml says task: {task.Name()}.");
-            }
-
-            var (inputs, matrix) = MapInputs(session, metadata, path);
-            var (output, width) = PickOutput(session, task, path);
-            IReadOnlyList<string>? classes = null;
-            if (task == ModelTask.Multiclass)
-            {
-                classes = metadata.TryGetValue(ClassesKey, out var c) ? JsonArray(c, ClassesKey, path)
-                    : throw Errors.Data(path, $"a multiclass ONNX model must name its classes in metadata '{ClassesKey}' (a JSON array, in output order).");
-                if (classes.Count != width)
-                {
-                    throw Errors.Data(path, $"output '{output}' has {width} columns but '{ClassesKey}' names {classes.Count} classes.");
-                }
-            }
-
-            return new OnnxScorer(session, path, task, inputs, matrix, output, width, classes);
+            return Bind(session, path, task, binding);
         }
         catch
         {
@@ -106,17 +108,27 @@ public sealed class OnnxScorer : IModelScorer
     /// <inheritdoc/>
     public Predictions Score(Table table, int[] rows)
     {
-        var columns = ModelInputs.Resolve(table, Inputs, _path);
+        if (RowsUnavailable is not null) throw Errors.Data(_path, RowsUnavailable);
+        var columns = _plans.Select(p => ModelInputs.Resolve(table, p.Columns.Select(c => new ModelInput(c, p.Kind)).ToList(), _path)).ToArray();
         var n = rows.Length;
-        var output = new float[n * (Task == ModelTask.Multiclass ? _outputWidth : 1)];
+        var output = new float[n * (Task == ModelTask.Multiclass ? _width : 1)];
+        var names = _plans.Select(p => p.Spec.Name).ToArray();
+        string[] outputs = [_score!.Name];
         for (var start = 0; start < n; start += BatchRows)
         {
             var count = Math.Min(BatchRows, n - start);
             var batch = rows.AsSpan(start, count);
-            var feeds = _matrixInput is not null ? [Matrix(_matrixInput, columns, batch)] : Columns(columns, batch);
-            using var results = _session.Run(feeds, [_output]);
-            var tensor = results[0].AsTensor<float>();
-            Collect(tensor, output, start, count);
+            var feeds = new List<OrtValue>(_plans.Count);
+            try
+            {
+                for (var i = 0; i < _plans.Count; i++) feeds.Add(OnnxFeeds.FromColumns(_plans[i], columns[i], batch));
+                using var results = _session.Run(new RunOptions(), names, feeds, outputs);
+                Collect(results[0], output, start, count);
+            }
+            finally
+            {
+                foreach (var f in feeds) f.Dispose();
+            }
         }
 
         return Task switch
@@ -127,137 +139,170 @@ public sealed class OnnxScorer : IModelScorer
         };
     }
 
+    /// <summary>Runs the graph on tensors as clients send them (V2 /infer); the caller disposes the inputs and the results.</summary>
+    public IDisposableReadOnlyCollection<OrtValue> Run(IReadOnlyCollection<string> inputNames, IReadOnlyCollection<OrtValue> inputs, IReadOnlyCollection<string> outputNames)
+    {
+        using var options = new RunOptions();
+        return _session.Run(options, inputNames, inputs, outputNames);
+    }
+
     /// <inheritdoc/>
     public void Dispose() => _session.Dispose();
 
-    private void Collect(Tensor<float> tensor, float[] output, int start, int count)
+    private static OnnxScorer Bind(InferenceSession session, string path, ModelTask? task, ModelBinding binding)
     {
-        var dims = tensor.Dimensions;
-        var width = dims.Length >= 2 ? dims[^1] : 1;
-        var dense = tensor as DenseTensor<float> ?? tensor.ToDenseTensor();
-        var span = dense.Buffer.Span;
-        if (dims.Length == 0 || dims[0] != count) throw Errors.Data(_path, $"output '{_output}' returned {(dims.Length == 0 ? 0 : dims[0])} rows for {count} inputs.");
+        var metadata = session.ModelMetadata.CustomMetadataMap;
+        var signature = OnnxSignature.Of(session);
+        if (metadata.TryGetValue(TaskKey, out var declared) && task is { } t && declared != t.Name())
+        {
+            throw Errors.Data(path, $"the model says it is a {declared} model ({TaskKey}); mlops.yaml says task: {t.Name()}.");
+        }
+
+        var (plans, unavailable) = OnnxBinder.Inputs(signature, metadata, binding, path);
+        if (task is not { } known)
+        {
+            // Tensor serving: no task, so no row views.
+            return new OnnxScorer(session, path, ModelTask.Regression, signature, plans, unavailable ?? "the task is unknown: give --task (or task: in mlops.yaml) to score rows.", null, ScoreKind.Probabilities, 1, 1, null, null);
+        }
+
+        var settings = binding.Settings;
+        var recorded = binding.Recorded;
+        var score = OnnxBinder.ScoreOutput(signature, known, settings, recorded, path);
+        var label = OnnxBinder.LabelOutput(signature, settings, recorded, path);
+        var scores = recorded?.Scores == "logits" ? ScoreKind.Logits : settings.Scores;
+        IReadOnlyList<string>? classes = null;
+        string? classesFrom = null;
+        var width = (int)OnnxBinder.Width(score);
+        if (known != ModelTask.Regression)
+        {
+            (classes, classesFrom) = ResolveClasses(session, signature, metadata, score, binding, path);
+            if (score.Kind == OnnxSignature.SequenceOfMaps) width = classes?.Count ?? -1;
+            if (classes is not null && width > 0 && classes.Count != width && !(known == ModelTask.Binary && width == 1 && classes.Count == 2))
+            {
+                throw Errors.Data(path, $"output '{score.Name}' has {width} columns but {classesFrom} names {classes.Count} classes ({string.Join(", ", classes)}).");
+            }
+
+            if (known == ModelTask.Multiclass && classes is null)
+            {
+                throw Errors.Data(path, $"cannot tell the class of each column of output '{score.Name}' {score.ShapeText}: name them in mlops.yaml model.classes (in output order), or in metadata '{ClassesKey}'.");
+            }
+
+            if (known == ModelTask.Multiclass && classes!.Count < 2) throw Errors.Data(path, $"output '{score.Name}' has {classes.Count} column; a multiclass model gives [N, K] class probabilities.");
+            if (known == ModelTask.Binary && width is not (1 or 2) && width > 0)
+            {
+                throw Errors.Data(path, $"output '{score.Name}' has {width} columns; a binary model gives the positive-class probability as [N], [N, 1] or [N, 2].");
+            }
+
+            if (known == ModelTask.Multiclass) width = classes!.Count;
+        }
+        else if (score.Kind != OnnxSignature.Tensor)
+        {
+            throw Errors.Data(path, $"output '{score.Name}' is a {score.Kind}; a regression model gives its values as an FP32 or FP64 tensor [N] or [N, 1].");
+        }
+
+        var positive = known == ModelTask.Binary && classes is { Count: 2 } && binding.PositiveClass is { } p && classes.Contains(p) ? IndexOf(classes, p) : 1;
+        string? transform = scores == ScoreKind.Logits && known != ModelTask.Regression
+            ? (known == ModelTask.Multiclass || width == 2 ? "softmax" : "sigmoid")
+            : null;
+        var mapping = unavailable is not null ? null : new ModelMapping(
+            plans.Select(pl => new InputMapping(pl.Spec.Name, pl.Spec.Datatype, pl.Spec.Shape, pl.Columns, pl.From)).ToList(),
+            score.Name,
+            label,
+            scores == ScoreKind.Logits ? "logits" : "probabilities",
+            transform,
+            classes,
+            classesFrom);
+        return new OnnxScorer(session, path, known, signature, plans, unavailable, score, scores, width, positive, classes, mapping);
+    }
+
+    private static (IReadOnlyList<string>? Classes, string? From) ResolveClasses(InferenceSession session, OnnxSignature signature, IReadOnlyDictionary<string, string> metadata, TensorSpec score, ModelBinding binding, string path)
+    {
+        if (metadata.TryGetValue(ClassesKey, out var c)) return (OnnxBinder.JsonArray(c, ClassesKey, path), $"model metadata {ClassesKey}");
+        if (binding.Recorded?.Classes is { } recorded) return (recorded, binding.Recorded.ClassesFrom ?? ModelMapping.From.RunRecord);
+        if (binding.Settings.Classes is { } configured) return (configured, "mlops.yaml model.classes");
+        if (score.Kind == OnnxSignature.SequenceOfMaps) return (OnnxFeeds.ZipMapKeys(session, signature, score.Name, path), $"the keys of ZipMap output '{score.Name}'");
+        if (binding.TrainingClasses is { } seen) return (seen, "the label values seen in training, sorted");
+        return (null, null);
+    }
+
+    private static int IndexOf(IReadOnlyList<string> list, string value)
+    {
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i] == value) return i;
+        }
+
+        return -1;
+    }
+
+    private void Collect(OrtValue value, float[] output, int start, int count)
+    {
+        int width;
+        float[] block;
+        if (value.OnnxType == OnnxValueType.ONNX_TYPE_SEQUENCE)
+        {
+            block = OnnxFeeds.ReadZipMap(value, count, _width, _score!.Name, _path);
+            width = _width;
+        }
+        else
+        {
+            var shape = value.GetTensorTypeAndShape().Shape;
+            if (shape.Length == 0 || shape[0] != count) throw Errors.Data(_path, $"output '{_score!.Name}' returned {(shape.Length == 0 ? 0 : shape[0])} rows for {count} inputs.");
+            width = shape.Length >= 2 ? (int)shape[^1] : 1;
+            if (Task == ModelTask.Multiclass && width != _width) throw Errors.Data(_path, $"output '{_score!.Name}' returned {width} columns; {Classes!.Count} classes were expected.");
+            block = OnnxFeeds.ReadFloats(value, count * width);
+        }
+
+        if (_scores == ScoreKind.Logits && Task != ModelTask.Regression) Normalize(block, count, width);
+        else if (Task != ModelTask.Regression) CheckProbabilities(block, count, width, start);
+
         switch (Task)
         {
             case ModelTask.Multiclass:
-                span[..(count * width)].CopyTo(output.AsSpan(start * width));
+                block.AsSpan(0, count * width).CopyTo(output.AsSpan(start * width));
                 break;
             case ModelTask.Binary when width == 2:
-                for (var i = 0; i < count; i++) output[start + i] = span[(i * 2) + 1];
+                for (var i = 0; i < count; i++) output[start + i] = block[(i * 2) + _positiveColumn];
                 break;
             default:
-                for (var i = 0; i < count; i++) output[start + i] = span[i * width];
+                for (var i = 0; i < count; i++) output[start + i] = block[i * width];
                 break;
         }
     }
 
-    private static NamedOnnxValue Matrix(string name, TableColumn[] columns, ReadOnlySpan<int> rows)
+    // Logits become probabilities: softmax across a row of several, sigmoid for one positive-class score.
+    private static void Normalize(float[] block, int count, int width)
     {
-        var f = columns.Length;
-        var data = new float[rows.Length * f];
-        var sources = new float[f][];
-        for (var c = 0; c < f; c++) sources[c] = columns[c].Numbers!;
-
-        // Row-major writes: the matrix is filled front to back, one cache line at a time.
-        var k = 0;
-        foreach (var r in rows)
+        for (var r = 0; r < count; r++)
         {
-            for (var c = 0; c < f; c++) data[k++] = sources[c][r];
-        }
-
-        return NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(data, [rows.Length, f]));
-    }
-
-    private List<NamedOnnxValue> Columns(TableColumn[] columns, ReadOnlySpan<int> rows)
-    {
-        var feeds = new List<NamedOnnxValue>(columns.Length);
-        for (var c = 0; c < columns.Length; c++)
-        {
-            var meta = _session.InputMetadata[Inputs[c].Name];
-            int[] shape = meta.Dimensions.Length == 1 ? [rows.Length] : [rows.Length, 1];
-            if (columns[c].Kind == ColumnKind.Text)
+            var row = block.AsSpan(r * width, width);
+            if (width == 1)
             {
-                var texts = columns[c].Texts!;
-                var data = new string[rows.Length];
-                for (var i = 0; i < rows.Length; i++) data[i] = texts[rows[i]] ?? string.Empty;
-                feeds.Add(NamedOnnxValue.CreateFromTensor(Inputs[c].Name, new DenseTensor<string>(data, shape)));
-            }
-            else
-            {
-                var numbers = columns[c].Numbers!;
-                var data = new float[rows.Length];
-                for (var i = 0; i < rows.Length; i++) data[i] = numbers[rows[i]];
-                feeds.Add(NamedOnnxValue.CreateFromTensor(Inputs[c].Name, new DenseTensor<float>(data, shape)));
-            }
-        }
-
-        return feeds;
-    }
-
-    private static (IReadOnlyList<ModelInput> Inputs, string? Matrix) MapInputs(InferenceSession session, IReadOnlyDictionary<string, string> metadata, string path)
-    {
-        var inputs = session.InputMetadata;
-        if (inputs.Count == 1 && inputs.Single() is var (name, meta) && meta.Dimensions.Length == 2 && meta.Dimensions[1] != 1 && meta.ElementType == typeof(float))
-        {
-            var features = metadata.TryGetValue(FeaturesKey, out var f) ? JsonArray(f, FeaturesKey, path)
-                : throw Errors.Data(path, $"input '{name}' is a [N, {Dim(meta.Dimensions[1])}] matrix; name its columns in metadata '{FeaturesKey}' (a JSON array) or give the model one input per column.");
-            if (meta.Dimensions[1] > 0 && meta.Dimensions[1] != features.Count)
-            {
-                throw Errors.Data(path, $"input '{name}' has {meta.Dimensions[1]} columns but '{FeaturesKey}' names {features.Count}.");
+                row[0] = 1f / (1f + MathF.Exp(-row[0]));
+                continue;
             }
 
-            return (features.Select(x => new ModelInput(x, ColumnKind.Numeric)).ToList(), name);
-        }
-
-        var list = new List<ModelInput>();
-        foreach (var (inputName, m) in inputs)
-        {
-            if (m.Dimensions.Length is not (1 or 2) || (m.Dimensions.Length == 2 && m.Dimensions[1] != 1))
+            var max = float.NegativeInfinity;
+            foreach (var v in row) max = MathF.Max(max, v);
+            var sum = 0f;
+            for (var k = 0; k < width; k++)
             {
-                throw Errors.Data(path, $"input '{inputName}' has shape [{string.Join(", ", m.Dimensions.Select(Dim))}]; expected [N] or [N, 1] per column, or one [N, F] float matrix.");
+                row[k] = MathF.Exp(row[k] - max);
+                sum += row[k];
             }
 
-            var kind = m.ElementType == typeof(float) ? ColumnKind.Numeric
-                : m.ElementType == typeof(string) ? ColumnKind.Text
-                : throw Errors.Data(path, $"input '{inputName}' has element type {m.ElementType.Name}; expected float or string.");
-            list.Add(new ModelInput(inputName, kind));
+            for (var k = 0; k < width; k++) row[k] /= sum;
         }
-
-        return (list, null);
     }
 
-    private static (string Name, int Width) PickOutput(InferenceSession session, ModelTask task, string path)
+    private void CheckProbabilities(float[] block, int count, int width, int start)
     {
-        var floats = session.OutputMetadata.Where(o => o.Value.IsTensor && o.Value.ElementType == typeof(float)).ToList();
-        if (floats.Count == 0) throw Errors.Data(path, "the model has no float tensor output (probabilities or values); if it was converted from scikit-learn, convert with zipmap=False.");
-        static int Width(NodeMetadata m) => m.Dimensions.Length >= 2 ? m.Dimensions[^1] : 1;
-        var preferred = floats.FirstOrDefault(o => o.Key.Contains("prob", StringComparison.OrdinalIgnoreCase));
-        var chosen = preferred.Key is not null ? preferred : floats[0];
-        var width = Width(chosen.Value);
-        if (task == ModelTask.Binary && width is not (1 or 2))
+        for (var i = 0; i < count * width; i++)
         {
-            throw Errors.Data(path, $"output '{chosen.Key}' has {width} columns; a binary model gives the positive-class probability as [N], [N, 1] or [N, 2].");
-        }
-
-        if (task == ModelTask.Multiclass && width < 2)
-        {
-            throw Errors.Data(path, $"output '{chosen.Key}' has {Dim(width)} columns; a multiclass model gives [N, K] class probabilities.");
-        }
-
-        return (chosen.Key, width);
-    }
-
-    private static IReadOnlyList<string> JsonArray(string json, string key, string path)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<string[]>(json) ?? throw new JsonException();
-        }
-        catch (JsonException)
-        {
-            throw Errors.Data(path, $"metadata '{key}' must be a JSON array of strings.");
+            if (block[i] is < -ProbabilitySlack or > 1 + ProbabilitySlack)
+            {
+                throw Errors.Data(_path, string.Create(CultureInfo.InvariantCulture, $"output '{_score!.Name}' gives {block[i]:G4} at row {start + (i / width)}, outside [0, 1]: these look like logits; set model.scores: logits in mlops.yaml (softmax or sigmoid is then applied), or name the probability output in model.outputs.probabilities."));
+            }
         }
     }
-
-    private static string Dim(int d) => d < 0 ? "N" : d.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -60,6 +60,9 @@ public sealed record RunRecord
     /// <summary>Multiclass: the class names.</summary>
     public IReadOnlyList<string>? Classes { get; init; }
 
+    /// <summary>ONNX models: which columns fed which input and how the outputs were read.</summary>
+    public Scoring.ModelMapping? Mapping { get; init; }
+
     /// <summary>The training data.</summary>
     public required DataRecord Data { get; init; }
 

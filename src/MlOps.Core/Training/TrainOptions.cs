@@ -31,6 +31,9 @@ public sealed record TrainOptions
     /// <summary>Trainer, hyperparameters, or command.</summary>
     public TrainSettings Settings { get; init; } = new();
 
+    /// <summary>mlops.yaml model: how a command's ONNX model meets the data.</summary>
+    public ModelSettings Model { get; init; } = new();
+
     /// <summary>Where model, run.json and report.md go.</summary>
     public required string OutputDirectory { get; init; }
 

@@ -17,6 +17,14 @@ public static class TrainReport
         s.AppendLine(CultureInfo.InvariantCulture, $"**{r.Project}**: {r.Task} model of `{r.Label}` by {what}, {r.DurationSeconds:0.#} s. Model: `{r.Model.File}` ({r.Model.Format}, {r.Model.Bytes:N0} bytes, sha256 `{r.Model.Sha256[..12]}`).");
         s.AppendLine();
         s.AppendLine(CultureInfo.InvariantCulture, $"Data `{r.Data.Path}`: fingerprint `{r.Data.Fingerprint[..12]}`, rows {string.Join(", ", r.Data.Rows.Select(p => $"{p.Key} {p.Value:N0}"))}.");
+        if (r.Mapping is { } mapping)
+        {
+            s.AppendLine();
+            s.AppendLine("Model inputs and outputs:");
+            s.AppendLine();
+            s.Append(mapping.Markdown());
+        }
+
         if (r.Source.Commit is { } commit) s.AppendLine(CultureInfo.InvariantCulture, $"Source: `{commit[..Math.Min(12, commit.Length)]}`{(r.Source.Dirty == true ? " (uncommitted changes)" : string.Empty)}.");
         s.AppendLine();
         if (r.Metrics.Count > 0)

@@ -168,13 +168,19 @@ public sealed class Trainer(Action<string> log)
 
         var model = ModelLoader.FileNames.Select(f => Path.Combine(outputDir, f)).FirstOrDefault(File.Exists)
             ?? throw Errors.Data(outputDir, $"train.command succeeded but wrote no model; write model.onnx or model.zip into $MLOPS_OUTPUT_DIR.");
+        var binding = await BindingFromTrainSplitAsync(o, parts.FirstOrDefault(p => p.Name == "train").Path, cancellationToken);
         IReadOnlyList<ModelInput> inputs;
         IReadOnlyList<string>? classes;
-        using (var scorer = ModelLoader.Load(model, o.Task))
+        ModelMapping? mapping;
+        using (var scorer = ModelLoader.Load(model, o.Task, binding))
         {
+            if (scorer.RowsUnavailable is { } why) throw Errors.Data(model, why);
             inputs = scorer.Inputs;
             classes = (scorer as OnnxScorer)?.Classes ?? (scorer as MlNetScorer)?.Classes;
+            mapping = (scorer as OnnxScorer)?.Mapping;
         }
+
+        foreach (var line in mapping?.Describe() ?? []) log($"model input {line}");
 
         var metrics = await ReadMetricsAsync(Path.Combine(outputDir, MetricsFileName), cancellationToken);
         var record = Draft(o, "command", parts.ToDictionary(p => p.Name, p => p.Rows), 0) with
@@ -182,9 +188,29 @@ public sealed class Trainer(Action<string> log)
             Command = new CommandRecord(command, o.Settings.Timeout.TotalSeconds, o.WorkingDirectory),
             Inputs = InputRecord.Of(inputs),
             Classes = classes,
+            Mapping = mapping,
             Metrics = metrics,
         };
         return new TrainResult(model, string.Empty, record);
+    }
+
+    /// <summary>
+    /// What an exported model needs from the data it was trained on: the feature columns in file
+    /// order (for a matrix input nobody named) and the label values, sorted (for classes nobody named).
+    /// </summary>
+    private static async Task<ModelBinding> BindingFromTrainSplitAsync(TrainOptions o, string? trainPath, CancellationToken cancellationToken)
+    {
+        if (trainPath is null || !File.Exists(trainPath)) return new ModelBinding { Settings = o.Model, PositiveClass = o.PositiveClass };
+        var declared = new Dictionary<string, ColumnKind>(StringComparer.Ordinal) { [o.Label] = o.Task == ModelTask.Regression ? ColumnKind.Numeric : ColumnKind.Text };
+        var table = await TableLoader.LoadAsync(new Data.DatasetSource { Path = trainPath }, declared, null, cancellationToken);
+        return new ModelBinding
+        {
+            Settings = o.Model,
+            DataColumns = ModelInputs.FeatureColumns(table, o.Label, o.Split.Key, o.Settings.Exclude),
+            TrainingClasses = o.Task == ModelTask.Regression || table.Find(o.Label) is not { } label ? null
+                : ModelInputs.LabelValues(label, Enumerable.Range(0, table.RowCount)),
+            PositiveClass = o.PositiveClass,
+        };
     }
 
     /// <summary>

@@ -56,7 +56,7 @@ public class OnnxScoringTests
         using var dir = new TempDir();
         var path = dir.Bytes("m.onnx", OnnxModels.NearestCentroid(Penguins, declaredFeatures: ["a", "b"]));
         var e = Assert.Throws<DataException>(() => OnnxScorer.Load(path, ModelTask.Multiclass));
-        Assert.Contains("input 'features' has 4 columns but 'mlops.features' names 2", e.Message, StringComparison.Ordinal);
+        Assert.Contains("input 'features' [N, 4] takes 4 columns, but model metadata mlops.features names 2: a, b.", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

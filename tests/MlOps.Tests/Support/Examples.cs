@@ -18,4 +18,18 @@ public static class Examples
         File.WriteAllText(config, File.ReadAllText(config).Replace("path: data/current.csv", $"path: {dataPath}", StringComparison.Ordinal));
         return config;
     }
+
+    /// <summary>Copies examples/pytorch (config, data and the exported model.onnx) into <paramref name="folder"/>; returns mlops.yaml's path.</summary>
+    public static string CopyPytorch(string folder)
+    {
+        var source = Path.Combine(Cli.RepoRoot, "examples", "pytorch");
+        foreach (var file in new[] { "mlops.yaml", "model.onnx", "train.py", "data/penguins.csv" })
+        {
+            var target = Path.Combine(folder, file);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(Path.Combine(source, file), target, overwrite: true);
+        }
+
+        return Path.Combine(folder, "mlops.yaml");
+    }
 }

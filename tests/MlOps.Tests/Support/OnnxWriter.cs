@@ -107,5 +107,67 @@ public sealed class OnnxWriter
                 foreach (var d in dims) shape.Message(1, dim => { if (d < 0) dim.String(2, "N"); else dim.Int(1, d); });
             }))));
 
+    /// <summary>ModelProto as exporters write it: a producer, opsets (domain → version), a graph, and no metadata unless given.</summary>
+    public static byte[] Exported(string producer, IReadOnlyDictionary<string, long> opsets, Action<OnnxWriter> graph, IReadOnlyDictionary<string, string>? metadata = null) =>
+        new OnnxWriter()
+            .Int(1, 8)
+            .String(2, producer)
+            .Apply(w =>
+            {
+                foreach (var (domain, version) in opsets) w.Message(8, o => o.String(1, domain).Int(2, version));
+            })
+            .Message(7, graph)
+            .Apply(w =>
+            {
+                foreach (var (k, v) in metadata ?? new Dictionary<string, string>()) w.Message(14, e => e.String(1, k).String(2, v));
+            })
+            .ToArray();
+
+    /// <summary>A NodeProto with several outputs, a domain (ai.onnx.ml) and typed attributes: long, float, string, long[], float[], string[].</summary>
+    public OnnxWriter Op(string op, string[] inputs, string[] outputs, string domain = "", params (string Name, object Value)[] attributes) => Message(1, n =>
+    {
+        foreach (var i in inputs) n.String(1, i);
+        foreach (var o in outputs) n.String(2, o);
+        n.String(3, outputs[0] + "_node").String(4, op);
+        foreach (var (name, value) in attributes)
+        {
+            n.Message(5, a =>
+            {
+                a.String(1, name);
+                switch (value)
+                {
+                    case long l: a.Int(3, l).Int(20, 2); break;
+                    case float f: a.Float(2, f).Int(20, 1); break;
+                    case string str: a.String(4, str).Int(20, 3); break;
+                    case float[] fs: foreach (var f in fs) a.Float(7, f); a.Int(20, 6); break;
+                    case long[] ls: foreach (var l in ls) a.Int(8, l); a.Int(20, 7); break;
+                    case string[] ss: foreach (var x in ss) a.String(9, x); a.Int(20, 8); break;
+                    default: throw new ArgumentException($"attribute type {value.GetType()}");
+                }
+            });
+        }
+
+        if (domain.Length > 0) n.String(7, domain);
+    });
+
+    /// <summary>A graph input or output with a tensor type whose dynamic dimensions carry a name (torch writes "batch_size").</summary>
+    public OnnxWriter NamedValue(int field, string name, int elementType, string dynamicName, params long[] dims) => Message(field, v => v
+        .String(1, name)
+        .Message(2, type => type.Message(1, tensor => tensor
+            .Int(1, elementType)
+            .Message(2, shape =>
+            {
+                foreach (var d in dims) shape.Message(1, dim => { if (d < 0) dim.String(2, dynamicName); else dim.Int(1, d); });
+            }))));
+
+    /// <summary>A graph output of type seq(map(key, tensor(float))): scikit-learn's ZipMap.</summary>
+    public OnnxWriter ZipMapValue(string name, int keyType) => Message(12, v => v
+        .String(1, name)
+        .Message(2, type => type.Message(4, seq => seq.Message(1, elem => elem.Message(5, map => map
+            .Int(1, keyType)
+            .Message(2, value => value.Message(1, tensor => tensor.Int(1, FloatType))))))));
+
     public const int FloatType = 1;
+    public const int Int64Type = 7;
+    public const int StringType = 8;
 }

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using MlOps.Evaluation;
+using MlOps.Tests.Support;
+using MlOps.Training;
+
+namespace MlOps.Tests.EndToEnd;
+
+/// <summary>
+/// A model exported by PyTorch, exactly as torch.onnx.export wrote it (examples/pytorch/model.onnx:
+/// input 'input', logits in 'output', no metadata), through train --command, evaluate and register
+/// with no edit to the file; the training command copies the committed export, so no PyTorch is needed.
+/// </summary>
+public class ExportedModelFlowTests
+{
+    private const string CopyExport = "cp model.onnx \"$MLOPS_OUTPUT_DIR/model.onnx\"";
+
+    [Fact]
+    public async Task A_torch_export_goes_through_train_evaluate_and_register_and_every_stage_says_which_columns_went_where()
+    {
+        using var dir = new TempDir();
+        var config = Examples.CopyPytorch(dir.Path);
+        var (t, to, te) = await Support.Cli.RunAsync("train", "--config", config, "--command", CopyExport, "--output", dir.Combine("train"));
+        Assert.True(t == 0, to + te);
+        Assert.Contains("model input `input` FP32 [N, 4] ← bill_length_mm, bill_depth_mm, flipper_length_mm, body_mass_g (the data's feature columns in file order)", te, StringComparison.Ordinal);
+
+        var run = await RunRecord.ReadAsync(dir.Combine("train/run.json"));
+        var mapping = run.Mapping!;
+        Assert.Equal(["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"], mapping.Inputs.Single().Columns);
+        Assert.Equal("softmax", mapping.Transform);
+        Assert.Equal(["Adelie", "Chinstrap", "Gentoo"], run.Classes);
+        Assert.Contains("file order", File.ReadAllText(dir.Combine("train/report.md")), StringComparison.Ordinal);
+
+        var (e, eo, ee) = await Support.Cli.RunAsync("evaluate", "--config", config, "--model", dir.Combine("train"), "--output", dir.Combine("eval"));
+        Assert.True(e == 0, eo + ee);
+        var result = await EvaluationResult.ReadAsync(dir.Combine("eval/evaluation.json"));
+        Assert.True(result.Blessed);
+        Assert.Equal(JsonSerializer.Serialize(mapping), JsonSerializer.Serialize(result.Candidate.Mapping)); // the same mapping, said the same way
+        Assert.InRange(result.Metrics["accuracy"].Candidate, 0.85, 1.0);
+        Assert.Contains("`input` FP32 [N, 4] ← bill_length_mm", File.ReadAllText(dir.Combine("eval/report.md")), StringComparison.Ordinal);
+
+        var (r, ro, re) = await Support.Cli.RunAsync("register", "--config", config, "--model", dir.Combine("train"), "--evaluation", dir.Combine("eval/evaluation.json"), "--json");
+        Assert.True(r == 0, ro + re);
+        Assert.Equal(1, JsonDocument.Parse(ro).RootElement.GetProperty("modelVersion").GetInt32());
+    }
+
+    [Fact]
+    public async Task Without_scores_logits_the_torch_export_is_one_line_naming_the_output_and_the_setting()
+    {
+        using var dir = new TempDir();
+        var config = Examples.CopyPytorch(dir.Path);
+        File.WriteAllText(config, File.ReadAllText(config).Replace("scores: logits", "scores: probabilities", StringComparison.Ordinal));
+        var (t, to, te) = await Support.Cli.RunAsync("train", "--config", config, "--command", CopyExport, "--output", dir.Combine("train"));
+        Assert.True(t == 0, to + te); // training only collects the model
+        var (e, _, ee) = await Support.Cli.RunAsync("evaluate", "--config", config, "--model", dir.Combine("train"), "--output", dir.Combine("eval"));
+        Assert.Equal(ExitCodes.DataError, e);
+        Assert.Contains("these look like logits; set model.scores: logits", ee, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", ee, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_data_set_with_more_feature_columns_than_the_input_takes_is_exit_3_naming_input_width_and_columns()
+    {
+        using var dir = new TempDir();
+        var config = Examples.CopyPytorch(dir.Path);
+        File.WriteAllText(config, File.ReadAllText(config).Replace("exclude: [island, sex]", "exclude: [sex]", StringComparison.Ordinal));
+        var (t, _, te) = await Support.Cli.RunAsync("train", "--config", config, "--command", CopyExport, "--output", dir.Combine("train"));
+        Assert.Equal(ExitCodes.DataError, t);
+        Assert.Contains("input 'input' [N, 4] takes 4 columns, but the data has 5 feature columns (island, bill_length_mm, bill_depth_mm, flipper_length_mm, body_mass_g)", te, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_sklearn_zipmap_export_evaluates_with_the_metrics_of_the_same_classifier_scored_another_way()
+    {
+        using var dir = new TempDir();
+        var config = Examples.CopyPytorch(dir.Path);
+        var zipMap = dir.Bytes("zipmap.onnx", File.ReadAllBytes(Path.Combine(ExportedModels.SklearnExample, "model.onnx")));
+        var reference = dir.Bytes("reference.onnx", OnnxModels.NearestCentroid(ExportedModels.Data));
+        File.WriteAllText(config, File.ReadAllText(config).Replace("scores: logits", "scores: probabilities", StringComparison.Ordinal));
+        var (e, eo, ee) = await Support.Cli.RunAsync("evaluate", "--config", config, "--model", zipMap, "--baseline", reference, "--output", dir.Combine("eval"));
+        Assert.True(e is 0 or 1, eo + ee);
+        var result = await EvaluationResult.ReadAsync(dir.Combine("eval/evaluation.json"));
+        Assert.Equal("the keys of ZipMap output 'output_probability'", result.Candidate.Mapping!.ClassesFrom);
+
+        // The ZipMap model and our own graph are the same classifier: every metric agrees.
+        foreach (var (name, m) in result.Metrics) Assert.True(Math.Abs(m.Candidate - m.Baseline!.Value) < 1e-4, $"{name}: {m.Candidate} vs {m.Baseline}");
+        Assert.InRange(result.Metrics["accuracy"].Candidate, 0.85, 1.0);
+    }
+}
