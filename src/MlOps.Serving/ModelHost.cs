@@ -43,7 +43,7 @@ public sealed class ModelHost : IDisposable
             var slot = _slots[spec.Name];
             if (spec.File is { } file)
             {
-                slot.Swap(Warm(new ModelHandle(spec.Name, "file", ModelLoader.Load(file, _options.Task), (await Artifacts.DataFingerprint.FileAsync(file, cancellationToken)).Sha256)));
+                slot.Swap(Warm(await LoadFileAsync(spec.Name, file, cancellationToken)));
                 _log($"serving {spec.Name} from {file}");
                 continue;
             }
@@ -63,7 +63,7 @@ public sealed class ModelHost : IDisposable
         if (slot.Current is null && _options.Models.FirstOrDefault(m => m.Name == slot.Name)?.File is { } file)
         {
             // A file model that was unloaded: load the file again.
-            slot.Swap(Warm(new ModelHandle(slot.Name, "file", ModelLoader.Load(file, _options.Task), (await Artifacts.DataFingerprint.FileAsync(file, cancellationToken)).Sha256)));
+            slot.Swap(Warm(await LoadFileAsync(slot.Name, file, cancellationToken)));
             _log($"{slot.Name}: loaded {file} again");
             return true;
         }
@@ -175,12 +175,32 @@ public sealed class ModelHost : IDisposable
         var files = await _registry.PullAsync(manifest, folder, cancellationToken);
         var path = files[manifest.ModelFile];
         var sha = manifest.Artifacts.First(a => a.Name == manifest.ModelFile).Sha256;
-        return Warm(new ModelHandle(name, Version(version), ModelLoader.Load(path, _options.Task), sha));
+        var run = files.TryGetValue(Training.RunRecord.FileName, out var runPath) ? await Training.RunRecord.ReadAsync(runPath, cancellationToken) : null;
+        return Warm(new ModelHandle(name, Version(version), ModelLoader.Load(path, _options.Task, Binding(run)), sha));
     }
+
+    // A file model takes the mapping of the run.json beside it, when that run made this file.
+    private async Task<ModelHandle> LoadFileAsync(string name, string file, CancellationToken cancellationToken)
+    {
+        var beside = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, Training.RunRecord.FileName);
+        var run = File.Exists(beside) ? await Training.RunRecord.ReadAsync(beside, cancellationToken) : null;
+        if (run is not null && run.Model.File != Path.GetFileName(file)) run = null;
+        var sha = (await Artifacts.DataFingerprint.FileAsync(file, cancellationToken)).Sha256;
+        return new ModelHandle(name, "file", ModelLoader.Load(file, _options.Task, Binding(run)), sha);
+    }
+
+    private ModelBinding Binding(Training.RunRecord? run) => new()
+    {
+        Settings = _options.Model,
+        Recorded = run?.Mapping,
+        TrainingClasses = run?.Classes,
+        PositiveClass = run?.PositiveClass,
+    };
 
     /// <summary>One throw-away request before the swap, so the first real request does not pay for lazy initialization.</summary>
     private static ModelHandle Warm(ModelHandle handle)
     {
+        if (handle.Scorer.RowsUnavailable is not null) return handle; // tensors only: no row to warm with
         var columns = handle.Scorer.Inputs.Select(i => i.Kind == ColumnKind.Numeric ? TableColumn.Numeric(i.Name, [float.NaN]) : TableColumn.Text(i.Name, [null])).ToList();
         handle.Scorer.Score(Table.Of(columns), [0]);
         return handle;

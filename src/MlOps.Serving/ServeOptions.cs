@@ -16,7 +16,10 @@ public sealed record ServeOptions
     public required IReadOnlyList<ModelSpec> Models { get; init; }
 
     /// <summary>What the models predict (from mlops.yaml).</summary>
-    public required ModelTask Task { get; init; }
+    public required ModelTask? Task { get; init; }
+
+    /// <summary>mlops.yaml model: how ONNX models' inputs meet request columns (row views).</summary>
+    public ModelSettings Model { get; init; } = new();
 
     /// <summary>The registry, when any model follows an alias.</summary>
     public IRegistryStore? Registry { get; init; }

@@ -204,6 +204,22 @@ public sealed class ServingServer : IAsyncDisposable
         try
         {
             using var body = await ReadJsonAsync(context, context.RequestAborted, mlflow: protocol == Protocol.MlFlow);
+            if (protocol == Protocol.V2 && handle.Scorer is OnnxScorer onnx && TensorInference.Applies(onnx, body.RootElement))
+            {
+                // The model's own tensors, as KServe and Triton clients send them.
+                var tensors = new System.Buffers.ArrayBufferWriter<byte>();
+                await using (var tw = new Utf8JsonWriter(tensors))
+                {
+                    TensorInference.Infer(tw, handle, onnx, body.RootElement, _options.MaxRows, out rows);
+                }
+
+                context.Response.ContentType = "application/json";
+                context.Response.ContentLength = tensors.WrittenCount;
+                await context.Response.Body.WriteAsync(tensors.WrittenMemory, context.RequestAborted);
+                return;
+            }
+
+            if (handle.Scorer.RowsUnavailable is { } unavailable) throw new BadRequestException($"this model cannot score rows: {unavailable}");
             var inputs = handle.Scorer.Inputs;
             var table = protocol switch
             {
@@ -342,6 +358,14 @@ public sealed class ServingServer : IAsyncDisposable
                 w.WriteEndObject();
             }
 
+            if (handle.Scorer is OnnxScorer onnx && ServesTensors(onnx))
+            {
+                // The graph's real signature: what KServe and Triton clients build their requests from.
+                WriteSpecs(w, "inputs", onnx.Signature.Inputs);
+                WriteSpecs(w, "outputs", onnx.Signature.Outputs);
+                return;
+            }
+
             w.WriteStartArray("inputs");
             foreach (var i in handle.Scorer.Inputs)
             {
@@ -370,6 +394,27 @@ public sealed class ServingServer : IAsyncDisposable
 
             w.WriteEndArray();
         });
+    }
+
+    // One input per column is the tabular view; a matrix (or any input rows cannot feed) is served as the graph's own tensors.
+    private static bool ServesTensors(OnnxScorer onnx) =>
+        onnx.RowsUnavailable is not null || onnx.Mapping!.Inputs.Any(i => i.From != ModelMapping.From.InputName);
+
+    private static void WriteSpecs(Utf8JsonWriter w, string property, IReadOnlyList<TensorSpec> specs)
+    {
+        w.WriteStartArray(property);
+        foreach (var spec in specs)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", spec.Name);
+            w.WriteString("datatype", spec.Datatype);
+            w.WriteStartArray("shape");
+            foreach (var d in spec.Shape) w.WriteNumberValue(d < 0 ? -1 : d);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     private bool AllLoaded => _host.Slots.All(s => s.Current is not null);

@@ -51,7 +51,9 @@ public static class ServeCommand
         cmd.SetAction(async (parse, ct) =>
         {
             var config = CommonOptions.LoadConfig(parse);
-            var task = ModelTasks.Parse(config.Task) ?? throw Errors.Config("task", "is required to serve: binary, multiclass or regression.");
+            // An ONNX file serves its own tensors without a task; row views (V1, MLflow, columns) need one.
+            var tensorsOnly = parse.GetValue(file) is { } onnxFile && onnxFile.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
+            var task = ModelTasks.Parse(config.Task) ?? (tensorsOnly ? null : throw Errors.Config("task", "is required to serve: binary, multiclass or regression (an .onnx --model-file serves its tensors without one)."));
             var specs = parse.GetValue(file) is { } f
                 ? [new ModelSpec(RegistryNames.Model(config.Project, "project"), null, f)]
                 : (parse.GetValue(models) is { Length: > 0 } given ? given : [config.Project]).Select(Spec).ToList();
@@ -60,6 +62,7 @@ public static class ServeCommand
             {
                 Models = specs,
                 Task = task,
+                Model = config.Model,
                 Registry = specs.Any(s => s.File is null) ? registry.Open(console.Environment) : null,
                 CacheDirectory = StageFolders.ServeCache,
                 PollInterval = parse.GetValue(poll) is "0" or "0s" ? TimeSpan.Zero : MlOpsConfig.ParseDuration(parse.GetValue(poll)!, "--poll"),
@@ -75,7 +78,8 @@ public static class ServeCommand
             await using var server = await ServingServer.StartAsync(options, line => console.Error.WriteLine(line), ct);
             foreach (var slot in server.Host.Slots)
             {
-                console.Out.WriteLine($"Serving {slot.Name} v{slot.Current?.Version}{(slot.Alias is { } a ? $" ({a})" : string.Empty)} on {server.Url}/v2/models/{slot.Name}");
+                var served = slot.Current?.Version is "file" ? "from its file" : $"v{slot.Current?.Version}";
+                console.Out.WriteLine($"Serving {slot.Name} {served}{(slot.Alias is { } a ? $" ({a})" : string.Empty)} on {server.Url}/v2/models/{slot.Name}");
             }
 
             console.Out.WriteLine(options.AdminToken is null ? "Admin endpoints are off (set MLOPS_ADMIN_TOKEN to enable reload and canary)." : "Admin endpoints are on (bearer token from MLOPS_ADMIN_TOKEN).");

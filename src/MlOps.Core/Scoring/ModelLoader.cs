@@ -13,7 +13,12 @@ public static class ModelLoader
     /// <summary>Loads model.zip (ML.NET) or model.onnx (ONNX Runtime) with what the stage knows about the data.</summary>
     /// <exception cref="DataException">The file is missing, of an unknown format, or not usable for the task.</exception>
     /// <exception cref="ConfigException">mlops.yaml model: names an input or output the model lacks.</exception>
-    public static IModelScorer Load(string path, ModelTask task, ModelBinding binding)
+    public static IModelScorer Load(string path, ModelTask task, ModelBinding binding) => Load(path, (ModelTask?)task, binding);
+
+    /// <summary>Loads a model; without a task an ONNX model serves its own tensors only.</summary>
+    /// <exception cref="DataException">The file is missing, of an unknown format, or not usable for the task.</exception>
+    /// <exception cref="ConfigException">mlops.yaml model: names an input or output the model lacks.</exception>
+    public static IModelScorer Load(string path, ModelTask? task, ModelBinding binding)
     {
         IModelScorer scorer = Path.GetExtension(path).ToLowerInvariant() switch
         {
@@ -21,10 +26,10 @@ public static class ModelLoader
             ".onnx" => OnnxScorer.Load(path, task, binding),
             _ => throw Errors.Data(path, "unknown model format; expected an ML.NET model.zip or an .onnx file."),
         };
-        if (scorer.Task != task)
+        if (task is not null && scorer.Task != task)
         {
             scorer.Dispose();
-            throw Errors.Data(path, $"this is a {scorer.Task.Name()} model; mlops.yaml says task: {task.Name()}.");
+            throw Errors.Data(path, $"this is a {scorer.Task.Name()} model; mlops.yaml says task: {task.Value.Name()}.");
         }
 
         return scorer;

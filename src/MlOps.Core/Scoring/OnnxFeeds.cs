@@ -129,6 +129,18 @@ internal static class OnnxFeeds
         return result;
     }
 
+    /// <summary>The keys of one map of a ZipMap output, as class names.</summary>
+    public static IReadOnlyList<string> KeysOf(OrtValue map, string output, string path)
+    {
+        using var keys = map.GetValue(0, OrtAllocator.DefaultInstance);
+        return keys.GetTensorTypeAndShape().ElementDataType switch
+        {
+            TensorElementType.Int64 => keys.GetTensorDataAsSpan<long>().ToArray().Select(k => k.ToString(CultureInfo.InvariantCulture)).ToList(),
+            TensorElementType.String => keys.GetStringTensorAsArray(),
+            var other => throw Errors.Data(path, $"output '{output}' is a ZipMap with {OnnxSignature.Datatype(other)} keys; expected INT64 or string class labels."),
+        };
+    }
+
     /// <summary>The class keys of a ZipMap output, read by running the model once on a row of zeros.</summary>
     public static IReadOnlyList<string> ZipMapKeys(InferenceSession session, OnnxSignature signature, string output, string path)
     {
@@ -140,16 +152,8 @@ internal static class OnnxFeeds
             using var results = session.Run(options, signature.Inputs.Select(i => i.Name).ToArray(), feeds, [output]);
             var sequence = results[0];
             if (sequence.GetValueCount() == 0) throw Errors.Data(path, $"output '{output}' returned no rows for one input row.");
-            var allocator = OrtAllocator.DefaultInstance;
-            using var map = sequence.GetValue(0, allocator);
-            using var keys = map.GetValue(0, allocator);
-            var info = keys.GetTensorTypeAndShape();
-            return info.ElementDataType switch
-            {
-                TensorElementType.Int64 => keys.GetTensorDataAsSpan<long>().ToArray().Select(k => k.ToString(CultureInfo.InvariantCulture)).ToList(),
-                TensorElementType.String => keys.GetStringTensorAsArray(),
-                var other => throw Errors.Data(path, $"output '{output}' is a ZipMap with {OnnxSignature.Datatype(other)} keys; expected INT64 or string class labels."),
-            };
+            using var map = sequence.GetValue(0, OrtAllocator.DefaultInstance);
+            return KeysOf(map, output, path);
         }
         catch (OnnxRuntimeException e)
         {

@@ -146,6 +146,16 @@ public sealed class OnnxScorer : IModelScorer
         return _session.Run(options, inputNames, inputs, outputNames);
     }
 
+    /// <summary>A ZipMap output of <see cref="Run"/> as a row-major [N, K] matrix, with the class names its keys give.</summary>
+    public (float[] Matrix, IReadOnlyList<string> Classes) ReadZipMap(OrtValue sequence, string output)
+    {
+        var rows = sequence.GetValueCount();
+        if (rows == 0) return ([], Classes ?? []);
+        IReadOnlyList<string> keys;
+        using (var first = sequence.GetValue(0, OrtAllocator.DefaultInstance)) keys = OnnxFeeds.KeysOf(first, output, _path);
+        return (OnnxFeeds.ReadZipMap(sequence, rows, keys.Count, output, _path), keys);
+    }
+
     /// <inheritdoc/>
     public void Dispose() => _session.Dispose();
 

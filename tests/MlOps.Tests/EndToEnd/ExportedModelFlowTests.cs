@@ -10,6 +10,7 @@ namespace MlOps.Tests.EndToEnd;
 /// input 'input', logits in 'output', no metadata), through train --command, evaluate and register
 /// with no edit to the file; the training command copies the committed export, so no PyTorch is needed.
 /// </summary>
+[Trait("Category", "Integration")]
 public class ExportedModelFlowTests
 {
     private const string CopyExport = "cp model.onnx \"$MLOPS_OUTPUT_DIR/model.onnx\"";
@@ -38,9 +39,35 @@ public class ExportedModelFlowTests
         Assert.InRange(result.Metrics["accuracy"].Candidate, 0.85, 1.0);
         Assert.Contains("`input` FP32 [N, 4] ← bill_length_mm", File.ReadAllText(dir.Combine("eval/report.md")), StringComparison.Ordinal);
 
-        var (r, ro, re) = await Support.Cli.RunAsync("register", "--config", config, "--model", dir.Combine("train"), "--evaluation", dir.Combine("eval/evaluation.json"), "--json");
+        var (r, ro, re) = await Support.Cli.RunAsync("register", "--config", config, "--model", dir.Combine("train"), "--evaluation", dir.Combine("eval/evaluation.json"), "--alias", "production", "--json");
         Assert.True(r == 0, ro + re);
         Assert.Equal(1, JsonDocument.Parse(ro).RootElement.GetProperty("modelVersion").GetInt32());
+
+        // serve: the registry's version carries run.json, so row views use the recorded mapping and V2 takes the native tensor.
+        await using var server = await MlOps.Serving.ServingServer.StartAsync(new MlOps.Serving.ServeOptions
+        {
+            Models = [new MlOps.Serving.ModelSpec("penguins-torch", "production")],
+            Task = MlOps.Scoring.ModelTask.Multiclass,
+            Registry = new MlOps.Registry.LocalFolderStore(dir.Combine(".mlops/registry")),
+            CacheDirectory = dir.Combine("cache"),
+            PollInterval = TimeSpan.Zero,
+            Port = 0,
+        }, _ => { });
+        using var http = new HttpClient();
+        var tensor = await http.PostAsync(server.Url + "/v2/models/penguins-torch/infer", new StringContent("""{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[[50.0,15.2,218,5700]]}]}""", System.Text.Encoding.UTF8, "application/json"));
+        var tensorBody = JsonDocument.Parse(await tensor.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(tensor.IsSuccessStatusCode, tensorBody.ToString());
+        var logits = tensorBody.GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        Assert.Equal(2, Array.IndexOf(logits, logits.Max())); // Gentoo: long flippers, heavy
+
+        var rows = await http.PostAsync(server.Url + "/v1/models/penguins-torch:predict", new StringContent("""{"instances":[{"bill_length_mm":50.0,"bill_depth_mm":15.2,"flipper_length_mm":218,"body_mass_g":5700}]}""", System.Text.Encoding.UTF8, "application/json"));
+        var rowBody = JsonDocument.Parse(await rows.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(rows.IsSuccessStatusCode, rowBody.ToString());
+        var prediction = rowBody.GetProperty("predictions")[0];
+        Assert.Equal("Gentoo", prediction.GetProperty("label").GetString());
+        var p = prediction.GetProperty("probabilities");
+        var exp = logits.Select(x => Math.Exp(x - logits.Max())).ToArray();
+        Assert.Equal(exp[2] / exp.Sum(), p.GetProperty("Gentoo").GetDouble(), 4); // softmax, as run.json recorded
     }
 
     [Fact]
