@@ -28,6 +28,15 @@ public sealed record EvaluateOptions
     /// <summary>Gates, slices, bootstrap.</summary>
     public EvaluateSettings Settings { get; init; } = new();
 
+    /// <summary>The candidate's predictions file (--predictions): evaluated instead of scoring its model.</summary>
+    public string? CandidatePredictions { get; init; }
+
+    /// <summary>The baseline's predictions file (--baseline-predictions).</summary>
+    public string? BaselinePredictions { get; init; }
+
+    /// <summary>The column predictions join on (default split.key); "row-order" joins by row order.</summary>
+    public string? PredictionsKey { get; init; }
+
     /// <summary>mlops.yaml model: how ONNX models meet the data.</summary>
     public ModelSettings Model { get; init; } = new();
 

@@ -22,21 +22,22 @@ public sealed class Evaluator(Action<string> log)
     {
         var watch = Stopwatch.StartNew();
         var s = o.Settings;
-        IModelScorer? candidate = null, baseline = null;
+        Contender? candidate = null, baseline = null;
         try
         {
-            candidate = ModelLoader.Load(o.Candidate.ModelPath, o.Task, Binding(o, o.Candidate.Run, null));
-            baseline = o.Baseline is null ? null : ModelLoader.Load(o.Baseline.ModelPath, o.Task, Binding(o, o.Baseline.Run, null));
+            candidate = Contender.Open("candidate", o.Candidate, o.CandidatePredictions, o);
+            baseline = o.Baseline is null ? null : Contender.Open("baseline", o.Baseline, o.BaselinePredictions, o);
 
             // Load columns as the models read them, so a category coded as numbers stays a category.
             var declared = new Dictionary<string, ColumnKind>(StringComparer.Ordinal);
             foreach (var input in candidate.Inputs.Concat(baseline?.Inputs ?? [])) declared[input.Name] = input.Kind;
             declared[o.Label] = o.Task == ModelTask.Regression ? ColumnKind.Numeric : ColumnKind.Text;
+            if ((o.CandidatePredictions ?? o.BaselinePredictions) is not null && Contender.PredictionsKey(o) is { } key) declared[key] = ColumnKind.Text; // ids join as written
             var split = s.Split == "all" ? null : new SplitRule(o.Split.Key, o.Split.Salt, o.Split.Fractions);
             log($"reading {o.Data.Path}");
             var table = await TableLoader.LoadAsync(o.Data, declared, split, cancellationToken);
-            candidate = Rebind(candidate, o, o.Candidate, table);
-            baseline = baseline is null ? null : Rebind(baseline, o, o.Baseline!, table);
+            candidate.Bind(table);
+            baseline?.Bind(table);
             return await RunAsync(o, candidate, baseline, table, split, watch, cancellationToken);
         }
         finally
@@ -46,35 +47,7 @@ public sealed class Evaluator(Action<string> log)
         }
     }
 
-    // A matrix input nobody named takes the data's feature columns in file order, known once the data is read.
-    private static IModelScorer Rebind(IModelScorer scorer, EvaluateOptions o, ModelLocation location, Table table)
-    {
-        if (scorer is not OnnxScorer { RowsUnavailable: not null }) return scorer;
-        scorer.Dispose();
-        var label = table.Find(o.Label);
-        var rebound = ModelLoader.Load(location.ModelPath, o.Task, Binding(o, location.Run, table) with
-        {
-            TrainingClasses = location.Run?.Classes ?? (label is null || o.Task == ModelTask.Regression ? null : ModelInputs.LabelValues(label, Enumerable.Range(0, table.RowCount))),
-        });
-        if (rebound.RowsUnavailable is { } why)
-        {
-            rebound.Dispose();
-            throw Errors.Data(location.ModelPath, why);
-        }
-
-        return rebound;
-    }
-
-    private static ModelBinding Binding(EvaluateOptions o, RunRecord? run, Table? table) => new()
-    {
-        Settings = o.Model,
-        Recorded = run?.Mapping,
-        DataColumns = table is null ? null : ModelInputs.FeatureColumns(table, o.Label, o.Split.Key, o.Exclude),
-        TrainingClasses = run?.Classes,
-        PositiveClass = o.PositiveClass ?? run?.PositiveClass,
-    };
-
-    private async Task<EvaluationResult> RunAsync(EvaluateOptions o, IModelScorer candidate, IModelScorer? baseline, Table table, SplitRule? split, Stopwatch watch, CancellationToken cancellationToken)
+    private async Task<EvaluationResult> RunAsync(EvaluateOptions o, Contender candidate, Contender? baseline, Table table, SplitRule? split, Stopwatch watch, CancellationToken cancellationToken)
     {
         var s = o.Settings;
         var labelColumn = table.Find(o.Label) ?? throw Errors.Data(o.Data.Path, $"the label column '{o.Label}' is not in the data; columns: {string.Join(", ", table.Columns.Select(c => c.Name))}.");
@@ -88,8 +61,8 @@ public sealed class Evaluator(Action<string> log)
         var label = LabelSpec.Resolve(o.Label, o.Task, o.PositiveClass ?? o.Candidate.Run?.PositiveClass, labelColumn, rows, o.Data.Path);
 
         log($"scoring {rows.Length} rows with the candidate{(baseline is null ? string.Empty : " and the baseline")}");
-        var candidateData = label.Attach(labelColumn, rows, KnownClasses(Finite(candidate.Score(table, rows), "candidate", o.Candidate.ModelPath, rows, s.Split), labelColumn, rows, "candidate", o.Candidate.ModelPath));
-        var baselineData = baseline is null ? null : label.Attach(labelColumn, rows, KnownClasses(Finite(baseline.Score(table, rows), "baseline", o.Baseline!.ModelPath, rows, s.Split), labelColumn, rows, "baseline", o.Baseline!.ModelPath));
+        var candidateData = label.Attach(labelColumn, rows, KnownClasses(Finite(await candidate.PredictAsync(table, rows, label, labelColumn, cancellationToken), "candidate", candidate.Path, rows, s.Split), labelColumn, rows, "candidate", candidate.Path));
+        var baselineData = baseline is null ? null : label.Attach(labelColumn, rows, KnownClasses(Finite(await baseline.PredictAsync(table, rows, label, labelColumn, cancellationToken), "baseline", baseline.Path, rows, s.Split), labelColumn, rows, "baseline", baseline.Path));
         var threshold = s.Threshold;
         var candidateMetrics = MetricCalculator.Compute(candidateData, threshold);
         var baselineMetrics = baselineData is null ? null : MetricCalculator.Compute(baselineData, threshold);
@@ -118,10 +91,16 @@ public sealed class Evaluator(Action<string> log)
             slices.Add(SliceAnalyzer.Analyze(column, rows, candidateData, baselineData, sliceMetric, s.Slices.MinSize, threshold));
         }
 
-        log("permutation importance");
-        var importance = PermutationImportance.Compute(candidate, table, rows, label, labelColumn, primary, threshold, s.ImportanceRepeats, s.ImportanceRows, s.Seed);
-        var latency = Latency(candidate, baseline, table, rows);
-        var candidateRef = await Reference(o.Candidate, null, candidate, cancellationToken);
+        // Importance and latency need the model itself; a predictions file has neither.
+        IReadOnlyList<FeatureImportance> importance = [];
+        if (candidate.Scorer is { } scorer)
+        {
+            log("permutation importance");
+            importance = PermutationImportance.Compute(scorer, table, rows, label, labelColumn, primary, threshold, s.ImportanceRepeats, s.ImportanceRows, s.Seed);
+        }
+
+        var latency = candidate.Scorer is { } timed ? Latency(timed, baseline?.Scorer, table, rows) : null;
+        var candidateRef = await Reference(candidate, null, cancellationToken);
 
         var gates = new List<GateResult>();
         var metricGates = s.Gates.Count > 0 ? s.Gates : GateEvaluator.Defaults(o.Task);
@@ -147,7 +126,10 @@ public sealed class Evaluator(Action<string> log)
 
         if (s.MaxLatencyP95Ms is { } maxLatency)
         {
-            gates.Add(new GateResult(Invariant($"latency p95 (max {maxLatency:0.##} ms)"), latency.P95Ms <= maxLatency, Invariant($"{latency.P95Ms:0.###} ms single-row p95 over {latency.Samples} rows")));
+            // Fail closed: a predictions file says nothing about how fast the model is.
+            gates.Add(latency is null
+                ? new GateResult(Invariant($"latency p95 (max {maxLatency:0.##} ms)"), false, "cannot be measured: the candidate was evaluated from a predictions file")
+                : new GateResult(Invariant($"latency p95 (max {maxLatency:0.##} ms)"), latency.P95Ms <= maxLatency, Invariant($"{latency.P95Ms:0.###} ms single-row p95 over {latency.Samples} rows")));
         }
 
         if (s.MaxModelSizeMb is { } maxSize)
@@ -169,7 +151,7 @@ public sealed class Evaluator(Action<string> log)
             Project = o.Project,
             Task = o.Task.Name(),
             Candidate = candidateRef,
-            Baseline = o.Baseline is null ? null : await Reference(o.Baseline, o.BaselineSource, baseline, cancellationToken),
+            Baseline = baseline is null ? null : await Reference(baseline, o.BaselineSource, cancellationToken),
             BaselineNote = baseline is null ? o.BaselineNote ?? "no baseline" : null,
             Data = new EvaluationData(o.Data.Path, s.Split, rows.Length, fingerprint),
             Threshold = o.Task == ModelTask.Binary ? threshold : null,
@@ -247,9 +229,10 @@ public sealed class Evaluator(Action<string> log)
 
     private static double Percentile(double[] sorted, double q) => sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(q * sorted.Length) - 1)];
 
-    private static async Task<ModelRef> Reference(ModelLocation m, string? source, IModelScorer? scorer, CancellationToken cancellationToken)
+    private static async Task<ModelRef> Reference(Contender c, string? source, CancellationToken cancellationToken)
     {
-        var (sha, bytes) = await DataFingerprint.FileAsync(m.ModelPath, cancellationToken);
-        return new ModelRef(m.ModelPath, ModelLoader.FormatOf(m.ModelPath), sha, bytes, m.Run?.RunId, source) { Mapping = (scorer as OnnxScorer)?.Mapping };
+        var (sha, bytes) = await DataFingerprint.FileAsync(c.Path, cancellationToken);
+        var format = c.PredictionsPath is not null ? "predictions" : ModelLoader.FormatOf(c.Path);
+        return new ModelRef(c.Path, format, sha, bytes, c.Location.Run?.RunId, source) { Mapping = (c.Scorer as OnnxScorer)?.Mapping };
     }
 }
