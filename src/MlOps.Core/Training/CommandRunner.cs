@@ -30,6 +30,8 @@ public static class CommandRunner
         info.ArgumentList.Add(windows ? "/c" : "-c");
         info.ArgumentList.Add(command);
         foreach (var (k, v) in environment) info.Environment[k] = v;
+        var tag = Guid.NewGuid().ToString("N");
+        info.Environment[ProcessTree.TagVariable] = tag;
 
         var tail = new Queue<string>();
         var gate = new object();
@@ -63,16 +65,23 @@ public static class CommandRunner
         timer.CancelAfter(timeout);
         try
         {
-            await process.WaitForExitAsync(timer.Token);
+            // The shell's own exit ends the command: a background child that keeps our output pipe
+            // open must not turn a finished command into a timeout.
+            while (!process.HasExited) await Task.Delay(25, timer.Token);
         }
         catch (OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
+            ProcessTree.Kill(process, tag);
+            process.WaitForExit();
             cancellationToken.ThrowIfCancellationRequested();
             throw new CommandFailedException(
                 string.Format(CultureInfo.InvariantCulture, "train.command ran longer than its timeout ({0}) and was stopped.{1}", Describe(timeout), Tail(tail)), TimeoutExitCode);
         }
+
+        // Leftovers (a server started with &, a worker that left the group) are stopped, so the
+        // pipes close and nothing outlives the step.
+        var strays = ProcessTree.KillTagged(tag);
+        if (strays > 0) log($"stopped {strays} process(es) the command left running");
 
         // Drain the asynchronous readers before looking at the tail.
         process.WaitForExit();
