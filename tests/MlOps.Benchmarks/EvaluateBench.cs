@@ -22,7 +22,7 @@ internal static class EvaluateBench
 {
     private static readonly string[] Features = ["x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7"];
 
-    public static async Task RunAsync(int rows, string dir)
+    public static async Task RunAsync(int rows, string dir, bool scoringOnly = false)
     {
         var path = Path.Combine(dir, $"binary-{rows}.csv");
         if (!File.Exists(path)) TrainBench.Generate(path, rows, seed: 5);
@@ -57,6 +57,7 @@ internal static class EvaluateBench
 
         var bare = Enumerable.Range(0, 5).Min(_ => BareOnnxLoop(onnxPath, table, all.Length));
         Console.WriteLine(Invariant($"onnx     {rows:N0} rows (best of 5): mlops {ours:0.000} s = {rows / ours:N0} rows/s; bare ONNX Runtime loop over the same matrix {bare:0.000} s = {rows / bare:N0} rows/s; overhead ratio {ours / bare:0.00}x"));
+        if (scoringOnly) return;
 
         var train = await new Trainer(_ => { }).RunAsync(new TrainOptions
         {

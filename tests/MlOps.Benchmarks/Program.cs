@@ -14,8 +14,9 @@ switch (section)
     case "validate": await ValidateBench.RunAsync(rows, dir); break;
     case "train": await TrainBench.RunAsync(rows, dir); break;
     case "evaluate": await EvaluateBench.RunAsync(rows, dir); break;
+    case "scoring": await EvaluateBench.RunAsync(rows, dir, scoringOnly: true); break; // the ONNX scoring figure of evaluate alone
     case "serve": await ServeBench.RunAsync(dir); break;
-    default: Console.Error.WriteLine($"unknown section '{section}'; expected validate, train, evaluate or serve."); return 2;
+    default: Console.Error.WriteLine($"unknown section '{section}'; expected validate, train, evaluate, scoring or serve."); return 2;
 }
 
 return 0;

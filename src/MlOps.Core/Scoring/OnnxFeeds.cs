@@ -9,8 +9,9 @@ namespace MlOps.Scoring;
 internal static class OnnxFeeds
 {
     /// <summary>One input tensor for a batch of rows: [N] or [N, F] of the input's element type, row-major.</summary>
-    public static OrtValue FromColumns(InputPlan plan, TableColumn[] columns, ReadOnlySpan<int> rows)
+    public static OrtValue FromColumns(InputPlan plan, TableColumn[] columns, ReadOnlySpan<int> rows, out float[]? rented)
     {
+        rented = null;
         var f = columns.Length;
         long[] shape = plan.Spec.Shape.Count == 1 ? [rows.Length] : [rows.Length, f];
         var type = plan.Spec.ElementType!.Value;
@@ -33,14 +34,17 @@ internal static class OnnxFeeds
             case TensorElementType.Float:
                 {
                     // Row-major writes: the matrix is filled front to back, one cache line at a time.
-                    var data = new float[rows.Length * f];
+                    // The buffer is pooled (a batch is above the large-object threshold); the caller returns it.
+                    var length = rows.Length * f;
+                    var data = System.Buffers.ArrayPool<float>.Shared.Rent(length);
+                    rented = data;
                     var k = 0;
                     foreach (var r in rows)
                     {
                         for (var c = 0; c < f; c++) data[k++] = sources[c][r];
                     }
 
-                    return OrtValue.CreateTensorValueFromMemory(data, shape);
+                    return OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, data.AsMemory(0, length), shape);
                 }
 
             case TensorElementType.Double:

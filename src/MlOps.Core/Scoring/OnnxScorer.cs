@@ -23,7 +23,7 @@ public sealed class OnnxScorer : IModelScorer
     /// <summary>Metadata key with the task (binary, multiclass, regression).</summary>
     public const string TaskKey = "mlops.task";
 
-    private const int BatchRows = 8192;
+    private const int BatchRows = 16384;
     private const float ProbabilitySlack = 1e-4f;
     private readonly InferenceSession _session;
     private readonly string _path;
@@ -32,6 +32,9 @@ public sealed class OnnxScorer : IModelScorer
     private readonly ScoreKind _scores;
     private readonly int _width;
     private readonly int _positiveColumn;
+    private readonly RunOptions _runOptions = new();
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
 
     private OnnxScorer(InferenceSession session, string path, ModelTask task, OnnxSignature signature, IReadOnlyList<InputPlan> plans, string? unavailable, TensorSpec? score, ScoreKind scores, int width, int positiveColumn, IReadOnlyList<string>? classes, ModelMapping? mapping)
     {
@@ -47,6 +50,8 @@ public sealed class OnnxScorer : IModelScorer
         _positiveColumn = positiveColumn;
         Classes = classes;
         Mapping = mapping;
+        _inputNames = plans.Select(p => p.Spec.Name).ToArray();
+        _outputNames = score is null ? [] : [score.Name];
         Inputs = unavailable is not null ? [] : plans.SelectMany(p => p.Columns.Select(c => new ModelInput(c, p.Kind))).DistinctBy(i => i.Name).ToList();
     }
 
@@ -112,23 +117,17 @@ public sealed class OnnxScorer : IModelScorer
         var columns = _plans.Select(p => ModelInputs.Resolve(table, p.Columns.Select(c => new ModelInput(c, p.Kind)).ToList(), _path)).ToArray();
         var n = rows.Length;
         var output = new float[n * (Task == ModelTask.Multiclass ? _width : 1)];
-        var names = _plans.Select(p => p.Spec.Name).ToArray();
-        string[] outputs = [_score!.Name];
-        for (var start = 0; start < n; start += BatchRows)
+        var batches = (n + BatchRows - 1) / BatchRows;
+
+        // Batches run on every core: gathering the row-major matrix from the column store costs
+        // as much as the model itself for small models, and both halves parallelize.
+        try
         {
-            var count = Math.Min(BatchRows, n - start);
-            var batch = rows.AsSpan(start, count);
-            var feeds = new List<OrtValue>(_plans.Count);
-            try
-            {
-                for (var i = 0; i < _plans.Count; i++) feeds.Add(OnnxFeeds.FromColumns(_plans[i], columns[i], batch));
-                using var results = _session.Run(new RunOptions(), names, feeds, outputs);
-                Collect(results[0], output, start, count);
-            }
-            finally
-            {
-                foreach (var f in feeds) f.Dispose();
-            }
+            Parallel.For(0, batches, new ParallelOptions { MaxDegreeOfParallelism = batches > 1 ? Environment.ProcessorCount : 1 }, b => ScoreBatch(columns, rows, b * BatchRows, Math.Min(BatchRows, n - (b * BatchRows)), output));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
 
         return Task switch
@@ -137,6 +136,29 @@ public sealed class OnnxScorer : IModelScorer
             ModelTask.Multiclass => Predictions.Multiclass(Classes!, output),
             _ => Predictions.Regression(output),
         };
+    }
+
+    private void ScoreBatch(TableColumn[][] columns, int[] rows, int start, int count, float[] output)
+    {
+        var batch = rows.AsSpan(start, count);
+        var feeds = new List<OrtValue>(_plans.Count);
+        var rented = new List<float[]>(_plans.Count);
+        try
+        {
+            for (var i = 0; i < _plans.Count; i++)
+            {
+                feeds.Add(OnnxFeeds.FromColumns(_plans[i], columns[i], batch, out var buffer));
+                if (buffer is not null) rented.Add(buffer);
+            }
+
+            using var results = _session.Run(_runOptions, _inputNames, feeds, _outputNames);
+            Collect(results[0], output, start, count);
+        }
+        finally
+        {
+            foreach (var f in feeds) f.Dispose();
+            foreach (var b in rented) System.Buffers.ArrayPool<float>.Shared.Return(b);
+        }
     }
 
     /// <summary>Runs the graph on tensors as clients send them (V2 /infer); the caller disposes the inputs and the results.</summary>
@@ -157,7 +179,11 @@ public sealed class OnnxScorer : IModelScorer
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _session.Dispose();
+        _runOptions.Dispose();
+    }
 
     private static OnnxScorer Bind(InferenceSession session, string path, ModelTask? task, ModelBinding binding)
     {
