@@ -14,7 +14,7 @@ namespace MlOps.Evaluation;
 public sealed class PredictionsFile
 {
     /// <summary>The file name a training command may write beside its model for the evaluation rows.</summary>
-    public const string DefaultFileName = "predictions.csv";
+    public const string DefaultFileName = Training.Trainer.PredictionsFileName;
 
     /// <summary>The binary positive-class probability column.</summary>
     public const string ProbabilityColumn = "probability";

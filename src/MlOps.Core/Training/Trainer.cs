@@ -20,6 +20,9 @@ public sealed class Trainer(Action<string> log)
     /// <summary>The metrics file a training command may write in MLOPS_OUTPUT_DIR.</summary>
     public const string MetricsFileName = "metrics.json";
 
+    /// <summary>The predictions a training command may write beside a model that cannot be scored from rows (evaluate reads them).</summary>
+    public const string PredictionsFileName = "predictions.csv";
+
     /// <summary>Runs the stage.</summary>
     public async Task<TrainResult> RunAsync(TrainOptions options, CancellationToken cancellationToken = default)
     {
@@ -142,7 +145,7 @@ public sealed class Trainer(Action<string> log)
         var splitDir = Path.Combine(outputDir, "splits");
         log($"splitting {o.Data.Path} into {splitDir}");
         var parts = await HashSplitter.SplitAsync(o.Data, o.Split.Key, o.Split.Fractions, o.Split.Salt, splitDir, cancellationToken);
-        foreach (var stale in ModelLoader.FileNames.Append(MetricsFileName)) RemoveStale(outputDir, stale);
+        foreach (var stale in ModelLoader.FileNames.Append(MetricsFileName).Append(PredictionsFileName)) RemoveStale(outputDir, stale);
 
         var environment = new Dictionary<string, string>
         {
@@ -174,7 +177,16 @@ public sealed class Trainer(Action<string> log)
         ModelMapping? mapping;
         using (var scorer = ModelLoader.Load(model, o.Task, binding))
         {
-            if (scorer.RowsUnavailable is { } why) throw Errors.Data(model, why);
+            if (scorer.RowsUnavailable is { } why)
+            {
+                // A model ONNX Runtime cannot score from rows is still evaluated, from the predictions the command wrote.
+                if (!File.Exists(Path.Combine(outputDir, PredictionsFileName)))
+                {
+                    throw Errors.Data(model, $"{why} Or write {PredictionsFileName} for the evaluation rows beside the model.");
+                }
+
+                log($"the model cannot score rows ({why}); evaluate will use {PredictionsFileName}");
+            }
             inputs = scorer.Inputs;
             classes = (scorer as OnnxScorer)?.Classes ?? (scorer as MlNetScorer)?.Classes;
             mapping = (scorer as OnnxScorer)?.Mapping;

@@ -113,3 +113,49 @@ public class ExportedModelFlowTests
         Assert.InRange(result.Metrics["accuracy"].Candidate, 0.85, 1.0);
     }
 }
+
+/// <summary>A model ONNX Runtime cannot feed from rows (an FP16 input here) is evaluated from the predictions its training command wrote.</summary>
+public class UnscorableModelTests
+{
+    private static byte[] HalfPrecision() => OnnxWriter.Exported("pytorch", new Dictionary<string, long> { [string.Empty] = 17 }, g =>
+    {
+        g.String(2, "half");
+        g.NamedValue(11, "input", 10, "batch_size", -1, 3); // FLOAT16
+        g.Op("Cast", ["input"], ["output"], string.Empty, ("to", 1L));
+        g.NamedValue(12, "output", OnnxWriter.FloatType, "batch_size", -1, 3);
+    });
+
+    [Fact]
+    public async Task Train_accepts_it_with_predictions_csv_and_evaluate_scores_those_predictions()
+    {
+        using var dir = new TempDir();
+        var config = Examples.CopyPytorch(dir.Path);
+        dir.Bytes("half.onnx", HalfPrecision());
+
+        // The command's predictions: the torch fixture's softmax for every row, one probability column per class.
+        var table = await MlOps.Tabular.TableLoader.LoadAsync(new MlOps.Data.DatasetSource { Path = ExportedModels.Data }, new Dictionary<string, MlOps.Tabular.ColumnKind> { ["species"] = MlOps.Tabular.ColumnKind.Text, ["penguin_id"] = MlOps.Tabular.ColumnKind.Text });
+        using (var torch = MlOps.Scoring.OnnxScorer.Load(Path.Combine(ExportedModels.TorchExample, "model.onnx"), MlOps.Scoring.ModelTask.Multiclass, new MlOps.Scoring.ModelBinding { Settings = new MlOps.Scoring.ModelSettings { Features = ExportedModels.Measurements, Scores = MlOps.Scoring.ScoreKind.Logits }, TrainingClasses = ["Adelie", "Chinstrap", "Gentoo"] }))
+        {
+            var p = torch.Score(table, Enumerable.Range(0, table.RowCount).ToArray());
+            var lines = new List<string> { "penguin_id,probability_Adelie,probability_Chinstrap,probability_Gentoo" };
+            for (var r = 0; r < table.RowCount; r++) lines.Add(table.Find("penguin_id")!.Texts![r] + "," + string.Join(",", Enumerable.Range(0, 3).Select(k => p.ClassProbabilities![(r * 3) + k].ToString("R", System.Globalization.CultureInfo.InvariantCulture))));
+            File.WriteAllLines(dir.Combine("predictions.csv"), lines);
+        }
+
+        var (t, to, te) = await Support.Cli.RunAsync("train", "--config", config, "--output", dir.Combine("train"), "--command", "cp half.onnx \"$MLOPS_OUTPUT_DIR/model.onnx\" && cp predictions.csv \"$MLOPS_OUTPUT_DIR/\"");
+        Assert.True(t == 0, to + te);
+        Assert.Contains("input 'input' takes FP16", te, StringComparison.Ordinal);
+        Assert.Contains("evaluate will use predictions.csv", te, StringComparison.Ordinal);
+
+        var (e, eo, ee) = await Support.Cli.RunAsync("evaluate", "--config", config, "--model", dir.Combine("train"), "--output", dir.Combine("eval"));
+        Assert.True(e == 0, eo + ee);
+        var result = await EvaluationResult.ReadAsync(dir.Combine("eval/evaluation.json"));
+        Assert.Equal("predictions", result.Candidate.Format);
+        Assert.InRange(result.Metrics["accuracy"].Candidate, 0.85, 1.0);
+
+        // Without the file, train says what the model lacks and what to write.
+        var (t2, _, te2) = await Support.Cli.RunAsync("train", "--config", config, "--output", dir.Combine("train2"), "--command", "cp half.onnx \"$MLOPS_OUTPUT_DIR/model.onnx\"");
+        Assert.Equal(ExitCodes.DataError, t2);
+        Assert.Contains("Or write predictions.csv for the evaluation rows beside the model.", te2, StringComparison.Ordinal);
+    }
+}

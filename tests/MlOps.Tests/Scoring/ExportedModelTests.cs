@@ -196,3 +196,49 @@ public class ExportedFixtureTests
         }
     }
 }
+
+/// <summary>A float matrix and a string column feeding one model together.</summary>
+public class MixedInputTests
+{
+    // numbers [N, 4] FP32 + island [N, 1] BYTES → LabelEncoder → Concat → MatMul → Softmax.
+    private static byte[] Mixed() => OnnxWriter.Exported("tf2onnx", new Dictionary<string, long> { [string.Empty] = 15, ["ai.onnx.ml"] = 2 }, g =>
+    {
+        g.String(2, "mixed");
+        g.Value(11, "numbers", OnnxWriter.FloatType, -1, 4);
+        g.Value(11, "island", OnnxWriter.StringType, -1, 1);
+        g.Op("LabelEncoder", ["island"], ["island_code"], "ai.onnx.ml", ("keys_strings", new[] { "Biscoe", "Dream", "Torgersen" }), ("values_floats", new[] { 1f, 2f, 3f }), ("default_float", 0f));
+        g.Op("Concat", ["numbers", "island_code"], ["features"], string.Empty, ("axis", 1L));
+        g.Initializer("W", [5, 3], [0.01f, 0, -0.01f, 0, 0, 0, 0, 0.01f, 0, 0, 0, 0.001f, 1f, 0f, -1f]);
+        g.Op("MatMul", ["features", "W"], ["logits"]);
+        g.Op("Softmax", ["logits"], ["probabilities"], string.Empty, ("axis", 1L));
+        g.Value(12, "probabilities", OnnxWriter.FloatType, -1, 3);
+    });
+
+    [Fact]
+    public async Task A_string_input_takes_its_own_column_and_the_matrix_takes_the_remaining_feature_columns_in_file_order()
+    {
+        using var dir = new TempDir();
+        var model = dir.Bytes("mixed.onnx", Mixed());
+        var table = await TableLoader.LoadAsync(new MlOps.Data.DatasetSource { Path = ExportedModels.Data }, new Dictionary<string, ColumnKind> { ["species"] = ColumnKind.Text, ["island"] = ColumnKind.Text });
+        var binding = new ModelBinding
+        {
+            DataColumns = ModelInputs.FeatureColumns(table, "species", "penguin_id", ["sex"]),
+            TrainingClasses = ["Adelie", "Chinstrap", "Gentoo"],
+        };
+        using var scorer = OnnxScorer.Load(model, ModelTask.Multiclass, binding);
+        var inputs = scorer.Mapping!.Inputs.ToDictionary(i => i.Name);
+        Assert.Equal(["island"], inputs["island"].Columns);
+        Assert.Equal("BYTES", inputs["island"].Datatype);
+        Assert.Equal(ExportedModels.Measurements, inputs["numbers"].Columns);
+        Assert.Equal(ModelMapping.From.FileOrder, inputs["numbers"].From);
+
+        // The string input is really used: the same measurements on another island give other probabilities.
+        var rows = Enumerable.Range(0, table.RowCount).ToArray();
+        var p = scorer.Score(table, rows);
+        for (var r = 0; r < rows.Length; r++) Assert.Equal(1.0, p.ClassProbabilities!.Skip(r * 3).Take(3).Sum(x => (double)x), 4);
+        var island = table.Find("island")!;
+        var biscoe = rows.First(r => island.Texts![r] == "Biscoe");
+        var swapped = Table.Of(table.Columns.Select(c => c.Name == "island" ? TableColumn.Text("island", [.. Enumerable.Repeat<string?>("Torgersen", table.RowCount)]) : c).ToList());
+        Assert.NotEqual(p.ClassProbabilities![biscoe * 3], scorer.Score(swapped, [biscoe]).ClassProbabilities![0]);
+    }
+}
