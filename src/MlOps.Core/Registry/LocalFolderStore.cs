@@ -104,12 +104,23 @@ public sealed class LocalFolderStore(string root) : IRegistryStore
         var slash = prefix.LastIndexOf('/');
         var dir = slash < 0 ? _root : PathOf(prefix[..slash]);
         if (!Directory.Exists(dir)) return Task.FromResult<IReadOnlyList<StoredEntry>>([]);
-        var entries = new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories)
-            .Where(f => !f.Name.EndsWith(".lock", StringComparison.Ordinal))
-            .Select(f => new StoredEntry(Path.GetRelativePath(_root, f.FullName).Replace('\\', '/'), f.Length, f.LastWriteTimeUtc))
-            .Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal))
-            .OrderBy(e => e.Key, StringComparer.Ordinal)
-            .ToList();
+        var entries = new List<StoredEntry>();
+        foreach (var f in new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories))
+        {
+            if (f.Name.EndsWith(".lock", StringComparison.Ordinal)) continue;
+            var key = Path.GetRelativePath(_root, f.FullName).Replace('\\', '/');
+            if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            try
+            {
+                entries.Add(new StoredEntry(key, f.Length, f.LastWriteTimeUtc));
+            }
+            catch (FileNotFoundException)
+            {
+                // A concurrent writer renamed its temporary file between the listing and the size: it is not an entry.
+            }
+        }
+
+        entries.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         return Task.FromResult<IReadOnlyList<StoredEntry>>(entries);
     }
 
