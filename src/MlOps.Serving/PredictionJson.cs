@@ -69,52 +69,8 @@ public static class PredictionJson
         w.WriteEndObject();
     }
 
-    /// <summary>The predictions as an array, one entry per row.</summary>
-    public static void WriteRowArray(Utf8JsonWriter w, Predictions p, bool scalar)
-    {
-        w.WriteStartArray();
-        for (var r = 0; r < p.Count; r++)
-        {
-            switch (p.Task)
-            {
-                case ModelTask.Binary when scalar:
-                    w.WriteNumberValue(p.Probability![r]);
-                    break;
-                case ModelTask.Binary:
-                    w.WriteStartObject();
-                    w.WriteNumber("probability", p.Probability![r]);
-                    w.WriteNumber("label", p.Probability[r] >= 0.5f ? 1 : 0);
-                    w.WriteEndObject();
-                    break;
-                case ModelTask.Multiclass when scalar:
-                    w.WriteStringValue(p.Classes![p.PredictedClass(r)]);
-                    break;
-                case ModelTask.Multiclass:
-                    w.WriteStartObject();
-                    w.WriteString("label", p.Classes![p.PredictedClass(r)]);
-                    w.WriteStartObject("probabilities");
-                    for (var c = 0; c < p.Classes.Count; c++) w.WriteNumber(p.Classes[c], p.ClassProbabilities![(r * p.Classes.Count) + c]);
-                    w.WriteEndObject();
-                    w.WriteEndObject();
-                    break;
-                default:
-                    if (scalar)
-                    {
-                        w.WriteNumberValue(p.Values![r]);
-                    }
-                    else
-                    {
-                        w.WriteStartObject();
-                        w.WriteNumber("prediction", p.Values![r]);
-                        w.WriteEndObject();
-                    }
-
-                    break;
-            }
-        }
-
-        w.WriteEndArray();
-    }
+    /// <summary>The predictions as an array, one entry per row (the prediction log's "outputs" too).</summary>
+    public static void WriteRowArray(Utf8JsonWriter w, Predictions p, bool scalar) => Inference.PredictionLogEntry.WriteRowArray(w, p, scalar);
 
     private static void Tensor(Utf8JsonWriter w, string datatype, int[] shape, Action data)
     {

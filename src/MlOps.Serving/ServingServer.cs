@@ -305,28 +305,8 @@ public sealed class ServingServer : IAsyncDisposable
 
     private void LogPrediction(ModelHandle handle, Table table, Predictions predictions)
     {
-        _log!.Write(w =>
-        {
-            w.WriteString("model", handle.Name);
-            w.WriteString("version", handle.Version);
-            w.WriteStartArray("inputs");
-            for (var r = 0; r < table.RowCount; r++)
-            {
-                w.WriteStartObject();
-                foreach (var c in table.Columns)
-                {
-                    if (c.Kind == ColumnKind.Numeric && !float.IsNaN(c.Numbers![r])) w.WriteNumber(c.Name, c.Numbers[r]);
-                    else if (c.Kind == ColumnKind.Text && c.Texts![r] is { } t) w.WriteString(c.Name, t);
-                    else w.WriteNull(c.Name);
-                }
-
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WritePropertyName("outputs");
-            PredictionJson.WriteRowArray(w, predictions, scalar: false);
-        });
+        var rows = Enumerable.Range(0, table.RowCount).ToArray();
+        _log!.Write(w => Inference.PredictionLogEntry.Write(w, handle.Name, handle.Version, table, table.Columns.Select(c => c.Name).ToList(), rows, predictions, rows));
     }
 
     private static ModelHandle? AcquireVersion(ModelSlot slot, string version) =>
