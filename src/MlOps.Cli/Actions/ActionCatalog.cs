@@ -157,6 +157,32 @@ public static class ActionCatalog
             ReadOutputs = r => [new("deployed", r.Succeeded), new("record", r.Under("output", "deployment.json"))],
             AzureTaskId = new("bc7eaf09-3fc3-4081-b26b-ae2a4c6e8a56"),
         },
+        new()
+        {
+            Name = "predict",
+            Title = "Predict",
+            Description = "Batch inference: score a dataset with the production model (or NAME@ALIAS, NAME:VERSION, a model file) and write predictions with the key column, class probabilities, model version and time; optionally a sampled prediction log for monitoring.",
+            Command = ["predict", "--json"],
+            Inputs =
+            [
+                Config(" (its registry: section picks the backend)"),
+                new("data", "Data to score (file, folder or glob); default: data.path in mlops.yaml.", "", InputUse.Value, "--data"),
+                new("model", "NAME@ALIAS, NAME:VERSION or a model file; empty: the project at production.", "", InputUse.Value, "--model"),
+                new("key", "A column copied to every prediction (an id); default: split.key.", "", InputUse.Value, "--key"),
+                new("output", "The predictions file (.csv or .jsonl).", Commands.PredictCommand.DefaultOutput, InputUse.Value, "--output"),
+                new("shard", "Score only rows i of n (e.g. 2/4) in a matrix job.", "", InputUse.Value, "--shard") { Group = Advanced },
+                new("prediction-log", "Append a sample of rows to this JSON Lines log for mlops monitor.", "", InputUse.Value, "--prediction-log") { Group = Advanced },
+                new("log-sample", "The share of rows written to the prediction log, 0 to 1.", "0.1", InputUse.Value, "--log-sample") { Group = Advanced },
+            ],
+            Outputs =
+            [
+                new("predictions", "Path to the predictions file."),
+                new("rows", "The number of rows scored."),
+                new("model-version", "The registry version that scored them (or file)."),
+            ],
+            ReadOutputs = r => [new("predictions", r.FromJson("predictions")), new("rows", r.FromJson("rows")), new("model-version", r.FromJson("modelVersion"))],
+            AzureTaskId = new("d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6"),
+        },
     ];
 
     /// <summary>The stage with this name, or null.</summary>

@@ -27,6 +27,7 @@ public static class ActionFiles
         ["report"] = "message-square",
         ["register"] = "archive",
         ["deploy"] = "upload-cloud",
+        ["predict"] = "layers",
     };
 
     /// <summary>Writes a generated file atomically, with Unix line endings on every OS.</summary>

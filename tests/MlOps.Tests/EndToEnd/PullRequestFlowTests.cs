@@ -92,6 +92,15 @@ public sealed class PullRequestFlowTests : IClassFixture<Azurite>, IDisposable
         var record = JsonNode.Parse(File.ReadAllText(Path.Combine(workspace, deploy.Outputs["record"])))!;
         Assert.Equal(1, (int?)record["version"]);
 
+        // The inference pipeline: the predict action scores the data with what is now production.
+        var predict = await release.RunAsync("predict", new Dictionary<string, string> { ["output"] = "predictions.csv" });
+        Assert.True(predict.Code == 0, predict.Log);
+        Assert.Equal("1", predict.Outputs["model-version"]);
+        var scored = File.ReadAllLines(Path.Combine(workspace, "predictions.csv"));
+        Assert.Equal(int.Parse(predict.Outputs["rows"], System.Globalization.CultureInfo.InvariantCulture), scored.Length - 1);
+        Assert.Equal(File.ReadAllLines(Path.Combine(workspace, "data", "current.csv")).Length - 1, scored.Length - 1);
+        Assert.StartsWith("penguin_id,label,probability_Adelie,", scored[0], StringComparison.Ordinal);
+
         // The registry on Azure Blob Storage: version 1, staging and production on it.
         var blobs = new BlobContainerClient(_azurite.ConnectionString, _container);
         Assert.True((await blobs.GetBlobClient("models/penguins/versions/1.json").ExistsAsync()).Value);
