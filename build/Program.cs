@@ -27,21 +27,21 @@ Define("Services", "Install with npm ci what the tests run: Azurite and Prism (G
 });
 Define("Test", "Run unit and integration tests (Azurite on 127.0.0.1 included); prints 'N passed, N failed'.", ["Build", "Services"], () => TestAsync(null));
 Define("TestFast", "The inner loop: only the tests that need no service, server or child process (Category!=Integration); seconds, no npm.", ["Build"], () => TestAsync("Category!=Integration"));
-Define("Bench", "Print throughput and peak memory: validate (stats + drift, 1M x 20), train (LightGBM on 1M rows, scoring, penguins quality per trainer), evaluate (ONNX and ML.NET scoring of 1M rows, bootstrap cost, verdict rates), serve (requests/s, p50/p99 and overhead vs in-process scoring on loopback).", ["Build"], async () =>
+Define("Bench", "Print throughput and peak memory: validate (stats + drift, 1M x 20), train (LightGBM on 1M rows, scoring, penguins quality per trainer), evaluate (ONNX and ML.NET scoring of 1M rows, bootstrap cost, verdict rates), predict (batch inference of 1M CSV rows, ONNX and ML.NET), serve (requests/s, p50/p99 and overhead vs in-process scoring on loopback).", ["Build"], async () =>
 {
     // One process per section, so each peak working set is the section's own.
-    foreach (var section in new[] { "validate", "train", "evaluate", "serve" })
+    foreach (var section in new[] { "validate", "train", "evaluate", "predict", "serve" })
     {
         await Run("dotnet", $"run -c {configuration} --no-build --project tests/MlOps.Benchmarks -- {section}");
     }
 });
-Define("Example", "Run the main job on the embedded example: mlops run (validate, train, evaluate against production, report, register as staging), then promote staging to production in the local registry folder (reports under mlops-out/).", ["Build"], async () =>
+Define("Example", "Run the main job on the embedded example: mlops run (validate, train, evaluate against production, report, register as staging), then promote staging to production in the local registry folder, then batch-score the data with production (reports under mlops-out/, predictions in mlops-out/predictions.csv).", ["Build"], async () =>
 {
     // The example's registry is a local folder: create it, so that on a CI runner too (where a
     // missing local registry is an error) evaluate sees an existing, empty registry and its
     // evaluate.first-model: allow applies to the first run.
     Directory.CreateDirectory(Path.Combine(root, "examples", "penguins", ".mlops", "registry"));
-    foreach (var stage in new[] { "run", "promote staging --to production" })
+    foreach (var stage in new[] { "run", "promote staging --to production", "predict" })
     {
         await Run("dotnet", $"src/MlOps.Cli/bin/{configuration}/net10.0/mlops.dll {stage} --config examples/penguins/mlops.yaml");
     }

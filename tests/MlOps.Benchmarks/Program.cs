@@ -15,8 +15,9 @@ switch (section)
     case "train": await TrainBench.RunAsync(rows, dir); break;
     case "evaluate": await EvaluateBench.RunAsync(rows, dir); break;
     case "scoring": await EvaluateBench.RunAsync(rows, dir, scoringOnly: true); break; // the ONNX scoring figure of evaluate alone
+    case "predict": await PredictBench.RunAsync(rows, dir); break;
     case "serve": await ServeBench.RunAsync(dir); break;
-    default: Console.Error.WriteLine($"unknown section '{section}'; expected validate, train, evaluate, scoring or serve."); return 2;
+    default: Console.Error.WriteLine($"unknown section '{section}'; expected validate, train, evaluate, scoring, predict or serve."); return 2;
 }
 
 return 0;
