@@ -95,6 +95,7 @@ public static class MlOpsCli
         RegistryCommands.AddTo(root, console);
         root.Subcommands.Add(ReportCommand.Create(console));
         root.Subcommands.Add(PredictCommand.Create(console));
+        root.Subcommands.Add(MonitorCommand.Create(console));
         root.Subcommands.Add(ServeCommand.Create(console));
         root.Subcommands.Add(DeployCommand.Create(console));
         root.Subcommands.Add(RunCommand.Create(console));
