@@ -183,6 +183,28 @@ public static class ActionCatalog
             ReadOutputs = r => [new("predictions", r.FromJson("predictions")), new("rows", r.FromJson("rows")), new("model-version", r.FromJson("modelVersion"))],
             AzureTaskId = new("d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6"),
         },
+        new()
+        {
+            Name = "monitor",
+            Title = "Monitor",
+            Description = "Compare production inputs (the prediction log of mlops serve or mlops predict) with the training statistics of the version that served them; fails on drift or anomalies, and when a version cannot be checked.",
+            Command = ["monitor"],
+            Inputs =
+            [
+                Config(" (its registry: section picks the backend)"),
+                new("log", "The prediction log: a file, a folder of rotated files, or a glob.", "", InputUse.Value, "--log"),
+                new("since", "Only entries from the last 90m, 24h or 7d; empty: the whole log.", "", InputUse.Value, "--since"),
+                new("output", "Folder for monitoring.json, report.md and one folder per served version.", Commands.MonitorCommand.DefaultOutput, InputUse.Value, "--output") { Group = Advanced },
+            ],
+            Outputs =
+            [
+                new("passed", "true when no served version drifted."),
+                new("report", "Path to report.md."),
+            ],
+            ReadOutputs = r => [new("passed", r.Succeeded), new("report", r.Under("output", "report.md"))],
+            SummaryFolder = "output",
+            AzureTaskId = new("e2f3a4b5-c6d7-4e8f-90a1-b2c3d4e5f607"),
+        },
     ];
 
     /// <summary>The stage with this name, or null.</summary>

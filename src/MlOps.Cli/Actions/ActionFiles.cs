@@ -28,6 +28,7 @@ public static class ActionFiles
         ["register"] = "archive",
         ["deploy"] = "upload-cloud",
         ["predict"] = "layers",
+        ["monitor"] = "activity",
     };
 
     /// <summary>Writes a generated file atomically, with Unix line endings on every OS.</summary>

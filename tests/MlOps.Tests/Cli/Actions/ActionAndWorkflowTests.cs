@@ -43,7 +43,7 @@ public class ActionAndWorkflowTests
     [Fact]
     public void Every_action_has_a_readme_that_documents_each_input_and_output()
     {
-        var expected = new[] { "setup", "validate-data", "train", "evaluate", "report", "register", "deploy", "predict" };
+        var expected = new[] { "setup", "validate-data", "train", "evaluate", "report", "register", "deploy", "predict", "monitor" };
         var actions = Path.Combine(Support.Cli.RepoRoot, "actions");
         Assert.Equal(expected.Order(), Directory.GetDirectories(actions).Select(Path.GetFileName).Where(n => n != "azure-devops").Order()!);
         foreach (var name in expected)
