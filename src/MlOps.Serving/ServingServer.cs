@@ -5,6 +5,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MlOps.Scoring;
 using MlOps.Tabular;
@@ -58,7 +60,10 @@ public sealed class ServingServer : IAsyncDisposable
             k.Limits.MaxRequestBodySize = options.MaxRequestBytes;
             k.AddServerHeader = false;
         });
+        Microsoft.Extensions.DependencyInjection.RequestDecompressionServiceExtensions.AddRequestDecompression(builder.Services); // gzip, deflate, br bodies; the size limit applies to the decompressed bytes
         var app = builder.Build();
+        app.UseStatusCodePages(EmptyErrorAsJsonAsync);
+        app.UseRequestDecompression();
         var server = new ServingServer(options, host, app);
         server.Map(app);
         try
@@ -72,6 +77,22 @@ public sealed class ServingServer : IAsyncDisposable
         }
         server._poll = host.PollAsync(server._stop.Token);
         return server;
+    }
+
+    // Routing answers an unknown path (404) or method (405) with no body; clients parse every error as JSON.
+    private static async Task EmptyErrorAsJsonAsync(Microsoft.AspNetCore.Diagnostics.StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        var message = http.Response.StatusCode switch
+        {
+            404 => $"no endpoint {http.Request.Method} {http.Request.Path}; the server answers /v2, /v2/models/NAME[/infer], /v1/models/NAME:predict, /invocations, /ping, /metrics.",
+            405 => $"{http.Request.Method} is not allowed on {http.Request.Path}; inference is POST, metadata and health are GET.",
+            var other => $"HTTP {other}.",
+        };
+        var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["error"] = message });
+        http.Response.ContentType = "application/json";
+        http.Response.ContentLength = body.Length;
+        await http.Response.Body.WriteAsync(body, http.RequestAborted);
     }
 
     /// <summary>Runs until <paramref name="cancellationToken"/> fires.</summary>
@@ -170,7 +191,30 @@ public sealed class ServingServer : IAsyncDisposable
             return Results.NoContent();
         }));
         app.MapGet("/metrics", () => Results.Text(_metrics.Render(_host.Slots), "text/plain; version=0.0.4; charset=utf-8"));
-        app.MapFallback((HttpContext c) => Error(404, $"no such endpoint: {c.Request.Method} {c.Request.Path}; see /v2 (Open Inference Protocol), /v1/models/NAME:predict, /invocations, /metrics."));
+        app.MapFallback((HttpContext c) => AllowedMethods(c) is { Count: > 0 } allowed
+            ? WithAllow(c, allowed, Error(405, $"{c.Request.Method} is not allowed on {c.Request.Path}; it answers {string.Join(", ", allowed)}."))
+            : Error(404, $"no endpoint {c.Request.Method} {c.Request.Path}; see /v2 (Open Inference Protocol), /v1/models/NAME:predict, /invocations, /metrics."));
+    }
+
+    // The methods other endpoints take on this path: a path that exists with another method is 405, not 404.
+    private static List<string> AllowedMethods(HttpContext context)
+    {
+        var methods = new List<string>();
+        foreach (var endpoint in context.RequestServices.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
+        {
+            if (endpoint.RoutePattern.RawText is not { } raw || raw.Contains("{*", StringComparison.Ordinal)) continue;
+            var matcher = new Microsoft.AspNetCore.Routing.Template.TemplateMatcher(Microsoft.AspNetCore.Routing.Template.TemplateParser.Parse(raw), new RouteValueDictionary());
+            if (!matcher.TryMatch(context.Request.Path, new RouteValueDictionary())) continue;
+            methods.AddRange(endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []);
+        }
+
+        return methods.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    private static IResult WithAllow(HttpContext context, IReadOnlyList<string> allowed, IResult result)
+    {
+        context.Response.Headers.Allow = string.Join(", ", allowed);
+        return result;
     }
 
     private enum Protocol
@@ -203,7 +247,15 @@ public sealed class ServingServer : IAsyncDisposable
         var rows = 0;
         try
         {
-            using var body = await ReadJsonAsync(context, context.RequestAborted, mlflow: protocol == Protocol.MlFlow);
+            // The decompression middleware removes the header of what it decoded: what is left, it could not.
+            if (context.Request.Headers.ContentEncoding is { Count: > 0 } encoding && !encoding.ToString().Equals("identity", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new BadRequestException($"the Content-Encoding '{encoding}' is not supported; send gzip, deflate, br or an uncompressed body.", 415);
+            }
+
+            // MLflow's scoring server also takes a pandas DataFrame as CSV.
+            var csv = protocol == Protocol.MlFlow && context.Request.ContentType is { } type && type.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase);
+            using var body = csv ? JsonDocument.Parse("{}") : await ReadJsonAsync(context, context.RequestAborted, mlflow: protocol == Protocol.MlFlow);
             if (protocol == Protocol.V2 && handle.Scorer is OnnxScorer onnx && TensorInference.Applies(onnx, body.RootElement))
             {
                 // The model's own tensors, as KServe and Triton clients send them.
@@ -221,7 +273,7 @@ public sealed class ServingServer : IAsyncDisposable
 
             if (handle.Scorer.RowsUnavailable is { } unavailable) throw new BadRequestException($"this model cannot score rows: {unavailable}");
             var inputs = handle.Scorer.Inputs;
-            var table = protocol switch
+            var table = csv ? await CsvRows.ReadAsync(context.Request.Body, inputs, _options.MaxRows, context.RequestAborted) : protocol switch
             {
                 Protocol.V2 => RequestRows.FromV2(body.RootElement, inputs, _options.MaxRows),
                 Protocol.V1 => body.RootElement.TryGetProperty("instances", out var instances)
@@ -478,7 +530,7 @@ public sealed class ServingServer : IAsyncDisposable
     // MLflow's error codes (databricks.proto) for the statuses /invocations answers with.
     private static string MlFlowErrorCode(int status) => status switch
     {
-        400 or 413 => "BAD_REQUEST",
+        400 or 413 or 415 => "BAD_REQUEST",
         404 => "RESOURCE_DOES_NOT_EXIST",
         _ => "INTERNAL_ERROR",
     };
