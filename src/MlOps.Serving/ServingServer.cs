@@ -122,7 +122,7 @@ public sealed class ServingServer : IAsyncDisposable
 
     private void Map(WebApplication app)
     {
-        app.MapGet("/v2", () => Json(w =>
+        app.MapMethods("/v2", ReadMethods, () => Json(w =>
         {
             w.WriteString("name", "mlops");
             w.WriteString("version", Artifacts.ToolInfo.Version);
@@ -131,17 +131,17 @@ public sealed class ServingServer : IAsyncDisposable
             w.WriteEndArray();
         }));
         // Health answers carry bodies ({"live": true}): KServe's client reads them as JSON.
-        app.MapGet("/v2/health/live", () => Json(w => w.WriteBoolean("live", true)));
-        app.MapGet("/v2/health/ready", () => Json(w => w.WriteBoolean("ready", AllLoaded), AllLoaded ? 200 : 503));
+        app.MapMethods("/v2/health/live", ReadMethods, () => Json(w => w.WriteBoolean("live", true)));
+        app.MapMethods("/v2/health/ready", ReadMethods, () => Json(w => w.WriteBoolean("ready", AllLoaded), AllLoaded ? 200 : 503));
 
         // MLflow's scoring server: its client waits on /ping; /health is the same; /version names the server.
-        app.MapGet("/ping", () => new JsonBytes("\n"u8.ToArray(), AllLoaded ? 200 : 404));
-        app.MapGet("/health", () => new JsonBytes("\n"u8.ToArray(), AllLoaded ? 200 : 404));
-        app.MapGet("/version", () => new JsonBytes(System.Text.Encoding.UTF8.GetBytes(Artifacts.ToolInfo.Version), 200));
-        app.MapGet("/v2/models/{name}", (string name) => Metadata(name, null));
-        app.MapGet("/v2/models/{name}/versions/{version}", (string name, string version) => Metadata(name, version));
-        app.MapGet("/v2/models/{name}/ready", (string name) => Ready(name, null));
-        app.MapGet("/v2/models/{name}/versions/{version}/ready", (string name, string version) => Ready(name, version));
+        app.MapMethods("/ping", ReadMethods, () => new JsonBytes("\n"u8.ToArray(), AllLoaded ? 200 : 404));
+        app.MapMethods("/health", ReadMethods, () => new JsonBytes("\n"u8.ToArray(), AllLoaded ? 200 : 404));
+        app.MapMethods("/version", ReadMethods, () => new JsonBytes(System.Text.Encoding.UTF8.GetBytes(Artifacts.ToolInfo.Version), 200));
+        app.MapMethods("/v2/models/{name}", ReadMethods, (string name) => Metadata(name, null));
+        app.MapMethods("/v2/models/{name}/versions/{version}", ReadMethods, (string name, string version) => Metadata(name, version));
+        app.MapMethods("/v2/models/{name}/ready", ReadMethods, (string name) => Ready(name, null));
+        app.MapMethods("/v2/models/{name}/versions/{version}/ready", ReadMethods, (string name, string version) => Ready(name, version));
         app.MapPost("/v2/models/{name}/infer", (HttpContext c, string name) => InferAsync(c, name, null, Protocol.V2));
         app.MapPost("/v2/models/{name}/versions/{version}/infer", (HttpContext c, string name, string version) => InferAsync(c, name, version, Protocol.V2));
         app.MapPost("/v1/models/{name}:predict", (HttpContext c, string name) => InferAsync(c, name, null, Protocol.V1));
@@ -190,7 +190,7 @@ public sealed class ServingServer : IAsyncDisposable
             await _host.SetCanaryAsync(slot, string.Empty, 0, ct);
             return Results.NoContent();
         }));
-        app.MapGet("/metrics", () => Results.Text(_metrics.Render(_host.Slots), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapMethods("/metrics", ReadMethods, () => Results.Text(_metrics.Render(_host.Slots), "text/plain; version=0.0.4; charset=utf-8"));
         app.MapFallback((HttpContext c) => AllowedMethods(c) is { Count: > 0 } allowed
             ? WithAllow(c, allowed, Error(405, $"{c.Request.Method} is not allowed on {c.Request.Path}; it answers {string.Join(", ", allowed)}."))
             : Error(404, $"no endpoint {c.Request.Method} {c.Request.Path}; see /v2 (Open Inference Protocol), /v1/models/NAME:predict, /invocations, /metrics."));
@@ -216,6 +216,9 @@ public sealed class ServingServer : IAsyncDisposable
         context.Response.Headers.Allow = string.Join(", ", allowed);
         return result;
     }
+
+    // Every read endpoint answers HEAD too (HTTP semantics; some load balancers probe with it).
+    private static readonly string[] ReadMethods = ["GET", "HEAD"];
 
     private enum Protocol
     {

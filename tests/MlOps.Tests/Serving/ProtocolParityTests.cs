@@ -84,6 +84,17 @@ public sealed class ProtocolParityTests : IAsyncLifetime
         Assert.Equal("BAD_REQUEST", JsonDocument.Parse(broken.Body).RootElement.GetProperty("error_code").GetString());
     }
 
+    [Fact]
+    public async Task Read_endpoints_answer_head_with_the_status_of_get_and_no_body()
+    {
+        foreach (var path in new[] { "/v2/health/live", "/v2/health/ready", "/v2/models/penguins", "/ping" })
+        {
+            var (code, body, _) = await SendAsync(HttpMethod.Head, path);
+            Assert.Equal(HttpStatusCode.OK, code);
+            Assert.Equal(string.Empty, body);
+        }
+    }
+
     [Theory]
     [InlineData("GET", "/v2/models/penguins/infer", 405, "GET is not allowed on /v2/models/penguins/infer; it answers POST.")]
     [InlineData("DELETE", "/v2/health/ready", 405, "DELETE is not allowed on /v2/health/ready")]
