@@ -45,6 +45,12 @@ public sealed record ServeOptions
     /// <summary>The share of requests logged, 0 to 1.</summary>
     public double LogSampleRate { get; init; } = 1.0;
 
+    /// <summary>Rotate the prediction log past this many bytes (0: never).</summary>
+    public long LogMaxBytes { get; init; } = 100L * 1024 * 1024;
+
+    /// <summary>Rotated prediction log files kept.</summary>
+    public int LogKeep { get; init; } = 10;
+
     /// <summary>The largest request body in bytes.</summary>
     public long MaxRequestBytes { get; init; } = 4 * 1024 * 1024;
 

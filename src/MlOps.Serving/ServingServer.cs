@@ -34,7 +34,7 @@ public sealed class ServingServer : IAsyncDisposable
         _options = options;
         _host = host;
         _app = app;
-        _log = options.PredictionLog is { } path ? new PredictionLog(path, options.LogSampleRate) : null;
+        _log = options.PredictionLog is { } path ? new PredictionLog(path, options.LogSampleRate, options.LogMaxBytes, options.LogKeep) : null;
     }
 
     /// <summary>The address the server listens on.</summary>

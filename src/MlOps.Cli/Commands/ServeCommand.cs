@@ -22,6 +22,8 @@ public static class ServeCommand
         var canary = new Option<string?>("--canary") { Description = "Send a share of traffic to another version: ALIAS_OR_VERSION:PERCENT, e.g. staging:10.", HelpName = "ref:percent" };
         var log = new Option<string?>("--prediction-log") { Description = "Append sampled requests (inputs, outputs, version, time) as JSON Lines to this file, for monitoring.", HelpName = "path" };
         var sample = new Option<double>("--log-sample") { Description = "The share of requests written to the prediction log, 0 to 1.", DefaultValueFactory = _ => 1.0 };
+        var logMax = new Option<int>("--prediction-log-max-mb") { Description = "Rotate the prediction log past this size (predictions.jsonl → predictions.1.jsonl ...); 0 never rotates.", DefaultValueFactory = _ => 100 };
+        var logKeep = new Option<int>("--prediction-log-keep") { Description = "Rotated prediction log files to keep.", DefaultValueFactory = _ => 10 };
         var maxBytes = new Option<long>("--max-request-bytes") { Description = "The largest request body accepted (413 above).", DefaultValueFactory = _ => 4L * 1024 * 1024 };
         var maxRows = new Option<int>("--max-rows") { Description = "The most rows in one request.", DefaultValueFactory = _ => 10_000 };
         host.Validators.Add(r =>
@@ -36,6 +38,8 @@ public static class ServeCommand
         port.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 0 or > 65535) r.AddError($"--port: {r.GetValueOrDefault<int>()} is not a port; expected 0 (a free one) to 65535."); });
         sample.Validators.Add(r => { if (r.GetValueOrDefault<double>() is not (>= 0 and <= 1)) r.AddError("--log-sample: expected a share from 0 to 1 (0.1 logs one request in ten)."); });
         maxBytes.Validators.Add(r => { if (r.GetValueOrDefault<long>() < 1) r.AddError("--max-request-bytes: expected a positive number of bytes."); });
+        logMax.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--prediction-log-max-mb: expected 0 (never rotate) or more."); });
+        logKeep.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--prediction-log-keep: expected at least 1."); });
         maxRows.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--max-rows: expected at least 1."); });
         log.Validators.Add(r =>
         {
@@ -46,7 +50,7 @@ public static class ServeCommand
         });
         var cmd = new Command("serve", "Serve models from the registry (hot swap when the alias moves, canary, /metrics, prediction log) over the Open Inference Protocol (KServe V2), /v1/models/NAME:predict and MLflow's /invocations. Admin endpoints need MLOPS_ADMIN_TOKEN.")
         {
-            models, file, host, port, poll, canary, log, sample, maxBytes, maxRows, RegistryCommands.RegistryPath,
+            models, file, host, port, poll, canary, log, sample, logMax, logKeep, maxBytes, maxRows, RegistryCommands.RegistryPath,
         };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -71,6 +75,8 @@ public static class ServeCommand
                 AdminToken = console.Environment("MLOPS_ADMIN_TOKEN") is { Length: > 0 } t ? t : null,
                 PredictionLog = parse.GetValue(log),
                 LogSampleRate = parse.GetValue(sample),
+                LogMaxBytes = parse.GetValue(logMax) * 1024L * 1024,
+                LogKeep = parse.GetValue(logKeep),
                 MaxRequestBytes = parse.GetValue(maxBytes),
                 MaxRows = parse.GetValue(maxRows),
                 Canary = parse.GetValue(canary) is { } c ? Canary(c) : null,
