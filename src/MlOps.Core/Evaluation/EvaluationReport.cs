@@ -18,7 +18,7 @@ public static class EvaluationReport
         foreach (var reason in r.Reasons) s.AppendLine($"- {MarkdownText.Cell(reason)}");
         foreach (var warning in r.Warnings) s.AppendLine($"- ⚠️ {MarkdownText.Cell(warning)}");
         if (r.Reasons.Count + r.Warnings.Count > 0) s.AppendLine();
-        s.AppendLine(Invariant($"{r.Task} model `{Path.GetFileName(r.Candidate.Path)}` ({r.Candidate.Format}) on {r.Data.Rows:N0} rows of `{r.Data.Path}` (split `{r.Data.Split}`){(r.Threshold is { } t ? Invariant($", threshold {t:0.##}") : string.Empty)}."));
+        s.AppendLine(Invariant($"{r.Task} model `{Path.GetFileName(r.Candidate.Path)}` ({r.Candidate.Format}{(r.Candidate.Predictions is { } pf && r.Candidate.Format != "predictions" ? $", evaluated from {MarkdownText.Code(Path.GetFileName(pf))}" : string.Empty)}) on {r.Data.Rows:N0} rows of `{r.Data.Path}` (split `{r.Data.Split}`){(r.Threshold is { } t ? Invariant($", threshold {t:0.##}") : string.Empty)}."));
         s.AppendLine();
         s.AppendLine("| gate | verdict | detail |");
         s.AppendLine("| --- | --- | --- |");

@@ -85,6 +85,9 @@ public sealed record ModelRef(string Path, string Format, string Sha256, long By
 {
     /// <summary>ONNX models: which columns fed which input and how the outputs were read.</summary>
     public Scoring.ModelMapping? Mapping { get; init; }
+
+    /// <summary>The predictions file that was evaluated instead of scoring the model, when one was.</summary>
+    public string? Predictions { get; init; }
 }
 
 /// <summary>The evaluation rows.</summary>

@@ -231,8 +231,10 @@ public sealed class Evaluator(Action<string> log)
 
     private static async Task<ModelRef> Reference(Contender c, string? source, CancellationToken cancellationToken)
     {
-        var (sha, bytes) = await DataFingerprint.FileAsync(c.Path, cancellationToken);
-        var format = c.PredictionsPath is not null ? "predictions" : ModelLoader.FormatOf(c.Path);
-        return new ModelRef(c.Path, format, sha, bytes, c.Location.Run?.RunId, source) { Mapping = (c.Scorer as OnnxScorer)?.Mapping };
+        // A model evaluated from the predictions beside it keeps its own identity (register and report check the model's SHA-256).
+        var onlyPredictions = c.PredictionsPath is not null && c.PredictionsPath == c.Location.ModelPath;
+        var (sha, bytes) = await DataFingerprint.FileAsync(c.Location.ModelPath, cancellationToken);
+        var format = onlyPredictions ? "predictions" : ModelLoader.FormatOf(c.Location.ModelPath);
+        return new ModelRef(c.Location.ModelPath, format, sha, bytes, c.Location.Run?.RunId, source) { Mapping = (c.Scorer as OnnxScorer)?.Mapping, Predictions = c.PredictionsPath };
     }
 }

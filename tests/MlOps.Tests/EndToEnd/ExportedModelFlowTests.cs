@@ -150,8 +150,13 @@ public class UnscorableModelTests
         var (e, eo, ee) = await Support.Cli.RunAsync("evaluate", "--config", config, "--model", dir.Combine("train"), "--output", dir.Combine("eval"));
         Assert.True(e == 0, eo + ee);
         var result = await EvaluationResult.ReadAsync(dir.Combine("eval/evaluation.json"));
-        Assert.Equal("predictions", result.Candidate.Format);
+        Assert.Equal("onnx", result.Candidate.Format); // the model keeps its identity: register and report check its SHA-256
+        Assert.EndsWith("predictions.csv", result.Candidate.Predictions, StringComparison.Ordinal);
         Assert.InRange(result.Metrics["accuracy"].Candidate, 0.85, 1.0);
+
+        // So it registers like any blessed model.
+        var (g, go, ge) = await Support.Cli.RunAsync("register", "--config", config, "--model", dir.Combine("train"), "--evaluation", dir.Combine("eval/evaluation.json"));
+        Assert.True(g == 0, go + ge);
 
         // Without the file, train says what the model lacks and what to write.
         var (t2, _, te2) = await Support.Cli.RunAsync("train", "--config", config, "--output", dir.Combine("train2"), "--command", "cp half.onnx \"$MLOPS_OUTPUT_DIR/model.onnx\"");
