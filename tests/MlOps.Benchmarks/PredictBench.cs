@@ -61,7 +61,48 @@ internal static class PredictBench
             Console.WriteLine(Invariant($"predict  {label} {result.Rows:N0} rows, CSV in → CSV out (id, label, probability, version, time): {result.Seconds:0.00} s = {result.Rows / result.Seconds:N0} rows/s; {result.Seconds / readSeconds:0.00}x the read alone; output {new FileInfo(output).Length / 1e6:0} MB"));
         }
 
+        await MonitorAsync(path, onnxPath, dir, model);
         Console.WriteLine(Invariant($"peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB (the table read above holds all 1M rows; predict holds one 64k-row chunk)"));
+    }
+
+    // mlops monitor over a prediction log of every row (written by predict at sample rate 1), against
+    // the registered version's stats.json; beside it, validate of the same rows as CSV against the same stats.
+    private static async Task MonitorAsync(string path, string onnxPath, string dir, ModelSettings model)
+    {
+        var registryDir = Path.Combine(dir, "monitor-registry");
+        if (Directory.Exists(registryDir)) Directory.Delete(registryDir, recursive: true);
+        var registry = new MlOps.Registry.ModelRegistry(new MlOps.Registry.LocalFolderStore(registryDir));
+        var validation = Path.Combine(dir, "monitor-validation");
+        var validateWatch = Stopwatch.StartNew();
+        await new MlOps.Validation.Validator(_ => { }).RunAsync(new MlOps.Validation.ValidateOptions { Data = new DatasetSource { Path = path }, OutputDirectory = validation, Baseline = null });
+        var validateSeconds = validateWatch.Elapsed.TotalSeconds;
+        await registry.RegisterAsync(new MlOps.Registry.NewVersion
+        {
+            Name = "bench",
+            ModelFile = "model.onnx",
+            Files = [new MlOps.Registry.ArtifactFile("model.onnx", onnxPath), new MlOps.Registry.ArtifactFile("stats.json", Path.Combine(validation, "stats.json"))],
+            Manifest = new MlOps.Registry.ModelVersion { Name = "bench", Version = 0, CreatedAt = DateTimeOffset.UtcNow, CreatedBy = MlOps.Registry.Actor.Current(), ModelFile = "model.onnx", Format = "onnx", Artifacts = [], Blessed = true },
+        });
+        var log = Path.Combine(dir, "monitor-log.jsonl");
+        File.Delete(log);
+        await new Predictor(_ => { }).RunAsync(new PredictOptions
+        {
+            Data = new DatasetSource { Path = path },
+            Model = new ModelLocation(onnxPath, null),
+            ModelName = "bench",
+            ModelVersion = "1",
+            Task = ModelTask.Binary,
+            Label = "label",
+            ModelSettings = model,
+            Output = Path.Combine(dir, "monitor-predictions.csv"),
+            PredictionLog = log,
+            LogSampleRate = 1,
+        });
+        var watch = Stopwatch.StartNew();
+        var result = await new MlOps.Monitoring.ProductionMonitor(registry, _ => { }).RunAsync(new MlOps.Monitoring.MonitorOptions { LogFiles = [log], Model = "bench", OutputDirectory = Path.Combine(dir, "monitor-out") });
+        var seconds = watch.Elapsed.TotalSeconds;
+        var rows = result.Versions.Sum(v => v.Rows);
+        Console.WriteLine(Invariant($"monitor  {rows:N0} logged rows ({new FileInfo(log).Length / 1e6:0} MB of log) against v1's training stats: {seconds:0.00} s = {rows / seconds:N0} rows/s, {(result.Passed ? "passed" : "failed")}; validate of the same rows from CSV (statistics only): {validateSeconds:0.00} s"));
     }
 
     private static async Task<string> MlNetModelAsync(string path, string dir)

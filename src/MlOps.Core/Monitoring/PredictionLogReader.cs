@@ -43,13 +43,18 @@ public static class PredictionLogReader
         {
             foreach (var file in files)
             {
-                var text = await File.ReadAllTextAsync(file, cancellationToken);
-                var lines = text.Split('\n');
-                for (var i = 0; i < lines.Length; i++)
+                // Streamed line by line (logs are large); a last line without its newline was cut off while being written.
+                var endsWithNewline = EndsWithNewline(file);
+                using var reader = new StreamReader(file, Encoding.UTF8);
+                var i = -1;
+                var next = await reader.ReadLineAsync(cancellationToken);
+                while (next is { } raw)
                 {
-                    var line = lines[i].TrimEnd('\r');
+                    i++;
+                    next = await reader.ReadLineAsync(cancellationToken); // one line ahead, to know which is the last
+                    var line = raw.TrimEnd('\r');
                     if (line.Length == 0) continue;
-                    var last = i == lines.Length - 1; // no newline after it: written while the writer stopped
+                    var last = next is null && !endsWithNewline;
                     if (!TryParse(line, out var entry))
                     {
                         if (last) partial = true;
@@ -110,6 +115,14 @@ public static class PredictionLogReader
         }
 
         return new PredictionLogContents(writers.ToDictionary(p => p.Key, p => (p.Value.Path, p.Value.Rows), StringComparer.Ordinal), files.Count, entries, malformed, firstBad, outside, others, partial);
+    }
+
+    private static bool EndsWithNewline(string file)
+    {
+        using var stream = File.OpenRead(file);
+        if (stream.Length == 0) return true;
+        stream.Seek(-1, SeekOrigin.End);
+        return stream.ReadByte() == '\n';
     }
 
     private static bool TryParse(string line, out JsonDocument? entry)
