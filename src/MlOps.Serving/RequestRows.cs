@@ -182,5 +182,6 @@ public static class RequestRows
 
     private static string Names(IReadOnlyList<ModelInput> inputs) => string.Join(", ", inputs.Select(i => $"{i.Name} ({(i.Kind == ColumnKind.Numeric ? "number" : "string")})"));
 
-    private static string Shorten(string raw) => raw.Length <= 40 ? raw : raw[..40] + "…";
+    /// <summary>A raw JSON value cut to 40 characters for an error message.</summary>
+    internal static string Shorten(string raw) => raw.Length <= 40 ? raw : raw[..40] + "…";
 }

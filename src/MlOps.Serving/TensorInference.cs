@@ -132,7 +132,7 @@ public static class TensorInference
             where T : struct
         {
             var result = new T[v.Count];
-            for (var i = 0; i < v.Count; i++) result[i] = parse(v[i]) ?? throw new BadRequestException($"{where} element {i}: {Shorten(v[i].GetRawText())} is not a {spec.Datatype} value.");
+            for (var i = 0; i < v.Count; i++) result[i] = parse(v[i]) ?? throw new BadRequestException($"{where} element {i}: {RequestRows.Shorten(v[i].GetRawText())} is not a {spec.Datatype} value.");
             return result;
         }
 
@@ -157,7 +157,7 @@ public static class TensorInference
             TensorElementType.UInt64 => OrtValue.CreateTensorValueFromMemory(Read(Unsigned), shape),
             TensorElementType.Bool => OrtValue.CreateTensorValueFromMemory(Read(e => e.ValueKind is JsonValueKind.True or JsonValueKind.False ? e.GetBoolean() : (bool?)null), shape),
             TensorElementType.String => OrtValue.CreateFromStringTensor(new DenseTensor<string>(
-                v.Select((e, i) => e.ValueKind == JsonValueKind.String ? e.GetString()! : throw new BadRequestException($"{where} element {i}: {Shorten(e.GetRawText())} is not a string (BYTES).")).ToArray(),
+                v.Select((e, i) => e.ValueKind == JsonValueKind.String ? e.GetString()! : throw new BadRequestException($"{where} element {i}: {RequestRows.Shorten(e.GetRawText())} is not a string (BYTES).")).ToArray(),
                 shape.Select(d => (int)d).ToArray())),
             _ => throw new BadRequestException($"{where}: {spec.Datatype} inputs are not served over JSON."),
         };
@@ -284,5 +284,4 @@ public static class TensorInference
 
     private static string Describe(IEnumerable<TensorSpec> specs) => string.Join(", ", specs.Select(s => $"{s.Name} {s.Datatype} {s.ShapeText}"));
 
-    private static string Shorten(string raw) => raw.Length <= 40 ? raw : raw[..40] + "…";
 }

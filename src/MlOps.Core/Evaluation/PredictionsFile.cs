@@ -141,12 +141,13 @@ public sealed class PredictionsFile
         }
 
         var labels = _table.Find(LabelColumn) ?? throw Errors.Data(_path, $"has no '{ClassPrefix}CLASS' columns and no '{LabelColumn}'; its columns: {string.Join(", ", _table.Columns.Select(x => x.Name))}.");
-        var all = OnnxBinderClasses(labelValues, index.Select(r => labels.Format(r)).OfType<string>());
+        var all = OnnxBinder.SortClasses(labelValues.Concat(index.Select(r => labels.Format(r)).OfType<string>()));
+        var position = all.Select((c, k) => (c, k)).ToDictionary(x => x.c, x => x.k, StringComparer.Ordinal);
         var onehot = new float[index.Length * all.Count];
         for (var i = 0; i < index.Length; i++)
         {
             var l = labels.Format(index[i]);
-            var c = l is null ? -1 : IndexOf(all, l);
+            var c = l is not null && position.TryGetValue(l, out var k0) ? k0 : -1;
             if (c < 0)
             {
                 for (var k = 0; k < all.Count; k++) onehot[(i * all.Count) + k] = float.NaN;
@@ -158,18 +159,5 @@ public sealed class PredictionsFile
         }
 
         return Predictions.Multiclass(all, onehot);
-    }
-
-    private static IReadOnlyList<string> OnnxBinderClasses(IReadOnlyList<string> labels, IEnumerable<string> predicted) =>
-        OnnxBinder.SortClasses(labels.Concat(predicted));
-
-    private static int IndexOf(IReadOnlyList<string> list, string value)
-    {
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (list[i] == value) return i;
-        }
-
-        return -1;
     }
 }
