@@ -92,9 +92,7 @@ internal static class PredictCommand
         var registry = new ModelRegistry(settings.Open(console.Environment), Actor.From(console.Environment));
         var number = await registry.ResolveAsync(name, alias, ct)
             ?? throw Errors.Config("--model", $"the registry {registry.Store.Location} has no '{name}' at '{alias}'; register and promote one, or pass a model file.");
-        var manifest = await registry.GetAsync(name, number, ct);
-        var files = await registry.PullAsync(manifest, Path.Combine(StageFolders.ServeCache, $"{name}-v{number}"), ct);
-        var run = files.TryGetValue(Training.RunRecord.FileName, out var runPath) ? await Training.RunRecord.ReadAsync(runPath, ct) : null;
-        return (new ModelLocation(files[manifest.ModelFile], run), name, number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var (location, _) = await ModelLocation.PullAsync(registry, name, number, Path.Combine(StageFolders.ServeCache, $"{name}-v{number}"), ct);
+        return (location, name, number.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 }

@@ -91,9 +91,7 @@ public static class BaselineResolver
             throw Errors.Config(where, $"'{name}' has no alias '{alias}' in the registry {location}{(suggestion is null ? string.Empty : $"; did you mean '{suggestion}'?")} Its aliases: {(known.Count == 0 ? "none" : string.Join(", ", known))}; versions: {string.Join(", ", versions.Select(x => $"v{x}"))}.");
         }
 
-        var manifest = await models.GetAsync(name, v, cancellationToken);
-        var files = await models.PullAsync(manifest, Path.Combine(PullFolder, $"{name}-v{v}"), cancellationToken);
-        var run = files.TryGetValue(RunRecord.FileName, out var runPath) ? await RunRecord.ReadAsync(runPath, cancellationToken) : null;
-        return new ResolvedBaseline(new ModelLocation(files[manifest.ModelFile], run), $"registry {name} v{v} ({alias})", null);
+        var (pulled, _) = await ModelLocation.PullAsync(models, name, v, Path.Combine(PullFolder, $"{name}-v{v}"), cancellationToken);
+        return new ResolvedBaseline(pulled, $"registry {name} v{v} ({alias})", null);
     }
 }

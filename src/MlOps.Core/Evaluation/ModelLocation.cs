@@ -8,6 +8,15 @@ namespace MlOps.Evaluation;
 /// <param name="Run">The run record beside it, when there is one.</param>
 public sealed record ModelLocation(string ModelPath, RunRecord? Run)
 {
+    /// <summary>Pulls a registry version into <paramref name="folder"/> (every SHA-256 verified): its model, with the run.json stored beside it.</summary>
+    public static async Task<(ModelLocation Location, Registry.ModelVersion Manifest)> PullAsync(Registry.ModelRegistry registry, string name, int version, string folder, CancellationToken cancellationToken = default)
+    {
+        var manifest = await registry.GetAsync(name, version, cancellationToken);
+        var files = await registry.PullAsync(manifest, folder, cancellationToken);
+        var run = files.TryGetValue(RunRecord.FileName, out var runPath) ? await RunRecord.ReadAsync(runPath, cancellationToken) : null;
+        return (new ModelLocation(files[manifest.ModelFile], run), manifest);
+    }
+
     /// <summary>Finds the model at <paramref name="path"/>; null when nothing is there.</summary>
     /// <exception cref="DataException">A folder exists but holds no model, or its run.json is unreadable.</exception>
     public static async Task<ModelLocation?> FindAsync(string path, CancellationToken cancellationToken = default)
