@@ -170,32 +170,21 @@ public sealed class ModelHost : IDisposable
 
     private async Task<ModelHandle> LoadVersionAsync(string name, int version, CancellationToken cancellationToken)
     {
-        var manifest = await _registry!.GetAsync(name, version, cancellationToken);
         var folder = Path.Combine(_options.CacheDirectory, $"{RegistryNames.Model(name)}-v{version}");
-        var files = await _registry.PullAsync(manifest, folder, cancellationToken);
-        var path = files[manifest.ModelFile];
+        var (location, manifest) = await Evaluation.ModelLocation.PullAsync(_registry!, name, version, folder, cancellationToken);
         var sha = manifest.Artifacts.First(a => a.Name == manifest.ModelFile).Sha256;
-        var run = files.TryGetValue(Training.RunRecord.FileName, out var runPath) ? await Training.RunRecord.ReadAsync(runPath, cancellationToken) : null;
-        return Warm(new ModelHandle(name, Version(version), ModelLoader.Load(path, _options.Task, Binding(run)), sha));
+        return Warm(new ModelHandle(name, Version(version), ModelLoader.Load(location.ModelPath, _options.Task, Binding(location.Run)), sha));
     }
 
     // A file model takes the mapping of the run.json beside it, when that run made this file.
     private async Task<ModelHandle> LoadFileAsync(string name, string file, CancellationToken cancellationToken)
     {
-        var beside = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, Training.RunRecord.FileName);
-        var run = File.Exists(beside) ? await Training.RunRecord.ReadAsync(beside, cancellationToken) : null;
-        if (run is not null && run.Model.File != Path.GetFileName(file)) run = null;
+        var run = (await Evaluation.ModelLocation.FindAsync(file, cancellationToken))?.Run;
         var sha = (await Artifacts.DataFingerprint.FileAsync(file, cancellationToken)).Sha256;
         return new ModelHandle(name, "file", ModelLoader.Load(file, _options.Task, Binding(run)), sha);
     }
 
-    private ModelBinding Binding(Training.RunRecord? run) => new()
-    {
-        Settings = _options.Model,
-        Recorded = run?.Mapping,
-        TrainingClasses = run?.Classes,
-        PositiveClass = run?.PositiveClass,
-    };
+    private ModelBinding Binding(Training.RunRecord? run) => Training.RunRecord.BindingOf(run, _options.Model);
 
     /// <summary>One throw-away request before the swap, so the first real request does not pay for lazy initialization.</summary>
     private static ModelHandle Warm(ModelHandle handle)

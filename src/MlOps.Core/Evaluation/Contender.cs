@@ -92,12 +92,9 @@ internal sealed class Contender : IDisposable
     /// <inheritdoc/>
     public void Dispose() => Scorer?.Dispose();
 
-    private static ModelBinding Binding(EvaluateOptions o, RunRecord? run, Table? table) => new()
+    private static ModelBinding Binding(EvaluateOptions o, RunRecord? run, Table? table) => RunRecord.BindingOf(run, o.Model) with
     {
-        Settings = o.Model,
-        Recorded = run?.Mapping,
         DataColumns = table is null ? null : ModelInputs.FeatureColumns(table, o.Label, o.Split.Key, o.Exclude),
-        TrainingClasses = run?.Classes,
         PositiveClass = o.PositiveClass ?? run?.PositiveClass,
     };
 }

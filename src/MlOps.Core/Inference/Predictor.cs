@@ -19,7 +19,7 @@ public sealed class Predictor(Action<string> log)
     {
         var watch = Stopwatch.StartNew();
         var json = PredictionWriter.IsJson(o.Output);
-        var binding = new ModelBinding { Settings = o.ModelSettings, Recorded = o.Model.Run?.Mapping, TrainingClasses = o.Model.Run?.Classes, PositiveClass = o.Model.Run?.PositiveClass };
+        var binding = Training.RunRecord.BindingOf(o.Model.Run, o.ModelSettings);
         IModelScorer scorer = ModelLoader.Load(o.Model.ModelPath, o.Task, binding);
         long rows = 0, logged = 0;
         var sampler = new Random(17);

@@ -34,6 +34,7 @@ public sealed class OnnxScorer : IModelScorer
     private readonly int _positiveColumn;
     private readonly RunOptions _runOptions = new();
     private readonly string[] _inputNames;
+    private readonly IReadOnlyList<ModelInput>[] _planInputs; // per graph input, built once: Score runs per request
     private readonly string[] _outputNames;
 
     private OnnxScorer(InferenceSession session, string path, ModelTask task, OnnxSignature signature, IReadOnlyList<InputPlan> plans, string? unavailable, TensorSpec? score, ScoreKind scores, int width, int positiveColumn, IReadOnlyList<string>? classes, ModelMapping? mapping)
@@ -51,6 +52,7 @@ public sealed class OnnxScorer : IModelScorer
         Classes = classes;
         Mapping = mapping;
         _inputNames = plans.Select(p => p.Spec.Name).ToArray();
+        _planInputs = plans.Select(p => (IReadOnlyList<ModelInput>)p.Columns.Select(c => new ModelInput(c, p.Kind)).ToList()).ToArray();
         _outputNames = score is null ? [] : [score.Name];
         Inputs = unavailable is not null ? [] : plans.SelectMany(p => p.Columns.Select(c => new ModelInput(c, p.Kind))).DistinctBy(i => i.Name).ToList();
     }
@@ -114,7 +116,7 @@ public sealed class OnnxScorer : IModelScorer
     public Predictions Score(Table table, int[] rows)
     {
         if (RowsUnavailable is not null) throw Errors.Data(_path, RowsUnavailable);
-        var columns = _plans.Select(p => ModelInputs.Resolve(table, p.Columns.Select(c => new ModelInput(c, p.Kind)).ToList(), _path)).ToArray();
+        var columns = _planInputs.Select(inputs => ModelInputs.Resolve(table, inputs, _path)).ToArray();
         var n = rows.Length;
         var output = new float[n * (Task == ModelTask.Multiclass ? _width : 1)];
         var batches = (n + BatchRows - 1) / BatchRows;
@@ -236,7 +238,7 @@ public sealed class OnnxScorer : IModelScorer
             throw Errors.Data(path, $"output '{score.Name}' is a {score.Kind}; a regression model gives its values as an FP32 or FP64 tensor [N] or [N, 1].");
         }
 
-        var positive = known == ModelTask.Binary && classes is { Count: 2 } && binding.PositiveClass is { } p && classes.Contains(p) ? IndexOf(classes, p) : 1;
+        var positive = known == ModelTask.Binary && classes is { Count: 2 } && binding.PositiveClass is { } p && classes.Contains(p) ? classes.ToList().IndexOf(p) : 1;
         string? transform = scores == ScoreKind.Logits && known != ModelTask.Regression
             ? (known == ModelTask.Multiclass || width == 2 ? "softmax" : "sigmoid")
             : null;
@@ -259,16 +261,6 @@ public sealed class OnnxScorer : IModelScorer
         if (score.Kind == OnnxSignature.SequenceOfMaps) return (OnnxFeeds.ZipMapKeys(session, signature, score.Name, path), $"the keys of ZipMap output '{score.Name}'");
         if (binding.TrainingClasses is { } seen) return (seen, "the label values seen in training, sorted");
         return (null, null);
-    }
-
-    private static int IndexOf(IReadOnlyList<string> list, string value)
-    {
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (list[i] == value) return i;
-        }
-
-        return -1;
     }
 
     private void Collect(OrtValue value, float[] output, int start, int count)

@@ -11,6 +11,15 @@ public sealed record RunRecord
     /// <summary>The artifact kind.</summary>
     public const string Kind = "mlops.run";
 
+    /// <summary>What later stages know about a model from its training run (the recorded mapping, classes and positive class), with mlops.yaml's model: settings.</summary>
+    public static Scoring.ModelBinding BindingOf(RunRecord? run, Scoring.ModelSettings settings) => new()
+    {
+        Settings = settings,
+        Recorded = run?.Mapping,
+        TrainingClasses = run?.Classes,
+        PositiveClass = run?.PositiveClass,
+    };
+
     /// <summary>The file name.</summary>
     public const string FileName = "run.json";
 

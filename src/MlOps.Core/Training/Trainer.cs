@@ -171,7 +171,10 @@ public sealed class Trainer(Action<string> log)
 
         var model = ModelLoader.FileNames.Select(f => Path.Combine(outputDir, f)).FirstOrDefault(File.Exists)
             ?? throw Errors.Data(outputDir, $"train.command succeeded but wrote no model; write model.onnx or model.zip into $MLOPS_OUTPUT_DIR.");
-        var binding = await BindingFromTrainSplitAsync(o, parts.FirstOrDefault(p => p.Name == "train").Path, cancellationToken);
+        // Only an ONNX export may need the data's columns and labels; model.zip carries its own schema.
+        var binding = ModelLoader.FormatOf(model) == "onnx"
+            ? await BindingFromTrainSplitAsync(o, parts.FirstOrDefault(p => p.Name == "train").Path, cancellationToken)
+            : new ModelBinding { Settings = o.Model, PositiveClass = o.PositiveClass };
         IReadOnlyList<ModelInput> inputs;
         IReadOnlyList<string>? classes;
         ModelMapping? mapping;
