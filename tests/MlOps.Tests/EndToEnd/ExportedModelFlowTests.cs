@@ -44,15 +44,7 @@ public class ExportedModelFlowTests
         Assert.Equal(1, JsonDocument.Parse(ro).RootElement.GetProperty("modelVersion").GetInt32());
 
         // serve: the registry's version carries run.json, so row views use the recorded mapping and V2 takes the native tensor.
-        await using var server = await MlOps.Serving.ServingServer.StartAsync(new MlOps.Serving.ServeOptions
-        {
-            Models = [new MlOps.Serving.ModelSpec("penguins-torch", "production")],
-            Task = MlOps.Scoring.ModelTask.Multiclass,
-            Registry = new MlOps.Registry.LocalFolderStore(dir.Combine(".mlops/registry")),
-            CacheDirectory = dir.Combine("cache"),
-            PollInterval = TimeSpan.Zero,
-            Port = 0,
-        }, _ => { });
+        await using var server = await ServingSetup.FromExampleRegistryAsync(dir, "penguins-torch");
         using var http = new HttpClient();
         var tensor = await http.PostAsync(server.Url + "/v2/models/penguins-torch/infer", new StringContent("""{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[[50.0,15.2,218,5700]]}]}""", System.Text.Encoding.UTF8, "application/json"));
         var tensorBody = JsonDocument.Parse(await tensor.Content.ReadAsStringAsync()).RootElement;

@@ -40,15 +40,7 @@ public class PredictTests
         Assert.Equal(["penguin_id", "label", "probability_Adelie", "probability_Chinstrap", "probability_Gentoo", "model_version", "predicted_at"], rows[0].Keys);
         Assert.All(rows, r => Assert.Equal("1", r["model_version"]));
 
-        await using var server = await MlOps.Serving.ServingServer.StartAsync(new MlOps.Serving.ServeOptions
-        {
-            Models = [new MlOps.Serving.ModelSpec("penguins-torch", "production")],
-            Task = MlOps.Scoring.ModelTask.Multiclass,
-            Registry = new MlOps.Registry.LocalFolderStore(dir.Combine(".mlops/registry")),
-            CacheDirectory = dir.Combine("cache"),
-            PollInterval = TimeSpan.Zero,
-            Port = 0,
-        }, _ => { });
+        await using var server = await ServingSetup.FromExampleRegistryAsync(dir, "penguins-torch");
         var data = File.ReadAllLines(ExportedModels.Data);
         var header = data[0].Split(',');
         var instances = data.Skip(1).Take(40).Select(l => header.Zip(l.Split(',')).Where(p => ExportedModels.Measurements.Contains(p.First)).ToDictionary(p => p.First, p => (object)double.Parse(p.Second, CultureInfo.InvariantCulture))).ToList();

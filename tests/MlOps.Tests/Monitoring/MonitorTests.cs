@@ -35,17 +35,7 @@ public class MonitorTests
     // Sends the example's own rows (optionally heavier) to the served model, logging every request.
     private static async Task ServeAsync(TempDir dir, string log, double extraMass)
     {
-        await using var server = await MlOps.Serving.ServingServer.StartAsync(new MlOps.Serving.ServeOptions
-        {
-            Models = [new MlOps.Serving.ModelSpec("penguins", "production")],
-            Task = MlOps.Scoring.ModelTask.Multiclass,
-            Registry = new MlOps.Registry.LocalFolderStore(dir.Combine(".mlops/registry")),
-            CacheDirectory = dir.Combine("cache"),
-            PollInterval = TimeSpan.Zero,
-            Port = 0,
-            PredictionLog = log,
-            LogSampleRate = 1,
-        }, _ => { });
+        await using var server = await ServingSetup.FromExampleRegistryAsync(dir, "penguins", log);
         var inputs = server.Host.Find("penguins")!.Current!.Scorer.Inputs.Select(i => i.Name).ToHashSet();
         var lines = File.ReadAllLines(dir.Combine("data/current.csv"));
         var header = lines[0].Split(',');

@@ -113,6 +113,19 @@ public sealed class ServingSetup : IAsyncDisposable
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
     }
 
+    /// <summary>A multiclass server on a free port following <paramref name="model"/>@production in the example's local registry under <paramref name="dir"/> (.mlops/registry), as the project flows leave it.</summary>
+    public static Task<ServingServer> FromExampleRegistryAsync(TempDir dir, string model, string? predictionLog = null) => ServingServer.StartAsync(new ServeOptions
+    {
+        Models = [new ModelSpec(model, "production")],
+        Task = ModelTask.Multiclass,
+        Registry = new LocalFolderStore(dir.Combine(".mlops/registry")),
+        CacheDirectory = dir.Combine("cache"),
+        PollInterval = TimeSpan.Zero,
+        Port = 0,
+        PredictionLog = predictionLog,
+        LogSampleRate = 1,
+    }, _ => { });
+
     public static async Task RegisterAsync(ModelRegistry registry, string path)
     {
         var sha = (await Artifacts.DataFingerprint.FileAsync(path)).Sha256;
