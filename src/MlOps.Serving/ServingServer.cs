@@ -322,10 +322,13 @@ public sealed class ServingServer : IAsyncDisposable
                 }
             }
 
+            // The id labels join on when the truth arrives later (mlops monitor --labels): returned, and logged.
+            var requestId = RequestId(context, body.RootElement);
+            context.Response.Headers["X-Request-Id"] = requestId;
             context.Response.ContentType = "application/json";
             context.Response.ContentLength = buffer.WrittenCount;
             await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
-            if (_log is not null && _log.Sample()) LogPrediction(handle, table, predictions);
+            if (_log is not null && _log.Sample()) LogPrediction(handle, table, predictions, requestId);
         }
         catch (BadRequestException e)
         {
@@ -358,10 +361,20 @@ public sealed class ServingServer : IAsyncDisposable
         throw new BadRequestException("the body must have one of dataframe_split, dataframe_records, instances or inputs (MLflow's scoring formats).");
     }
 
-    private void LogPrediction(ModelHandle handle, Table table, Predictions predictions)
+    private void LogPrediction(ModelHandle handle, Table table, Predictions predictions, string requestId)
     {
         var rows = Enumerable.Range(0, table.RowCount).ToArray();
-        _log!.Write(w => Inference.PredictionLogEntry.Write(w, handle.Name, handle.Version, table, table.Columns.Select(c => c.Name).ToList(), rows, predictions, rows));
+        _log!.Write(w => Inference.PredictionLogEntry.Write(w, requestId, handle.Name, handle.Version, table, table.Columns.Select(c => c.Name).ToList(), rows, predictions, rows));
+    }
+
+    // The V2 body's "id", else the caller's X-Request-Id (a proxy's), else a new one; a client's id is
+    // kept only when it is short printable ASCII, since it is echoed in a header and written to the log.
+    private static string RequestId(HttpContext context, JsonElement body)
+    {
+        static bool Plain(string? id) => id is { Length: > 0 and <= 128 } && id.All(c => c is > ' ' and < (char)127);
+        if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("id", out var v) && v.ValueKind == JsonValueKind.String && Plain(v.GetString())) return v.GetString()!;
+        var header = context.Request.Headers["X-Request-Id"].ToString();
+        return Plain(header) ? header : Guid.NewGuid().ToString("N");
     }
 
     private static ModelHandle? AcquireVersion(ModelSlot slot, string version) =>

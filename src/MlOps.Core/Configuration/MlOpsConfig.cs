@@ -51,6 +51,9 @@ public sealed record MlOpsConfig
     /// <summary>registry: settings.</summary>
     public RegistrySettings Registry { get; init; } = new() { Path = RegistrySettings.DefaultPath };
 
+    /// <summary>monitor: the rules production traffic is held to.</summary>
+    public Monitoring.MonitorSettings Monitor { get; init; } = new();
+
     /// <summary>The folder the file was read from; relative paths resolve against it.</summary>
     public string BaseDirectory { get; init; } = ".";
 
@@ -116,9 +119,10 @@ public sealed record MlOpsConfig
             Evaluate = root.Section("evaluate") is { } e ? BindEvaluate(e, Resolve) : new EvaluateSettings(),
             Model = root.Section("model") is { } m ? BindModel(m) : new ModelSettings(),
             Registry = root.Section("registry") is { } r ? BindRegistry(r, Resolve) : new RegistrySettings { Path = Resolve(RegistrySettings.DefaultPath) },
+            Monitor = root.Section("monitor") is { } mon ? BindMonitor(mon) : new Monitoring.MonitorSettings(),
             BaseDirectory = baseDir,
         };
-        root.Done("project", "data", "task", "label", "positive-class", "validate", "split", "train", "evaluate", "model", "registry");
+        root.Done("project", "data", "task", "label", "positive-class", "validate", "split", "train", "evaluate", "model", "registry", "monitor");
         return config;
     }
 
@@ -153,6 +157,43 @@ public sealed record MlOpsConfig
             Drift = drift is null ? new DriftOptions() : BindDrift(drift),
         };
         v.Done("schema", "baseline", "output", "drift");
+        return settings;
+    }
+
+    private static Monitoring.MonitorSettings BindMonitor(ConfigSection m)
+    {
+        static string? Window(ConfigSection m, string key)
+        {
+            var text = m.String(key);
+            if (text is not null) Monitoring.PredictionLogReader.ParseWindow(text, m.Where(key));
+            return text;
+        }
+
+        var defaults = new Monitoring.MonitorSettings();
+        var predictions = m.String("predictions");
+        var decay = m.Section("decay");
+        var labels = m.Section("labels");
+        var settings = new Monitoring.MonitorSettings
+        {
+            Since = Window(m, "since"),
+            Window = Window(m, "window"),
+            Drift = m.Section("drift") is { } d ? BindDrift(d) : null,
+            Predictions = predictions is null ? defaults.Predictions : predictions is "true" ? true : predictions is "false" ? false : throw Errors.Config(m.Where("predictions"), $"'{predictions}' is not true or false."),
+            Decay = decay is null ? defaults.Decay : new Monitoring.DecaySettings
+            {
+                Metric = decay.String("metric"),
+                MaxDrop = decay.Number("max-drop", 0) ?? defaults.Decay.MaxDrop,
+                MinRows = (int)(decay.Number("min-rows", 1, int.MaxValue) ?? defaults.Decay.MinRows),
+            },
+            Labels = labels is null ? defaults.Labels : new Monitoring.LabelSettings
+            {
+                Column = labels.String("column"),
+                Key = labels.String("key") ?? defaults.Labels.Key,
+            },
+        };
+        decay?.Done("metric", "max-drop", "min-rows");
+        labels?.Done("column", "key");
+        m.Done("since", "window", "drift", "predictions", "decay", "labels");
         return settings;
     }
 

@@ -4,6 +4,7 @@ using MlOps.Metrics;
 using MlOps.Scoring;
 using MlOps.Tabular;
 using MlOps.Training;
+using MlOps.Validation.Statistics;
 using static System.FormattableString;
 
 namespace MlOps.Evaluation;
@@ -164,6 +165,8 @@ public sealed class Evaluator(Action<string> log)
             Bootstrap = new BootstrapSettings(s.Resamples, s.Confidence, s.Seed),
             DurationSeconds = watch.Elapsed.TotalSeconds,
         };
+        // What the candidate predicted on these rows: the reference the monitor compares production outputs with.
+        await StatsFile.WriteAsync(Path.Combine(o.OutputDirectory, PredictionProfile.FileName), PredictionProfile.Of(candidateData.Predictions, $"{o.Data.Path} ({s.Split} split) predictions"), cancellationToken);
         await ArtifactJson.WriteAsync(Path.Combine(o.OutputDirectory, EvaluationResult.FileName), result, cancellationToken);
         await AtomicFile.WriteTextAsync(Path.Combine(o.OutputDirectory, ArtifactKinds.Report), EvaluationReport.Render(result), cancellationToken);
         return result;

@@ -6,16 +6,37 @@ namespace MlOps.Inference;
 
 /// <summary>
 /// One entry of the prediction log, the same for the server and for batch predict, so
-/// monitoring reads both alike: <c>{"time", "model", "version", "inputs": [row...], "outputs": [row...]}</c>.
+/// monitoring reads both alike:
+/// <c>{"time", "id", "model", "version", "inputs": [row...], "outputs": [row...], "keys": [row...]}</c>.
+/// Labels that arrive later join on the request id (and the row within it) or on the key columns.
 /// </summary>
 public static class PredictionLogEntry
 {
-    /// <summary>Writes the fields after "time": model, version, the rows' inputs and outputs.</summary>
-    public static void Write(Utf8JsonWriter w, string model, string version, Table table, IReadOnlyList<string> columns, int[] rows, Predictions predictions, int[] predictionRows)
+    /// <summary>Writes the fields after "time": the request id, model, version, the rows' inputs and outputs, and their key columns.</summary>
+    /// <param name="w">The entry's writer, inside its object.</param>
+    /// <param name="id">The request id (the server's; null for a batch).</param>
+    /// <param name="model">The model name.</param>
+    /// <param name="version">The version that scored the rows.</param>
+    /// <param name="table">The scored rows.</param>
+    /// <param name="columns">The model's input columns.</param>
+    /// <param name="rows">The rows of <paramref name="table"/> to log.</param>
+    /// <param name="predictions">The predictions.</param>
+    /// <param name="predictionRows">The rows of <paramref name="predictions"/>, in the same order.</param>
+    /// <param name="keys">Key columns logged beside the inputs (batch predict's --key), never compared for drift.</param>
+    public static void Write(Utf8JsonWriter w, string? id, string model, string version, Table table, IReadOnlyList<string> columns, int[] rows, Predictions predictions, int[] predictionRows, IReadOnlyList<string>? keys = null)
     {
+        if (id is not null) w.WriteString("id", id);
         w.WriteString("model", model);
         w.WriteString("version", version);
-        w.WriteStartArray("inputs");
+        WriteRows(w, "inputs", table, columns, rows);
+        w.WritePropertyName("outputs");
+        WriteRowArray(w, predictions, scalar: false, predictionRows);
+        if (keys is { Count: > 0 }) WriteRows(w, "keys", table, keys, rows);
+    }
+
+    private static void WriteRows(Utf8JsonWriter w, string name, Table table, IReadOnlyList<string> columns, int[] rows)
+    {
+        w.WriteStartArray(name);
         var cols = columns.Select(table.Find).OfType<TableColumn>().ToArray();
         foreach (var r in rows)
         {
@@ -31,8 +52,6 @@ public static class PredictionLogEntry
         }
 
         w.WriteEndArray();
-        w.WritePropertyName("outputs");
-        WriteRowArray(w, predictions, scalar: false, predictionRows);
     }
 
     /// <summary>The predictions as an array, one entry per row: row objects (V1, the log), or one value per row (MLflow).</summary>

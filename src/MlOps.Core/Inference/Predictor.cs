@@ -86,7 +86,7 @@ public sealed class Predictor(Action<string> log)
         {
             w.WriteStartObject();
             w.WriteString("time", o.Time);
-            PredictionLogEntry.Write(w, o.ModelName, o.ModelVersion, chunk, scorer.Inputs.Select(i => i.Name).ToList(), rows, p, rows);
+            PredictionLogEntry.Write(w, null, o.ModelName, o.ModelVersion, chunk, scorer.Inputs.Select(i => i.Name).ToList(), rows, p, rows, o.Keys);
             w.WriteString("source", "batch");
             w.WriteEndObject();
         }

@@ -1,96 +1,91 @@
 using System.Globalization;
-using System.Text;
 using MlOps.Artifacts;
-using MlOps.Data;
+using MlOps.Evaluation;
+using MlOps.Metrics;
 using MlOps.Registry;
+using MlOps.Scoring;
+using MlOps.Training;
 using MlOps.Validation;
 using MlOps.Validation.Drift;
 using MlOps.Validation.Schema;
+using MlOps.Validation.Statistics;
+using static System.FormattableString;
 
 namespace MlOps.Monitoring;
 
-/// <summary>What <see cref="ProductionMonitor"/> watches and where its artifacts go.</summary>
-public sealed record MonitorOptions
-{
-    /// <summary>The prediction log files (rotated files, a folder's, a glob's).</summary>
-    public required IReadOnlyList<string> LogFiles { get; init; }
-
-    /// <summary>The model name in the log and the registry.</summary>
-    public required string Model { get; init; }
-
-    /// <summary>Only entries at or after this time (null: all).</summary>
-    public DateTimeOffset? Since { get; init; }
-
-    /// <summary>The drift rules (validate.drift in mlops.yaml).</summary>
-    public DriftOptions Drift { get; init; } = new();
-
-    /// <summary>Where monitoring.json, report.md and one folder per version go.</summary>
-    public required string OutputDirectory { get; init; }
-}
-
-/// <summary>One served version against its own training statistics.</summary>
-/// <param name="Version">The registry version that served the rows.</param>
-/// <param name="Rows">Logged rows.</param>
-/// <param name="Passed">No drift and no anomaly.</param>
-/// <param name="Drifted">Drifted columns, with score and method.</param>
-/// <param name="Anomalies">Schema anomalies of the served inputs.</param>
-/// <param name="Folder">The version's validate artifacts.</param>
-/// <param name="Problem">Why it could not be checked (fails closed).</param>
-public sealed record VersionMonitoring(string Version, long Rows, bool Passed, IReadOnlyList<string> Drifted, IReadOnlyList<string> Anomalies, string? Folder, string? Problem);
-
-/// <summary>The monitor's verdict.</summary>
-/// <param name="Model">The model.</param>
-/// <param name="Passed">Every version passed.</param>
-/// <param name="Versions">Per served version.</param>
-/// <param name="Log">What the log held.</param>
-/// <param name="Warnings">Malformed lines, a partial last line.</param>
-public sealed record MonitorResult(string Model, bool Passed, IReadOnlyList<VersionMonitoring> Versions, PredictionLogContents Log, IReadOnlyList<string> Warnings)
-{
-    /// <summary>monitoring.json.</summary>
-    public const string FileName = "monitoring.json";
-}
-
 /// <summary>
-/// The monitor stage: production inputs from the prediction log against the training statistics
-/// stored with the version that served them (the registry's stats.json and schema.json), with
-/// validate's drift rules. A version without stored statistics cannot be checked and fails.
+/// The monitor stage: production traffic from the prediction log against what the version that
+/// served it was trained and evaluated on (the registry's stats.json, schema.json and
+/// prediction-stats.json, and its evaluation metrics when labels arrive), with validate's drift
+/// rules. What cannot be checked fails: a version without stored statistics, too few labels.
 /// </summary>
 public sealed class ProductionMonitor(ModelRegistry registry, Action<string> log)
 {
     /// <summary>Runs the stage.</summary>
-    /// <exception cref="DataException">The window holds no logged rows of the model.</exception>
+    /// <exception cref="DataException">The window holds no logged rows of the model, or the labels cannot be read.</exception>
     public async Task<MonitorResult> RunAsync(MonitorOptions o, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(o.OutputDirectory);
-        var work = Path.Combine(o.OutputDirectory, "served");
-        var contents = await PredictionLogReader.ReadAsync(o.LogFiles, o.Model, o.Since, work, cancellationToken);
+        LabelJoin? labels = null;
+        if (o.Labels is { } source)
+        {
+            var task = o.Task ?? throw Errors.Config("task", "is needed to read --labels; set task: in mlops.yaml.");
+            var column = o.Settings.Labels.Column ?? o.Label ?? throw Errors.Config("monitor.labels.column", "names the labels' truth column (or set label: in mlops.yaml).");
+            labels = await LabelJoin.LoadAsync(source, column, o.Settings.Labels.Key, task, cancellationToken);
+            log($"{labels.Count:N0} labels from {source.Path}, joined on {labels.Key}");
+        }
+
+        var traffic = new Dictionary<string, VersionTraffic>(StringComparer.Ordinal);
+        var contents = await PredictionLogReader.ReadAsync(o.LogFiles, o.Model, o.Since, (entry, version, time, inputs) =>
+        {
+            if (!traffic.TryGetValue(version, out var t)) traffic[version] = t = new VersionTraffic(version, o.Window);
+            t.Add(entry, time, inputs, labels);
+        }, cancellationToken);
+
         var warnings = new List<string>();
         if (contents.Malformed > 0) warnings.Add($"{contents.Malformed} log lines are not log entries (first at {contents.FirstMalformed}); they were skipped.");
         if (contents.PartialLast) warnings.Add("a log file ends mid-line (the writer stopped while writing); read up to its last whole line.");
-        foreach (var w in warnings) log($"warning: {w}");
-        var rows = contents.Versions.Values.Sum(v => v.Rows);
+        var rows = traffic.Values.Sum(v => v.All.Rows);
         if (rows == 0)
         {
             throw Errors.Data(string.Join(", ", o.LogFiles.Take(3)), $"no logged rows of '{o.Model}'{(o.Since is { } s ? $" since {s:yyyy-MM-dd HH:mm}Z" : string.Empty)} ({contents.Entries} entries of it, {contents.OtherModels} of other models, {contents.OutsideWindow} older, {contents.Malformed} malformed, in {contents.Files} files).");
         }
 
-        var versions = new List<VersionMonitoring>();
-        foreach (var (version, (file, count)) in contents.Versions.OrderBy(v => v.Key, StringComparer.Ordinal))
+        LabelSummary? labelSummary = null;
+        if (labels is not null)
         {
-            versions.Add(await CheckAsync(o, version, file, count, cancellationToken));
+            var joined = traffic.Values.Sum(v => v.Joined.Count);
+            labelSummary = new LabelSummary(labels.Path, labels.Key, labels.Count, joined, labels.Duplicates);
+            if (joined < labels.Count) warnings.Add($"{labels.Count - joined:N0} of {labels.Count:N0} labels found no logged row on {labels.Key} (not logged, sampled out, or outside the window).");
+            if (labels.Duplicates > 0) warnings.Add($"{labels.Duplicates:N0} labels repeat a {labels.Key} already given; the last one counts.");
         }
 
-        var result = new MonitorResult(o.Model, versions.All(v => v.Passed), versions, contents, warnings);
+        foreach (var w in warnings) log($"warning: {w}");
+        var versions = new List<VersionMonitoring>();
+        foreach (var (_, t) in traffic.OrderBy(v => v.Key, StringComparer.Ordinal))
+        {
+            versions.Add(await CheckAsync(o, t, labels, cancellationToken));
+        }
+
+        var result = new MonitorResult(o.Model, versions.All(v => v.Passed), versions, contents, warnings)
+        {
+            Findings = versions.SelectMany(Findings).ToList(),
+            Labels = labelSummary,
+            Window = o.Settings.Window,
+        };
         await ArtifactJson.WriteAsync(Path.Combine(o.OutputDirectory, MonitorResult.FileName), result, cancellationToken);
-        await AtomicFile.WriteTextAsync(Path.Combine(o.OutputDirectory, ArtifactKinds.Report), Report(result), cancellationToken);
+        await AtomicFile.WriteTextAsync(Path.Combine(o.OutputDirectory, ArtifactKinds.Report), MonitorReport.Render(result), cancellationToken);
         return result;
     }
 
-    private async Task<VersionMonitoring> CheckAsync(MonitorOptions o, string version, string file, long rows, CancellationToken cancellationToken)
+    private async Task<VersionMonitoring> CheckAsync(MonitorOptions o, VersionTraffic t, LabelJoin? labels, CancellationToken cancellationToken)
     {
+        var version = t.Version;
+        var rows = t.All.Rows;
+        VersionMonitoring Unchecked(string problem) => new(version, rows, false, [], [], null, problem) { First = t.Span?.First, Last = t.Span?.Last };
         if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
         {
-            return new VersionMonitoring(version, rows, false, [], [], null, $"served from a file, not a registry version: there are no training statistics to compare with.");
+            return Unchecked("served from a file, not a registry version: there are no training statistics to compare with.");
         }
 
         ModelVersion manifest;
@@ -100,68 +95,126 @@ public sealed class ProductionMonitor(ModelRegistry registry, Action<string> log
         }
         catch (MlOpsException e)
         {
-            return new VersionMonitoring(version, rows, false, [], [], null, $"v{number} is not readable in the registry ({e.Message.Split('\n')[0]}).");
+            return Unchecked($"v{number} is not readable in the registry ({e.Message.Split('\n')[0]}).");
         }
 
         var files = await registry.PullAsync(manifest, Path.Combine(o.OutputDirectory, "registry", $"v{number}"), cancellationToken);
-        if (!files.TryGetValue(ArtifactKinds.Stats, out var stats))
+        if (!files.TryGetValue(ArtifactKinds.Stats, out var statsPath))
         {
-            return new VersionMonitoring(version, rows, false, [], [], null, $"v{number} was registered without stats.json (register with --validation), so its inputs cannot be compared with training.");
+            return Unchecked($"v{number} was registered without stats.json (register with --validation), so its inputs cannot be compared with training.");
         }
 
+        var run = files.TryGetValue(RunRecord.FileName, out var runPath) ? await RunRecord.ReadAsync(runPath, cancellationToken) : null;
+        var inputs = t.All.Inputs.Build(t.All.Source);
+        var served = inputs.Columns.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+
         // Served inputs carry the model's columns only: the schema is checked for those, without the training set's row bounds.
-        string? schema = null;
+        DatasetSchema? schema = null;
         if (files.TryGetValue(ArtifactKinds.Schema, out var schemaPath))
         {
             var declared = await SchemaFile.ReadAsync(schemaPath, cancellationToken);
-            var served = ServedColumns(file);
-            schema = Path.Combine(o.OutputDirectory, "registry", $"v{number}", "served-schema.json");
-            await SchemaFile.WriteAsync(schema, declared with { Columns = declared.Columns.Where(c => served.Contains(c.Name)).ToList(), MinRows = null, MaxRows = null, AllowNewColumns = true }, cancellationToken);
+            schema = declared with { Columns = declared.Columns.Where(c => served.Contains(c.Name)).ToList(), MinRows = null, MaxRows = null, AllowNewColumns = true };
         }
 
         var folder = Path.Combine(o.OutputDirectory, $"v{number}");
         log($"v{number}: {rows:N0} served rows against its training statistics");
-        var result = await new Validator(log).RunAsync(new ValidateOptions
-        {
-            Data = new DatasetSource { Path = file, Format = DataFormat.JsonLines },
-            SchemaPath = schema,
-            Baseline = stats,
-            Drift = o.Drift,
-            OutputDirectory = folder,
-        }, cancellationToken);
-        var drifted = result.Drift?.Columns.Where(c => c.Drifted).Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Column} ({c.Method} {c.Score:0.###} > {c.Threshold:0.###})")).ToList() ?? [];
-        var anomalies = result.Anomalies.Select(a => $"{a.Column}: {a.Kind}").ToList();
-        return new VersionMonitoring(version, rows, result.Passed, drifted, anomalies, folder, null);
-    }
+        var training = await StatsFile.ReadAsync(statsPath, cancellationToken);
+        var validation = await Validator.CheckAsync(inputs, schema, training, o.Drift, folder, null, cancellationToken);
+        var drifted = validation.Drift?.Columns.Where(c => c.Drifted).Select(Describe).ToList() ?? [];
+        var anomalies = validation.Anomalies.Select(a => $"{a.Column}: {a.Kind}").ToList();
 
-    private static HashSet<string> ServedColumns(string file)
-    {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var line in File.ReadLines(file).Take(1000))
+        IReadOnlyList<string>? predictionDrift = null;
+        string? predictionProblem = null;
+        var predictionFailed = false;
+        if (o.Settings.Predictions)
         {
-            using var doc = System.Text.Json.JsonDocument.Parse(line);
-            foreach (var p in doc.RootElement.EnumerateObject()) names.Add(p.Name);
+            if (!files.TryGetValue(PredictionProfile.FileName, out var predictionStats))
+            {
+                predictionProblem = $"v{number} was registered without {PredictionProfile.FileName} (evaluate and register it with this mlops, or set monitor.predictions: false).";
+            }
+            else
+            {
+                var report = DriftDetector.Compare(await StatsFile.ReadAsync(predictionStats, cancellationToken), t.All.Outputs.Build(t.All.Source), o.Drift);
+                await ArtifactJson.WriteAsync(Path.Combine(folder, "prediction-drift.json"), report, cancellationToken);
+                predictionDrift = report.Columns.Where(c => c.Drifted).Select(Describe).ToList();
+                predictionFailed = report.Drifted;
+            }
         }
 
-        return names;
+        var windows = t.Windows.Select(w => Window(w.Key, w.Value, training, o.Drift)).ToList();
+        var decay = labels is null ? null : Decay(o, t, labels, manifest, run);
+        var passed = validation.Passed && predictionProblem is null && !predictionFailed && decay?.Passed != false;
+        return new VersionMonitoring(version, rows, passed, drifted, anomalies, folder, null)
+        {
+            PredictionDrift = predictionDrift,
+            PredictionProblem = predictionProblem,
+            Decay = decay,
+            Windows = windows,
+            First = t.Span?.First,
+            Last = t.Span?.Last,
+        };
     }
 
-    private static string Report(MonitorResult r)
+    private static WindowPoint Window(DateTimeOffset start, ServedTraffic traffic, DatasetProfile training, DriftOptions drift)
     {
-        var s = new StringBuilder();
-        s.AppendLine(CultureInfo.InvariantCulture, $"# {(r.Passed ? "✅ Production inputs match training" : "❌ Production inputs drifted")}: {MarkdownText.Cell(r.Model)}");
-        s.AppendLine();
-        s.AppendLine(CultureInfo.InvariantCulture, $"{r.Log.Entries:N0} logged requests in {r.Log.Files} files, {r.Versions.Sum(v => v.Rows):N0} rows, compared with the training statistics of the version that served them.");
-        foreach (var w in r.Warnings) s.AppendLine(CultureInfo.InvariantCulture, $"- ⚠️ {MarkdownText.Cell(w)}");
-        s.AppendLine();
-        s.AppendLine("| version | rows | verdict | drifted columns | anomalies |");
-        s.AppendLine("| --- | ---: | --- | --- | --- |");
-        foreach (var v in r.Versions)
+        var report = DriftDetector.Compare(training, traffic.Inputs.Build(traffic.Source), drift);
+        var compared = report.Columns.Where(c => c.Skipped is null && c.Threshold > 0).ToList();
+        var worst = compared.OrderByDescending(c => c.Score / c.Threshold).FirstOrDefault();
+        return new WindowPoint(start, traffic.Rows, worst is null ? 0 : worst.Score / worst.Threshold, worst?.Column, report.Columns.Where(c => c.Drifted).Select(c => c.Column).ToList());
+    }
+
+    private static DecayResult Decay(MonitorOptions o, VersionTraffic t, LabelJoin labels, ModelVersion manifest, RunRecord? run)
+    {
+        var task = o.Task!.Value;
+        var metric = o.Settings.Decay.Metric ?? MetricNames.Primary(task);
+        var rule = o.Settings.Decay;
+        DecayResult Fail(string why) => new(metric, t.Joined.Count, null, null, manifest.Metrics.TryGetValue(metric, out var e) ? e : null, rule.MaxDrop, false, why);
+        if (t.Joined.Count < rule.MinRows)
         {
-            var verdict = v.Problem is { } p ? $"❌ cannot check: {MarkdownText.Cell(p)}" : v.Passed ? "✅ pass" : "❌ fail";
-            s.AppendLine(CultureInfo.InvariantCulture, $"| v{MarkdownText.Cell(v.Version)} | {v.Rows:N0} | {verdict} | {(v.Drifted.Count == 0 ? "–" : string.Join(", ", v.Drifted.Select(MarkdownText.Cell)))} | {(v.Anomalies.Count == 0 ? "–" : string.Join(", ", v.Anomalies.Select(MarkdownText.Cell)))} |");
+            return Fail($"cannot check: {t.Joined.Count:N0} labeled rows joined, fewer than monitor.decay.min-rows ({rule.MinRows}).");
         }
 
-        return s.ToString();
+        if (!manifest.Metrics.TryGetValue(metric, out var evaluation) || !double.IsFinite(evaluation))
+        {
+            return Fail($"cannot check: v{manifest.Version} has no {MetricNames.Display(metric)} from its evaluation to compare with.");
+        }
+
+        LabeledPredictions data;
+        try
+        {
+            var rows = t.Joined.LabelRows;
+            var spec = LabelSpec.Resolve(labels.Label.Name, task, o.PositiveClass ?? run?.PositiveClass, labels.Label, rows, labels.Path);
+            data = spec.Attach(labels.Label, rows, t.Joined.ToPredictions()!);
+        }
+        catch (MlOpsException e)
+        {
+            return Fail($"cannot check: {e.Message.Split('\n')[0]}");
+        }
+
+        var value = MetricCalculator.Compute(data)[metric];
+        if (!double.IsFinite(value))
+        {
+            return Fail($"cannot check: {MetricCalculator.WhyUndefined(data, metric, value) ?? $"{MetricNames.Display(metric)} is undefined on the labeled rows"}.");
+        }
+
+        var interval = PairedBootstrap.Run(data, null, 0.5, 1000, 0.95, 20260101).Candidate.GetValueOrDefault(metric);
+        var drop = MetricNames.HigherIsBetter(metric) ? evaluation - value : value - evaluation;
+        var passed = drop <= rule.MaxDrop + 1e-9;
+        var detail = Invariant($"{MetricNames.Display(metric)} {value:0.####} {MarkdownText.Interval(interval)} on {data.Count:N0} labeled rows vs {evaluation:0.####} at evaluation: {(drop > 0 ? $"worse by {drop:0.####}" : "no worse")}{(passed ? $", within max-drop {rule.MaxDrop:0.####}" : $", more than max-drop {rule.MaxDrop:0.####}")}.");
+        return new DecayResult(metric, data.Count, value, interval, evaluation, rule.MaxDrop, passed, detail);
+    }
+
+    private static string Describe(ColumnDrift c) => string.Create(CultureInfo.InvariantCulture, $"{c.Column} ({c.Method} {c.Score:0.###} > {c.Threshold:0.###})");
+
+    private static IEnumerable<MonitorFinding> Findings(VersionMonitoring v)
+    {
+        static string Column(string described) => described.Split(" (")[0];
+        if (v.Passed) yield break; // a drifted column within max-drifted-share is reported, not alerted
+        if (v.Problem is { } p) yield return new MonitorFinding(v.Version, "not checked", "its statistics", p);
+        foreach (var d in v.Drifted) yield return new MonitorFinding(v.Version, "input drift", Column(d), d);
+        foreach (var a in v.Anomalies) yield return new MonitorFinding(v.Version, "schema anomaly", a.Split(':')[0], a);
+        if (v.PredictionProblem is { } pp) yield return new MonitorFinding(v.Version, "not checked", "its predictions", pp);
+        foreach (var d in v.PredictionDrift ?? []) yield return new MonitorFinding(v.Version, "prediction drift", Column(d), d);
+        if (v.Decay is { Passed: false } decay) yield return new MonitorFinding(v.Version, "performance decay", MetricNames.Display(decay.Metric), decay.Detail);
     }
 }

@@ -32,7 +32,12 @@ public sealed class Registrar(ModelRegistry registry)
         var files = new List<ArtifactFile> { new(Path.GetFileName(location.ModelPath), location.ModelPath) };
         var dir = Path.GetDirectoryName(Path.GetFullPath(location.ModelPath))!;
         if (location.Run is not null) files.Add(new ArtifactFile(Training.RunRecord.FileName, Path.Combine(dir, Training.RunRecord.FileName)));
-        if (eval is not null) files.Add(new ArtifactFile(EvaluationResult.FileName, o.Evaluation));
+        if (eval is not null)
+        {
+            files.Add(new ArtifactFile(EvaluationResult.FileName, o.Evaluation));
+            var predictions = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(o.Evaluation))!, PredictionProfile.FileName);
+            if (File.Exists(predictions)) files.Add(new ArtifactFile(PredictionProfile.FileName, predictions));
+        }
         foreach (var f in new[] { ArtifactKinds.Schema, ArtifactKinds.Stats })
         {
             if (o.Validation is { } v && File.Exists(Path.Combine(v, f))) files.Add(new ArtifactFile(f, Path.Combine(v, f)));

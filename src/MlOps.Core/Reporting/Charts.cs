@@ -41,6 +41,31 @@ public static class Charts
             : Text(title, bars, min, max, referenceName);
     }
 
+    /// <summary>
+    /// A series over time (one value per window) against a limit drawn as a flat line: Mermaid
+    /// <c>xychart-beta</c> bars and line, or text bars with the limit marked.
+    /// </summary>
+    public static string Series(ChartStyle style, string title, string axis, IReadOnlyList<string> labels, IReadOnlyList<double> values, double limit, string limitName)
+    {
+        if (style == ChartStyle.None || values.Count == 0) return string.Empty;
+        var max = Math.Max(limit * 1.25, values.Where(double.IsFinite).DefaultIfEmpty(0).Max() * 1.1);
+        if (style == ChartStyle.Text)
+        {
+            return Text(title, labels.Zip(values, (l, v) => new ChartBar(l, v, limit)).ToList(), 0, max, limitName);
+        }
+
+        var s = new StringBuilder();
+        s.AppendLine("```mermaid");
+        s.AppendLine("xychart-beta");
+        s.AppendLine($"    title \"{Label(title)} (bars: value, line: {Label(limitName)})\"");
+        s.AppendLine($"    x-axis [{string.Join(", ", labels.Select(l => $"\"{Label(l)}\""))}]");
+        s.AppendLine(Invariant($"    y-axis \"{Label(axis)}\" 0 --> {Number(max)}"));
+        s.AppendLine($"    bar [{string.Join(", ", values.Select(v => Number(Clamp(v, 0, max))))}]");
+        s.AppendLine($"    line [{string.Join(", ", values.Select(_ => Number(limit)))}]");
+        s.AppendLine("```");
+        return s.ToString();
+    }
+
     private static string Mermaid(string title, string axis, IReadOnlyList<ChartBar> bars, double min, double max, string? referenceName, bool horizontal)
     {
         var s = new StringBuilder();

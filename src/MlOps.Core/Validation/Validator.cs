@@ -71,22 +71,27 @@ public sealed class Validator
             return new ValidationResult { Profile = profile, Schema = SchemaInference.Infer(profile), SchemaDeclared = false, Anomalies = [], OutputDirectory = options.OutputDirectory };
         }
 
-        DriftReport? drift = null;
-        if (options.Baseline is not null)
-        {
-            var baseline = await BaselineAsync(options.Baseline, options.Data, cancellationToken);
-            drift = DriftDetector.Compare(baseline, profile, options.Drift);
-        }
+        var baseline = options.Baseline is null ? null : await BaselineAsync(options.Baseline, options.Data, cancellationToken);
+        var fingerprint = (await Artifacts.DataFingerprint.DatasetAsync(options.Data.ResolveFiles(), cancellationToken)).Fingerprint;
+        return await CheckAsync(profile, declared, baseline, options.Drift, options.OutputDirectory, fingerprint, cancellationToken);
+    }
 
+    /// <summary>
+    /// The gates on a profile already built (the monitor's served rows): schema anomalies and drift
+    /// against <paramref name="baseline"/>, with the same artifacts as a validate run.
+    /// </summary>
+    public static async Task<ValidationResult> CheckAsync(DatasetProfile profile, DatasetSchema? declared, DatasetProfile? baseline, DriftOptions drift, string outputDirectory, string? fingerprint, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(outputDirectory);
         var result = new ValidationResult
         {
             Profile = profile,
             Schema = declared ?? SchemaInference.Infer(profile),
             SchemaDeclared = declared is not null,
             Anomalies = declared is null ? [] : SchemaValidator.Validate(declared, profile),
-            Drift = drift,
-            Fingerprint = (await Artifacts.DataFingerprint.DatasetAsync(options.Data.ResolveFiles(), cancellationToken)).Fingerprint,
-            OutputDirectory = options.OutputDirectory,
+            Drift = baseline is null ? null : DriftDetector.Compare(baseline, profile, drift),
+            Fingerprint = fingerprint,
+            OutputDirectory = outputDirectory,
         };
         await ValidationArtifacts.WriteAsync(result, cancellationToken);
         return result;
