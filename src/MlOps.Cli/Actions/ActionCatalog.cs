@@ -187,18 +187,25 @@ public static class ActionCatalog
         {
             Name = "monitor",
             Title = "Monitor",
-            Description = "Compare production inputs (the prediction log of mlops serve or mlops predict) with the training statistics of the version that served them; fails on drift or anomalies, and when a version cannot be checked.",
+            Description = "Compare production traffic (the prediction log of mlops serve or mlops predict) with the training statistics and evaluation of the version that served it: input drift, prediction drift, schema anomalies and, with labels, performance decay; fails when a rule fails or cannot be checked, and opens one issue per failed rule.",
             Command = ["monitor"],
             Inputs =
             [
                 Config(" (its registry: section picks the backend)"),
                 new("log", "The prediction log: a file, a folder of rotated files, or a glob.", "", InputUse.Value, "--log"),
-                new("since", "Only entries from the last 90m, 24h or 7d; empty: the whole log.", "", InputUse.Value, "--since"),
+                new("since", "Only entries from the last 90m, 24h or 7d; empty: monitor.since, else the whole log.", "", InputUse.Value, "--since"),
+                new("window", "A drift time series per window of this length (1h, 1d); empty: monitor.window.", "", InputUse.Value, "--window"),
+                new("labels", "Ground truth that arrived later, joined on request_id (and row) or monitor.labels.key; enables the decay check.", "", InputUse.Value, "--labels"),
+                new("alert", "auto: one issue per failed rule on GitHub (needs permissions: issues: write), annotations on any CI; issues; none.", "auto", InputUse.Value, "--alert"),
+                new("github-token", "Token for the alert issues. The default GITHUB_TOKEN works with permissions: issues: write.", "", InputUse.Environment, "GITHUB_TOKEN")
+                {
+                    Hosts = ActionHosts.GitHub, Secret = true, GitHubDefault = "${{ github.token }}",
+                },
                 new("output", "Folder for monitoring.json, report.md and one folder per served version.", Commands.MonitorCommand.DefaultOutput, InputUse.Value, "--output") { Group = Advanced },
             ],
             Outputs =
             [
-                new("passed", "true when no served version drifted."),
+                new("passed", "true when every served version passed every rule."),
                 new("report", "Path to report.md."),
             ],
             ReadOutputs = r => [new("passed", r.Succeeded), new("report", r.Under("output", "report.md"))],

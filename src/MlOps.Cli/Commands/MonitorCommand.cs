@@ -17,11 +17,13 @@ internal static class MonitorCommand
         var since = new Option<string?>("--since") { Description = "Only entries from the last 90m, 24h, 7d (default: monitor.since, else the whole log).", HelpName = "age" };
         var window = new Option<string?>("--window") { Description = "Also score drift per window of this length (1h, 1d) for a time series in the report (default: monitor.window).", HelpName = "length" };
         var labels = new Option<string?>("--labels") { Description = "Ground truth that arrived later (CSV, JSONL, Parquet): joined on request_id (the server's X-Request-Id, with row for multi-row requests) or monitor.labels.key; the metric is compared with the version's evaluation.", HelpName = "path" };
+        var alert = new Option<string>("--alert") { Description = "Where failed rules go: auto (GitHub issues on GitHub Actions with a token; annotations on any CI), issues, or none. Issues are opened per model and rule, updated in place, closed on recovery.", HelpName = "auto|issues|none", DefaultValueFactory = _ => "auto" };
+        alert.AcceptOnlyFromAmong("auto", "issues", "none");
         var output = CommonOptions.Output($"The folder for monitoring.json, report.md and one validate folder per served version (default: {DefaultOutput}).");
         var json = CommonOptions.Json();
         var cmd = new Command("monitor", "Compare production inputs (the prediction log) with the training statistics of the version that served them, with validate's drift rules and the version's schema; exits 1 on drift or anomalies, and when a version cannot be checked.")
         {
-            logs, since, window, labels, output, json, RegistryCommands.RegistryPath, RegistryCommands.Name,
+            logs, since, window, labels, alert, output, json, RegistryCommands.RegistryPath, RegistryCommands.Name,
         };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -45,6 +47,7 @@ internal static class MonitorCommand
                 OutputDirectory = parse.GetValue(output) ?? DefaultOutput,
             };
             var result = await new ProductionMonitor(registry, line => console.Error.WriteLine(line)).RunAsync(options, ct);
+            await MonitorAlerting.RaiseAsync(result, parse.GetValue(alert)!, console, ct);
             if (parse.GetValue(json))
             {
                 JsonOutput.Write(console.Out, w =>

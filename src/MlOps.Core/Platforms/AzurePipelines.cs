@@ -29,6 +29,10 @@ public sealed class AzurePipelines(Func<string, string?> environment, TextWriter
     public bool RendersMermaid => false;
 
     /// <inheritdoc/>
+    public (IAlertTracker? Tracker, string Why) AlertTracker(RetryPolicy retry) =>
+        (null, "Azure Pipelines: alerts are the run's error annotations (##vso[task.logissue]); work items are not opened.");
+
+    /// <inheritdoc/>
     public (IPullRequestCommenter? Commenter, string Why) PullRequestCommenter(int? pullRequest, RetryPolicy retry)
     {
         var ado = AzureDevOps.AzureDevOpsContext.FromEnvironment(environment);

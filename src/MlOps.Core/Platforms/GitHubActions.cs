@@ -62,6 +62,14 @@ public sealed class GitHubActions(Func<string, string?> environment, TextWriter 
     }
 
     /// <inheritdoc/>
+    public (IAlertTracker? Tracker, string Why) AlertTracker(RetryPolicy retry)
+    {
+        if (Context is not { } gh) return (null, "GITHUB_REPOSITORY is not set.");
+        if (Token is not { } token) return (null, "GITHUB_TOKEN is not set; pass the workflow's token (with: github-token: ${{ github.token }}) and grant 'permissions: issues: write'.");
+        return (new GitHub.GitHubIssueAlerts(GitHub.GitHubReporter.CreateClient(gh.ApiUrl, token), gh, retry), string.Empty);
+    }
+
+    /// <inheritdoc/>
     public async Task<string?> SetCommitStatusAsync(string context, bool success, string description, RetryPolicy retry, CancellationToken cancellationToken = default)
     {
         if (Context is not { HeadSha: { } sha } gh || Token is not { } token) return "No commit status: it needs GitHub Actions, GITHUB_SHA and GITHUB_TOKEN.";

@@ -55,6 +55,10 @@ public interface ICiPlatform
     /// <param name="retry">How transient failures are retried.</param>
     (IPullRequestCommenter? Commenter, string Why) PullRequestCommenter(int? pullRequest, RetryPolicy retry);
 
+    /// <summary>The issue tracker alerts go to (GitHub issues), or why there is none.</summary>
+    /// <param name="retry">How transient failures are retried.</param>
+    (IAlertTracker? Tracker, string Why) AlertTracker(RetryPolicy retry);
+
     /// <summary>Sets a commit status on the commit being built; returns why not when the platform has none.</summary>
     /// <exception cref="CommentForbiddenException">The token may not write statuses.</exception>
     Task<string?> SetCommitStatusAsync(string context, bool success, string description, RetryPolicy retry, CancellationToken cancellationToken = default);

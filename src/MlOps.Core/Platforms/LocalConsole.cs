@@ -22,6 +22,10 @@ public sealed class LocalConsole(TextWriter stdout) : ICiPlatform
     public bool RendersMermaid => true;
 
     /// <inheritdoc/>
+    public (IAlertTracker? Tracker, string Why) AlertTracker(RetryPolicy retry) =>
+        (null, "not in CI: alert issues are opened from GitHub Actions with the job's token.");
+
+    /// <inheritdoc/>
     public (IPullRequestCommenter? Commenter, string Why) PullRequestCommenter(int? pullRequest, RetryPolicy retry) =>
         (null, "not running in GitHub Actions or Azure Pipelines; the report is in the file.");
 

@@ -13,7 +13,7 @@ namespace MlOps.Tests.Monitoring;
 [Trait("Category", "Integration")]
 public class MonitorTests
 {
-    private static async Task<string> ProductionAsync(TempDir dir)
+    internal static async Task<string> ProductionAsync(TempDir dir)
     {
         // Stage by stage with explicit folders: the test process's working directory is shared.
         var config = Examples.CopyPenguins(dir.Path);
@@ -33,7 +33,7 @@ public class MonitorTests
     }
 
     // Sends the example's own rows (optionally heavier) to the served model in requests of ten rows, logging every request; request n has the id "{prefix}{n}".
-    private static async Task ServeAsync(TempDir dir, string log, double extraMass, string prefix = "r")
+    internal static async Task ServeAsync(TempDir dir, string log, double extraMass, string prefix = "r")
     {
         await using var server = await ServingSetup.FromExampleRegistryAsync(dir, "penguins", log);
         var inputs = server.Host.Find("penguins")!.Current!.Scorer.Inputs.Select(i => i.Name).ToHashSet();

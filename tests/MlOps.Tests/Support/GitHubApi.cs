@@ -42,6 +42,9 @@ public sealed partial class GitHubApi : IAsyncLifetime
     /// <summary>Comments by id: (issue, body).</summary>
     public ConcurrentDictionary<long, (int Issue, string Body)> Comments { get; } = new();
 
+    /// <summary>Issues by number (alert issues): title, body, open or closed, labels.</summary>
+    public ConcurrentDictionary<int, IssueState> Issues { get; } = new();
+
     /// <summary>Commit statuses set: (sha, body JSON).</summary>
     public ConcurrentQueue<(string Sha, JsonNode Body)> Statuses { get; } = new();
 
@@ -88,6 +91,7 @@ public sealed partial class GitHubApi : IAsyncLifetime
     public void Reset()
     {
         Comments.Clear();
+        Issues.Clear();
         Requests.Clear();
         Violations.Clear();
         while (Statuses.TryDequeue(out _))
@@ -202,11 +206,57 @@ public sealed partial class GitHubApi : IAsyncLifetime
             return;
         }
 
+        if (IssuesRoute().IsMatch(path) && prism.IsSuccessStatusCode)
+        {
+            if (request.Method == "GET")
+            {
+                // GitHub's filters: state (default open) and labels (all of them).
+                var state = request.Query["state"].ToString() is { Length: > 0 } st ? st : "open";
+                var labels = request.Query["labels"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries);
+                var template = JsonNode.Parse(prismBody)!.AsArray()[0]!;
+                var list = Issues.Where(i => (state == "all" || i.Value.State == state) && labels.All(i.Value.Labels.Contains)).OrderBy(i => i.Key).Select(i => Issue(template, i.Key, i.Value, path)).ToArray<JsonNode?>();
+                await Respond(context, 200, new JsonArray(list).ToJsonString());
+                return;
+            }
+
+            var posted = JsonNode.Parse(body)!;
+            var number = Issues.IsEmpty ? 1 : Issues.Keys.Max() + 1;
+            Issues[number] = new IssueState((string)posted["title"]!, (string?)posted["body"] ?? string.Empty, "open", posted["labels"]?.AsArray().Select(l => (string)l!).ToList() ?? []);
+            await Respond(context, 201, Issue(JsonNode.Parse(prismBody)!, number, Issues[number], path).ToJsonString());
+            return;
+        }
+
+        var issueMatch = IssueRoute().Match(path);
+        if (issueMatch.Success && request.Method == "PATCH" && prism.IsSuccessStatusCode)
+        {
+            var number = int.Parse(issueMatch.Groups["n"].Value, CultureInfo.InvariantCulture);
+            var patch = JsonNode.Parse(body)!;
+            var current = Issues[number];
+            Issues[number] = current with { Title = (string?)patch["title"] ?? current.Title, Body = (string?)patch["body"] ?? current.Body, State = (string?)patch["state"] ?? current.State };
+            await Respond(context, 200, Issue(JsonNode.Parse(prismBody)!, number, Issues[number], path).ToJsonString());
+            return;
+        }
+
         var status = StatusRoute().Match(path);
         if (status.Success && prism.IsSuccessStatusCode) Statuses.Enqueue((status.Groups["sha"].Value, JsonNode.Parse(body)!));
 
         // Prism's examples carry Link headers to api.github.com; never pass them on.
         await Respond(context, (int)prism.StatusCode, prismBody);
+    }
+
+    private static JsonNode Issue(JsonNode template, int number, IssueState issue, string path)
+    {
+        var c = template.DeepClone().AsObject();
+        c["number"] = number;
+        c["id"] = 5000 + number;
+        c["title"] = issue.Title;
+        c["body"] = issue.Body;
+        c["state"] = issue.State;
+        c.Remove("pull_request");
+        var label = template["labels"] is JsonArray { Count: > 0 } ls && ls[0] is JsonObject lo ? lo : new JsonObject();
+        c["labels"] = new JsonArray(issue.Labels.Select(l => { var x = label.DeepClone(); x["name"] = l; return x; }).ToArray<JsonNode?>());
+        c["html_url"] = $"https://github.com{Regex.Replace(path, "^/repos", string.Empty).Split("/issues")[0]}/issues/{number}";
+        return c;
     }
 
     private static JsonNode Comment(JsonNode template, long id, string body, string path)
@@ -242,6 +292,12 @@ public sealed partial class GitHubApi : IAsyncLifetime
     [GeneratedRegexAttribute(@"^/repos/[^/]+/[^/]+/issues/comments/(?<id>\d+)$")]
     private static partial Regex CommentRoute();
 
+    [GeneratedRegexAttribute(@"^/repos/[^/]+/[^/]+/issues$")]
+    private static partial Regex IssuesRoute();
+
+    [GeneratedRegexAttribute(@"^/repos/[^/]+/[^/]+/issues/(?<n>\d+)$")]
+    private static partial Regex IssueRoute();
+
     [GeneratedRegexAttribute(@"^/repos/[^/]+/[^/]+/statuses/(?<sha>[0-9a-f]+)$")]
     private static partial Regex StatusRoute();
 
@@ -268,6 +324,9 @@ public sealed partial class GitHubApi : IAsyncLifetime
         }
     }
 }
+
+/// <summary>An issue the test front keeps.</summary>
+public sealed record IssueState(string Title, string Body, string State, IReadOnlyList<string> Labels);
 
 [CollectionDefinition(Name)]
 public sealed class GitHubApiCollection : ICollectionFixture<GitHubApi>

@@ -103,23 +103,40 @@ public sealed class GitHubReporter : IPullRequestCommenter
         }
     }
 
-    private async Task<T> CallAsync<T>(string operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken, bool write)
+    private Task<T> CallAsync<T>(string operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken, bool write) =>
+        CallAsync(
+            _retry,
+            _context,
+            operation,
+            write ? operation.Contains("status", StringComparison.Ordinal) ? "statuses: write" : "pull-requests: write" : null,
+            Invariant($"{_context.Owner}/{_context.Repository} pull request #{_pullRequest} was not found, or the token cannot see it"),
+            call,
+            cancellationToken);
+
+    /// <summary>One GitHub call with retries; a refused write names the permission the workflow needs.</summary>
+    /// <param name="retry">Retries for rate limits, 5xx and network errors.</param>
+    /// <param name="context">The repository.</param>
+    /// <param name="operation">What the call does, for messages.</param>
+    /// <param name="permission">The workflow permission a write needs (null: a read).</param>
+    /// <param name="notFound">What a 404 means here.</param>
+    /// <param name="call">The call.</param>
+    /// <param name="cancellationToken">Cancels it.</param>
+    internal static async Task<T> CallAsync<T>(RetryPolicy retry, GitHubContext context, string operation, string? permission, string notFound, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         try
         {
-            return await _retry.RunAsync("GitHub", operation, call, Classify, cancellationToken);
+            return await retry.RunAsync("GitHub", operation, call, Classify, cancellationToken);
         }
-        catch (ApiException e) when (write && e.StatusCode == HttpStatusCode.Forbidden)
+        catch (ApiException e) when (permission is not null && e.StatusCode == HttpStatusCode.Forbidden)
         {
-            var permission = operation.Contains("status", StringComparison.Ordinal) ? "statuses: write" : "pull-requests: write";
-            throw new CommentForbiddenException(Invariant($"GitHub refused {operation} ({e.Message}). The token cannot write to {_context.Owner}/{_context.Repository}: a pull request from a fork gets a read-only token, or the workflow lacks 'permissions: {permission}'."));
+            throw new CommentForbiddenException(Invariant($"GitHub refused {operation} ({e.Message}). The token cannot write to {context.Owner}/{context.Repository}: a pull request from a fork gets a read-only token, or the workflow lacks 'permissions: {permission}'."));
         }
         catch (ApiException e)
         {
             var hint = e.StatusCode switch
             {
                 HttpStatusCode.Unauthorized => "the token was rejected; pass a valid token (the workflow's GITHUB_TOKEN)",
-                HttpStatusCode.NotFound => Invariant($"{_context.Owner}/{_context.Repository} pull request #{_pullRequest} was not found, or the token cannot see it"),
+                HttpStatusCode.NotFound => notFound,
                 _ => e.Message,
             };
             throw HttpFailures.For("GitHub", operation, (int)e.StatusCode, hint, e);
