@@ -139,6 +139,9 @@ public class MonitorTests
         var report = File.ReadAllText(dir.Combine("mon4/report.md"));
         Assert.Contains("xychart-beta", report, StringComparison.Ordinal);
         Assert.Contains("x-axis [\"10:00\", \"11:00\"]", report, StringComparison.Ordinal);
+        var (parsed, results) = await Reporting.ReportRenderingTests.MermaidCheckAsync(dir.Combine("mon4/report.md"));
+        Assert.True(parsed == 0, string.Join("\n", results.Select(r => r.Error)));
+        Assert.Equal("xychart", Assert.Single(results).Type);
     }
 
     [Fact]

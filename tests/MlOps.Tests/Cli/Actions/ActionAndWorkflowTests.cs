@@ -64,6 +64,7 @@ public class ActionAndWorkflowTests
     [Theory]
     [InlineData("templates/azure-pipelines/pull-request.yml")]
     [InlineData("templates/azure-pipelines/release.yml")]
+    [InlineData("templates/azure-pipelines/continuous-training.yml")]
     public void Azure_pipelines_templates_use_tasks_and_inputs_the_extension_has(string file)
     {
         var yaml = YamlFiles.Load(Path.Combine(Support.Cli.RepoRoot, file));
@@ -101,6 +102,43 @@ public class ActionAndWorkflowTests
             var inputs = ((YamlMappingNode)action["inputs"]).Children.Keys.Select(k => ((YamlScalarNode)k).Value).ToHashSet();
             if (!step.Children.TryGetValue(new YamlScalarNode("with"), out var with)) continue;
             foreach (var key in ((YamlMappingNode)with).Children.Keys) Assert.True(inputs.Contains(((YamlScalarNode)key).Value), $"{file}: actions/{match.Groups[1].Value} has no input '{key}'");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(GitHubFiles))]
+    public void Step_and_job_outputs_a_workflow_reads_exist(string file)
+    {
+        var text = File.ReadAllText(Path.Combine(Support.Cli.RepoRoot, file));
+        var yaml = YamlFiles.Load(Path.Combine(Support.Cli.RepoRoot, file));
+        if (!yaml.Children.TryGetValue(new YamlScalarNode("jobs"), out var jobs)) return; // an action.yml
+        var jobOutputs = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var (name, node) in ((YamlMappingNode)jobs).Children)
+        {
+            var job = (YamlMappingNode)node;
+            jobOutputs[((YamlScalarNode)name).Value!] = job.Children.TryGetValue(new YamlScalarNode("outputs"), out var o) ? ((YamlMappingNode)o).Children.Keys.Select(k => ((YamlScalarNode)k).Value!).ToHashSet() : [];
+            var ours = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+            foreach (var step in ((YamlSequenceNode)job["steps"]).OfType<YamlMappingNode>())
+            {
+                if (!step.Children.TryGetValue(new YamlScalarNode("id"), out var id) || !step.Children.TryGetValue(new YamlScalarNode("uses"), out var uses)) continue;
+                var m = System.Text.RegularExpressions.Regex.Match(((YamlScalarNode)uses).Value!, @"^mlops-ci/mlops-ci/actions/([a-z-]+)@");
+                if (!m.Success) continue;
+                var action = YamlFiles.Load(Path.Combine(Support.Cli.RepoRoot, "actions", m.Groups[1].Value, "action.yml"));
+                ours[((YamlScalarNode)id).Value!] = ((YamlMappingNode)action["outputs"]).Children.Keys.Select(k => ((YamlScalarNode)k).Value!).ToHashSet();
+            }
+
+            var serialized = new YamlStream(new YamlDocument(job));
+            using var writer = new StringWriter();
+            serialized.Save(writer, assignAnchors: false);
+            foreach (System.Text.RegularExpressions.Match r in System.Text.RegularExpressions.Regex.Matches(writer.ToString(), @"steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)"))
+            {
+                if (ours.TryGetValue(r.Groups[1].Value, out var outputs)) Assert.True(outputs.Contains(r.Groups[2].Value), $"{file}: step '{r.Groups[1].Value}' has no output '{r.Groups[2].Value}'");
+            }
+        }
+
+        foreach (System.Text.RegularExpressions.Match r in System.Text.RegularExpressions.Regex.Matches(text, @"needs\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)"))
+        {
+            Assert.True(jobOutputs.TryGetValue(r.Groups[1].Value, out var outputs) && outputs.Contains(r.Groups[2].Value), $"{file}: job '{r.Groups[1].Value}' has no output '{r.Groups[2].Value}'");
         }
     }
 
