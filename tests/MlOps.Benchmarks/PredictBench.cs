@@ -76,13 +76,6 @@ internal static class PredictBench
         var validateWatch = Stopwatch.StartNew();
         await new MlOps.Validation.Validator(_ => { }).RunAsync(new MlOps.Validation.ValidateOptions { Data = new DatasetSource { Path = path }, OutputDirectory = validation, Baseline = null });
         var validateSeconds = validateWatch.Elapsed.TotalSeconds;
-        await registry.RegisterAsync(new MlOps.Registry.NewVersion
-        {
-            Name = "bench",
-            ModelFile = "model.onnx",
-            Files = [new MlOps.Registry.ArtifactFile("model.onnx", onnxPath), new MlOps.Registry.ArtifactFile("stats.json", Path.Combine(validation, "stats.json"))],
-            Manifest = new MlOps.Registry.ModelVersion { Name = "bench", Version = 0, CreatedAt = DateTimeOffset.UtcNow, CreatedBy = MlOps.Registry.Actor.Current(), ModelFile = "model.onnx", Format = "onnx", Artifacts = [], Blessed = true },
-        });
         var log = Path.Combine(dir, "monitor-log.jsonl");
         File.Delete(log);
         await new Predictor(_ => { }).RunAsync(new PredictOptions
@@ -97,6 +90,17 @@ internal static class PredictBench
             Output = Path.Combine(dir, "monitor-predictions.csv"),
             PredictionLog = log,
             LogSampleRate = 1,
+        });
+        // The reference for prediction drift: the same predictions' statistics (evaluate writes these at register time).
+        var scored = await new MlOps.Validation.Validator(_ => { }).ProfileAsync(new DatasetSource { Path = Path.Combine(dir, "monitor-predictions.csv") }, null, null);
+        var predictionStats = Path.Combine(dir, MlOps.Evaluation.PredictionProfile.FileName);
+        await MlOps.Validation.Statistics.StatsFile.WriteAsync(predictionStats, new MlOps.Validation.Statistics.DatasetProfile { Source = scored.Source, Files = scored.Files, Rows = scored.Rows, Columns = scored.Columns.Where(c => c.Name is "label" or "probability").ToList() });
+        await registry.RegisterAsync(new MlOps.Registry.NewVersion
+        {
+            Name = "bench",
+            ModelFile = "model.onnx",
+            Files = [new MlOps.Registry.ArtifactFile("model.onnx", onnxPath), new MlOps.Registry.ArtifactFile("stats.json", Path.Combine(validation, "stats.json")), new MlOps.Registry.ArtifactFile(MlOps.Evaluation.PredictionProfile.FileName, predictionStats)],
+            Manifest = new MlOps.Registry.ModelVersion { Name = "bench", Version = 0, CreatedAt = DateTimeOffset.UtcNow, CreatedBy = MlOps.Registry.Actor.Current(), ModelFile = "model.onnx", Format = "onnx", Artifacts = [], Blessed = true },
         });
         var watch = Stopwatch.StartNew();
         var result = await new MlOps.Monitoring.ProductionMonitor(registry, _ => { }).RunAsync(new MlOps.Monitoring.MonitorOptions { LogFiles = [log], Model = "bench", OutputDirectory = Path.Combine(dir, "monitor-out") });

@@ -70,6 +70,33 @@ public sealed class JoinedPredictions
         _labelRows.Add(labelRow);
     }
 
+    /// <summary>Appends another worker's joined rows (classes matched by name).</summary>
+    public void AddAll(JoinedPredictions other)
+    {
+        _task ??= other._task;
+        _unreadable += other._unreadable;
+        _labelRows.AddRange(other._labelRows);
+        _values.AddRange(other._values);
+        foreach (var scores in other._classScores)
+        {
+            var mapped = new Dictionary<int, float>();
+            foreach (var (c, p) in scores)
+            {
+                var name = other._classes[c];
+                if (!_classIndex.TryGetValue(name, out var index))
+                {
+                    index = _classes.Count;
+                    _classes.Add(name);
+                    _classIndex[name] = index;
+                }
+
+                mapped[index] = p;
+            }
+
+            _classScores.Add(mapped);
+        }
+    }
+
     /// <summary>The joined outputs as predictions of the task (null when none joined).</summary>
     public Predictions? ToPredictions() => _task switch
     {

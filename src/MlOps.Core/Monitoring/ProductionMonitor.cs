@@ -35,12 +35,21 @@ public sealed class ProductionMonitor(ModelRegistry registry, Action<string> log
             log($"{labels.Count:N0} labels from {source.Path}, joined on {labels.Key}");
         }
 
-        var traffic = new Dictionary<string, VersionTraffic>(StringComparer.Ordinal);
-        var contents = await PredictionLogReader.ReadAsync(o.LogFiles, o.Model, o.Since, (entry, version, time, inputs) =>
-        {
-            if (!traffic.TryGetValue(version, out var t)) traffic[version] = t = new VersionTraffic(version, o.Window);
-            t.Add(entry, time, inputs, labels);
-        }, cancellationToken);
+        // Every core parses and profiles its share of the log; the shares are merged per version.
+        var (contents, parts) = await PredictionLogReader.ReadAsync(
+            o.LogFiles,
+            o.Model,
+            o.Since,
+            () => new Dictionary<string, VersionTraffic>(StringComparer.Ordinal),
+            (mine, entry, version, time, inputs) =>
+            {
+                if (!mine.TryGetValue(version, out var t)) mine[version] = t = new VersionTraffic(version, o.Window);
+                t.Add(entry, time, inputs, labels);
+            },
+            Environment.ProcessorCount,
+            cancellationToken);
+        var traffic = parts.SelectMany(p => p).GroupBy(p => p.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => ServedVersion.Combine(g.Key, g.Select(p => p.Value).ToList()), StringComparer.Ordinal);
 
         var warnings = new List<string>();
         if (contents.Malformed > 0) warnings.Add($"{contents.Malformed} log lines are not log entries (first at {contents.FirstMalformed}); they were skipped.");
@@ -78,7 +87,7 @@ public sealed class ProductionMonitor(ModelRegistry registry, Action<string> log
         return result;
     }
 
-    private async Task<VersionMonitoring> CheckAsync(MonitorOptions o, VersionTraffic t, LabelJoin? labels, CancellationToken cancellationToken)
+    private async Task<VersionMonitoring> CheckAsync(MonitorOptions o, ServedVersion t, LabelJoin? labels, CancellationToken cancellationToken)
     {
         var version = t.Version;
         var rows = t.All.Rows;
@@ -105,7 +114,7 @@ public sealed class ProductionMonitor(ModelRegistry registry, Action<string> log
         }
 
         var run = files.TryGetValue(RunRecord.FileName, out var runPath) ? await RunRecord.ReadAsync(runPath, cancellationToken) : null;
-        var inputs = t.All.Inputs.Build(t.All.Source);
+        var inputs = t.All.Inputs;
         var served = inputs.Columns.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
 
         // Served inputs carry the model's columns only: the schema is checked for those, without the training set's row bounds.
@@ -134,7 +143,7 @@ public sealed class ProductionMonitor(ModelRegistry registry, Action<string> log
             }
             else
             {
-                var report = DriftDetector.Compare(await StatsFile.ReadAsync(predictionStats, cancellationToken), t.All.Outputs.Build(t.All.Source), o.Drift);
+                var report = DriftDetector.Compare(await StatsFile.ReadAsync(predictionStats, cancellationToken), t.All.Outputs, o.Drift);
                 await ArtifactJson.WriteAsync(Path.Combine(folder, "prediction-drift.json"), report, cancellationToken);
                 predictionDrift = report.Columns.Where(c => c.Drifted).Select(Describe).ToList();
                 predictionFailed = report.Drifted;
@@ -155,15 +164,15 @@ public sealed class ProductionMonitor(ModelRegistry registry, Action<string> log
         };
     }
 
-    private static WindowPoint Window(DateTimeOffset start, ServedTraffic traffic, DatasetProfile training, DriftOptions drift)
+    private static WindowPoint Window(DateTimeOffset start, TrafficProfile traffic, DatasetProfile training, DriftOptions drift)
     {
-        var report = DriftDetector.Compare(training, traffic.Inputs.Build(traffic.Source), drift);
+        var report = DriftDetector.Compare(training, traffic.Inputs, drift);
         var compared = report.Columns.Where(c => c.Skipped is null && c.Threshold > 0).ToList();
         var worst = compared.OrderByDescending(c => c.Score / c.Threshold).FirstOrDefault();
         return new WindowPoint(start, traffic.Rows, worst is null ? 0 : worst.Score / worst.Threshold, worst?.Column, report.Columns.Where(c => c.Drifted).Select(c => c.Column).ToList());
     }
 
-    private static DecayResult Decay(MonitorOptions o, VersionTraffic t, LabelJoin labels, ModelVersion manifest, RunRecord? run)
+    private static DecayResult Decay(MonitorOptions o, ServedVersion t, LabelJoin labels, ModelVersion manifest, RunRecord? run)
     {
         var task = o.Task!.Value;
         var metric = o.Settings.Decay.Metric ?? MetricNames.Primary(task);

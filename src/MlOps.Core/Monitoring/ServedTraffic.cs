@@ -121,3 +121,49 @@ public sealed class VersionTraffic(string version, TimeSpan? window)
         }
     }
 }
+
+/// <summary>Profiles of served rows, merged from every worker that read them.</summary>
+/// <param name="Inputs">The served inputs.</param>
+/// <param name="Outputs">The model's outputs.</param>
+/// <param name="Rows">Rows served.</param>
+public sealed record TrafficProfile(DatasetProfile Inputs, DatasetProfile Outputs, long Rows)
+{
+    /// <summary>Merges the workers' parts of the same rows.</summary>
+    public static TrafficProfile Combine(IReadOnlyList<ServedTraffic> parts)
+    {
+        var source = parts[0].Source;
+        DatasetProfile Merge(Func<ServedTraffic, DatasetProfiler> of)
+        {
+            var built = parts.Select(p => of(p).Build(source)).ToList();
+            if (built.Count == 1) return built[0];
+            var merged = StatsFile.Merge(built);
+            return new DatasetProfile { Source = source, Files = [source], Rows = merged.Rows, Columns = merged.Columns };
+        }
+
+        return new TrafficProfile(Merge(p => p.Inputs), Merge(p => p.Outputs), parts.Sum(p => p.Rows));
+    }
+}
+
+/// <summary>One version's traffic as the monitor checks it: all its rows, its windows, its joined labels.</summary>
+/// <param name="Version">The version.</param>
+/// <param name="All">All its rows.</param>
+/// <param name="Windows">Its rows per window, by start.</param>
+/// <param name="Joined">Logged outputs whose labels arrived.</param>
+/// <param name="Span">The first and last logged time.</param>
+public sealed record ServedVersion(string Version, TrafficProfile All, SortedDictionary<DateTimeOffset, TrafficProfile> Windows, JoinedPredictions Joined, (DateTimeOffset First, DateTimeOffset Last)? Span)
+{
+    /// <summary>Combines what each worker saw of one version.</summary>
+    public static ServedVersion Combine(string version, IReadOnlyList<VersionTraffic> parts)
+    {
+        var windows = new SortedDictionary<DateTimeOffset, TrafficProfile>();
+        foreach (var start in parts.SelectMany(p => p.Windows.Keys).Distinct())
+        {
+            windows[start] = TrafficProfile.Combine(parts.Select(p => p.Windows.GetValueOrDefault(start)).OfType<ServedTraffic>().ToList());
+        }
+
+        var joined = new JoinedPredictions();
+        foreach (var p in parts) joined.AddAll(p.Joined);
+        var spans = parts.Select(p => p.Span).OfType<(DateTimeOffset First, DateTimeOffset Last)>().ToList();
+        return new ServedVersion(version, TrafficProfile.Combine(parts.Select(p => p.All).ToList()), windows, joined, spans.Count == 0 ? null : (spans.Min(s => s.First), spans.Max(s => s.Last)));
+    }
+}
