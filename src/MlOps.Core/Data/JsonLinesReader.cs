@@ -8,7 +8,9 @@ namespace MlOps.Data;
 /// <summary>
 /// Streams JSON Lines: one object per line whose properties are the columns. Keys may differ
 /// between lines (an absent key is a missing cell). Strings, numbers, booleans and null are
-/// supported; nested objects and arrays are refused with the line that holds them.
+/// supported; nested objects and arrays are refused with the line that holds them. A line of the
+/// prediction log (<c>{"time", ..., "inputs": [row, ...]}</c>, as <c>mlops serve</c> and
+/// <c>mlops predict</c> write it) is read as its input rows, so the log is a dataset too.
 /// </summary>
 public sealed class JsonLinesReader : IDatasetReader
 {
@@ -112,6 +114,7 @@ public sealed class JsonLinesReader : IDatasetReader
         private readonly Dictionary<string, int> _columns = new(StringComparer.Ordinal);
         private readonly List<(byte[] Name, int Column)> _recent = [];
         private byte[] _scratch = new byte[256];
+        private JsonRowFeeder? _feeder;
         private bool _begun;
         private long _rows;
 
@@ -139,6 +142,12 @@ public sealed class JsonLinesReader : IDatasetReader
             _rows++;
             try
             {
+                if (line.StartsWith("{\"time\":"u8) && line.IndexOf("\"inputs\":["u8) > 0)
+                {
+                    LogEntry(line);
+                    return;
+                }
+
                 ParseObject(line);
             }
             catch (JsonException e)
@@ -162,6 +171,17 @@ public sealed class JsonLinesReader : IDatasetReader
             }
 
             sink.EndFile();
+        }
+
+        // One record per logged input row; the entry's other fields (time, version, outputs) are not columns.
+        private void LogEntry(ReadOnlySpan<byte> line)
+        {
+            using var entry = JsonDocument.Parse(line.ToArray());
+            _feeder ??= new JsonRowFeeder(sink);
+            foreach (var row in entry.RootElement.GetProperty("inputs").EnumerateArray())
+            {
+                if (row.ValueKind == JsonValueKind.Object) _feeder.Row(row);
+            }
         }
 
         private static string FirstSentence(string message)

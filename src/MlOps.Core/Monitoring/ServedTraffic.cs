@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MlOps.Data;
 using MlOps.Evaluation;
 using MlOps.Validation.Statistics;
 

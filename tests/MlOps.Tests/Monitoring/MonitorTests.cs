@@ -33,9 +33,9 @@ public class MonitorTests
     }
 
     // Sends the example's own rows (optionally heavier) to the served model in requests of ten rows, logging every request; request n has the id "{prefix}{n}".
-    internal static async Task ServeAsync(TempDir dir, string log, double extraMass, string prefix = "r")
+    internal static async Task ServeAsync(TempDir dir, string log, double extraMass, string prefix = "r", (string, double)? canary = null)
     {
-        await using var server = await ServingSetup.FromExampleRegistryAsync(dir, "penguins", log);
+        await using var server = await ServingSetup.FromExampleRegistryAsync(dir, "penguins", log, canary);
         var inputs = server.Host.Find("penguins")!.Current!.Scorer.Inputs.Select(i => i.Name).ToHashSet();
         var lines = File.ReadAllLines(dir.Combine("data/current.csv"));
         var header = lines[0].Split(',');
@@ -142,6 +142,37 @@ public class MonitorTests
         var (parsed, results) = await Reporting.ReportRenderingTests.MermaidCheckAsync(dir.Combine("mon4/report.md"));
         Assert.True(parsed == 0, string.Join("\n", results.Select(r => r.Error)));
         Assert.Equal("xychart", Assert.Single(results).Type);
+    }
+
+    [Fact]
+    public async Task Canary_traffic_is_checked_per_version_against_each_versions_own_statistics()
+    {
+        using var dir = new TempDir();
+        var config = await ProductionAsync(dir);
+
+        // A second version (another seed), registered with its own validation and evaluation, as staging.
+        foreach (var args in new[]
+        {
+            new[] { "train", "--seed", "11", "--output", dir.Combine("out2/train") },
+            ["evaluate", "--model", dir.Combine("out2/train"), "--output", dir.Combine("out2/evaluation")],
+            ["register", "--model", dir.Combine("out2/train"), "--evaluation", dir.Combine("out2/evaluation/evaluation.json"), "--validation", dir.Combine("out/validation"), "--alias", "staging", "--force", "--reason", "canary test"],
+        })
+        {
+            var (code, o, e) = await Support.Cli.RunAsync([.. args, "--config", config]);
+            Assert.True(code == 0, $"{args[0]}: {o}{e}");
+        }
+
+        await ServeAsync(dir, dir.Combine("canary.jsonl"), 0, canary: ("staging", 50));
+        var (ok, oo, oe) = await Support.Cli.RunAsync("monitor", "--config", config, "--log", dir.Combine("canary.jsonl"), "--output", dir.Combine("mon"));
+        Assert.True(ok == 0, oo + oe);
+        var versions = JsonDocument.Parse(File.ReadAllText(dir.Combine("mon/monitoring.json"))).RootElement.GetProperty("versions").EnumerateArray().ToList();
+        Assert.Equal(["1", "2"], versions.Select(v => v.GetProperty("version").GetString()));
+        Assert.Equal(177, versions.Sum(v => v.GetProperty("rows").GetInt64()));
+        Assert.All(versions, v => Assert.True(v.GetProperty("rows").GetInt64() > 0, "both versions served a share")); // 18 requests split 50:50
+        Assert.True(File.Exists(dir.Combine("mon/registry/v2/" + MlOps.Evaluation.PredictionProfile.FileName))); // v2's own reference
+        var report = File.ReadAllText(dir.Combine("mon/report.md"));
+        Assert.Contains("| v1 |", report, StringComparison.Ordinal);
+        Assert.Contains("| v2 |", report, StringComparison.Ordinal);
     }
 
     [Fact]

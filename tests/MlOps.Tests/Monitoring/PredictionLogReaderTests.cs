@@ -53,4 +53,23 @@ public class PredictionLogReaderTests
         Assert.Equal("{not json", lines[int.Parse(contents.FirstMalformed!.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture) - 1]);
         Assert.True(contents.PartialLast);
     }
+
+    [Fact]
+    public async Task Validate_reads_a_prediction_log_as_its_input_rows()
+    {
+        using var dir = new TempDir();
+        var log = dir.File("predictions.jsonl", string.Join("\n",
+            """{"time":"2026-11-30T10:00:00Z","id":"a","model":"m","version":"1","inputs":[{"x":1.5,"city":"Oslo"},{"x":2,"city":null}],"outputs":[{"prediction":3},{"prediction":4}]}""",
+            """{"time":"2026-11-30T10:00:01Z","id":"b","model":"m","version":"2","inputs":[{"x":4,"city":"Rome"}],"outputs":[{"prediction":5}]}""") + "\n");
+        var profile = await new MlOps.Validation.Validator().ProfileAsync(new MlOps.Data.DatasetSource { Path = log }, null, null);
+        Assert.Equal(3, profile.Rows);
+        Assert.Equal(["x", "city"], profile.Columns.Select(c => c.Name));
+        Assert.Equal(2.5, profile.Find("x")!.Moments.Mean, 9);
+        Assert.Equal(1, profile.Find("city")!.Missing);
+
+        // Anything else nested is still refused with its line.
+        var other = dir.File("nested.jsonl", """{"a":{"b":1}}""" + "\n");
+        var e = await Assert.ThrowsAsync<DataException>(() => new MlOps.Validation.Validator().ProfileAsync(new MlOps.Data.DatasetSource { Path = other }, null, null));
+        Assert.Contains("line 1", e.Message, StringComparison.Ordinal);
+    }
 }

@@ -114,7 +114,7 @@ public sealed class ServingSetup : IAsyncDisposable
     }
 
     /// <summary>A multiclass server on a free port following <paramref name="model"/>@production in the example's local registry under <paramref name="dir"/> (.mlops/registry), as the project flows leave it.</summary>
-    public static Task<ServingServer> FromExampleRegistryAsync(TempDir dir, string model, string? predictionLog = null) => ServingServer.StartAsync(new ServeOptions
+    public static Task<ServingServer> FromExampleRegistryAsync(TempDir dir, string model, string? predictionLog = null, (string Reference, double Percent)? canary = null) => ServingServer.StartAsync(new ServeOptions
     {
         Models = [new ModelSpec(model, "production")],
         Task = ModelTask.Multiclass,
@@ -124,6 +124,7 @@ public sealed class ServingSetup : IAsyncDisposable
         Port = 0,
         PredictionLog = predictionLog,
         LogSampleRate = 1,
+        Canary = canary,
     }, _ => { });
 
     public static async Task RegisterAsync(ModelRegistry registry, string path)

@@ -1,9 +1,8 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using MlOps.Data;
 
-namespace MlOps.Monitoring;
+namespace MlOps.Data;
 
 /// <summary>
 /// Pushes the properties of parsed JSON rows into a record sink, remembering each column by its
