@@ -35,13 +35,15 @@ Define("Bench", "Print throughput and peak memory: validate (stats + drift, 1M x
         await Run("dotnet", $"run -c {configuration} --no-build --project tests/MlOps.Benchmarks -- {section}");
     }
 });
-Define("Example", "Run the main job on the embedded example: mlops run (validate, train, evaluate against production, report, register as staging), then promote staging to production in the local registry folder, then batch-score the data with production (reports under mlops-out/, predictions in mlops-out/predictions.csv).", ["Build"], async () =>
+Define("Example", "Run the main job on the embedded example: mlops run (validate, train, evaluate against production, report, register as staging), then promote staging to production in the local registry folder, then batch-score the data with production and monitor that traffic against production's training statistics and evaluation (reports under mlops-out/, predictions in mlops-out/predictions.csv, monitoring in mlops-out/monitoring/).", ["Build"], async () =>
 {
     // The example's registry is a local folder: create it, so that on a CI runner too (where a
     // missing local registry is an error) evaluate sees an existing, empty registry and its
     // evaluate.first-model: allow applies to the first run.
     Directory.CreateDirectory(Path.Combine(root, "examples", "penguins", ".mlops", "registry"));
-    foreach (var stage in new[] { "run", "promote staging --to production", "predict" })
+    // The batch traffic is logged and monitored against what production was trained and evaluated on.
+    File.Delete(Path.Combine(root, "mlops-out", "prediction-log.jsonl"));
+    foreach (var stage in new[] { "run", "promote staging --to production", "predict --prediction-log mlops-out/prediction-log.jsonl --log-sample 1", "monitor --log mlops-out/prediction-log.jsonl --alert none" })
     {
         await Run("dotnet", $"src/MlOps.Cli/bin/{configuration}/net10.0/mlops.dll {stage} --config examples/penguins/mlops.yaml");
     }
