@@ -14,7 +14,7 @@ public static class MonitorReport
         var s = new StringBuilder();
         s.AppendLine(CultureInfo.InvariantCulture, $"# {(r.Passed ? "✅ Production matches training" : "❌ Production drifted from training")}: {MarkdownText.Cell(r.Model)}");
         s.AppendLine();
-        s.AppendLine(CultureInfo.InvariantCulture, $"{r.Log.Entries:N0} logged requests in {r.Log.Files} files, {r.Versions.Sum(v => v.Rows):N0} rows, compared with the training statistics and evaluation of the version that served them.");
+        s.AppendLine(CultureInfo.InvariantCulture, $"{r.Log.Entries:N0} log entries in {r.Log.Files} files, {r.Versions.Sum(v => v.Rows):N0} rows, compared with the training statistics and evaluation of the version that served them.");
         if (r.Labels is { } l) s.AppendLine(CultureInfo.InvariantCulture, $"Labels: {l.Joined:N0} of {l.Labels:N0} in {MarkdownText.Cell(Path.GetFileName(l.Path))} joined on `{MarkdownText.Cell(l.Key)}`.");
         foreach (var w in r.Warnings) s.AppendLine(CultureInfo.InvariantCulture, $"- ⚠️ {MarkdownText.Cell(w)}");
         s.AppendLine();

@@ -100,24 +100,7 @@ public sealed partial class ContinuousTrainingFlowTests(GitHubApi api) : IDispos
     {
         var bin = MlopsLauncher.Create(_dir.Combine("bin"));
         Directory.CreateDirectory(_dir.Combine("runner-temp"));
-        return new Dictionary<string, string>
-        {
-            ["PATH"] = bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH"),
-            ["HOME"] = Environment.GetEnvironmentVariable("HOME") ?? _dir.Path,
-            ["DOTNET_ROOT"] = Environment.GetEnvironmentVariable("DOTNET_ROOT") ?? string.Empty,
-            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
-            ["CI"] = "true",
-            ["GITHUB_ACTIONS"] = "true",
-            ["GITHUB_REPOSITORY"] = "octo-org/penguins",
-            ["GITHUB_EVENT_NAME"] = "schedule",
-            ["GITHUB_EVENT_PATH"] = _dir.File("event.json", """{"schedule":"17 4 * * *"}"""),
-            ["GITHUB_REF_NAME"] = "main",
-            ["GITHUB_SHA"] = new string('c', 40),
-            ["GITHUB_API_URL"] = api.Url,
-            ["GITHUB_SERVER_URL"] = "https://github.com",
-            ["GITHUB_RUN_ID"] = "888",
-            ["RUNNER_OS"] = "Linux",
-        };
+        return ActionRunner.JobEnvironment(bin, _dir.Path, "octo-org/penguins", "schedule", _dir.File("event.json", """{"schedule":"17 4 * * *"}"""), "main", new string('c', 40), api.Url, "888");
     }
 
     [GeneratedRegex(@"^mlops-ci/mlops-ci/actions/([a-z-]+)@main$")]

@@ -140,24 +140,8 @@ public sealed class PullRequestFlowTests : IClassFixture<Azurite>, IDisposable
         var eventPath = _dir.File($"event-{eventName}.json", payload.ToJsonString());
         var bin = MlopsLauncher.Create(_dir.Combine("bin"));
         Directory.CreateDirectory(_dir.Combine("runner-temp"));
-        return new Dictionary<string, string>
-        {
-            ["PATH"] = bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH"),
-            ["HOME"] = Environment.GetEnvironmentVariable("HOME") ?? _dir.Path,
-            ["DOTNET_ROOT"] = Environment.GetEnvironmentVariable("DOTNET_ROOT") ?? string.Empty,
-            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
-            ["CI"] = "true",
-            ["GITHUB_ACTIONS"] = "true",
-            ["GITHUB_REPOSITORY"] = Repo,
-            ["GITHUB_EVENT_NAME"] = eventName,
-            ["GITHUB_EVENT_PATH"] = eventPath,
-            ["GITHUB_REF_NAME"] = refName,
-            ["GITHUB_SHA"] = new string('b', 40),
-            ["GITHUB_API_URL"] = _api.Url,
-            ["GITHUB_SERVER_URL"] = "https://github.com",
-            ["GITHUB_RUN_ID"] = "777",
-            ["RUNNER_OS"] = "Linux",
-            ["MLOPS_REGISTRY_CONNECTION"] = _azurite.ConnectionString,
-        };
+        var env = ActionRunner.JobEnvironment(bin, _dir.Path, Repo, eventName, eventPath, refName, new string('b', 40), _api.Url, "777");
+        env["MLOPS_REGISTRY_CONNECTION"] = _azurite.ConnectionString;
+        return env;
     }
 }

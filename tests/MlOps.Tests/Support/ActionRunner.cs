@@ -16,6 +16,26 @@ public sealed partial class ActionRunner(string workspace, string runnerTemp, IR
     /// <summary>The job summary so far, as the runner concatenates each step's summary file.</summary>
     public string Summary { get; private set; } = string.Empty;
 
+    /// <summary>The variables the runner gives every step of a job (a subset: the ones a step can read), with the mlops launcher in <paramref name="bin"/> first on PATH.</summary>
+    public static Dictionary<string, string> JobEnvironment(string bin, string home, string repository, string eventName, string eventPath, string refName, string sha, string apiUrl, string runId) => new()
+    {
+        ["PATH"] = bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH"),
+        ["HOME"] = Environment.GetEnvironmentVariable("HOME") ?? home,
+        ["DOTNET_ROOT"] = Environment.GetEnvironmentVariable("DOTNET_ROOT") ?? string.Empty,
+        ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+        ["CI"] = "true",
+        ["GITHUB_ACTIONS"] = "true",
+        ["GITHUB_REPOSITORY"] = repository,
+        ["GITHUB_EVENT_NAME"] = eventName,
+        ["GITHUB_EVENT_PATH"] = eventPath,
+        ["GITHUB_REF_NAME"] = refName,
+        ["GITHUB_SHA"] = sha,
+        ["GITHUB_API_URL"] = apiUrl,
+        ["GITHUB_SERVER_URL"] = "https://github.com",
+        ["GITHUB_RUN_ID"] = runId,
+        ["RUNNER_OS"] = "Linux",
+    };
+
     /// <summary>Runs actions/NAME with the given <c>with:</c> values.</summary>
     public async Task<ActionRun> RunAsync(string name, IReadOnlyDictionary<string, string>? with = null)
     {
