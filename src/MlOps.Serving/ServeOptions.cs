@@ -36,6 +36,9 @@ public sealed record ServeOptions
     /// <summary>The port; 0 picks a free one.</summary>
     public int Port { get; init; } = 8080;
 
+    /// <summary>The port of the Open Inference Protocol over gRPC (HTTP/2 without TLS), on the same address; null: no gRPC, 0: a free one.</summary>
+    public int? GrpcPort { get; init; }
+
     /// <summary>The bearer token of the admin endpoints; null disables them.</summary>
     public string? AdminToken { get; init; }
 

@@ -40,8 +40,14 @@ public sealed class ServingServer : IAsyncDisposable
     /// <summary>The address the server listens on.</summary>
     public string Url => _app.Urls.First();
 
+    /// <summary>The gRPC address (Open Inference Protocol over HTTP/2), or null when gRPC is off.</summary>
+    public string? GrpcUrl { get; private set; }
+
     /// <summary>The loaded models.</summary>
     public ModelHost Host => _host;
+
+    /// <summary>The protocol extensions advertised by <c>/v2</c> and gRPC ServerMetadata.</summary>
+    internal static readonly string[] Extensions = ["model_repository"];
 
     /// <summary>The metrics.</summary>
     public ServingMetrics Metrics => _metrics;
@@ -52,20 +58,40 @@ public sealed class ServingServer : IAsyncDisposable
     {
         var host = new ModelHost(options, log);
         await host.LoadAllAsync(cancellationToken);
+        var holder = new ServerHolder();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls(FormattableString.Invariant($"http://{options.Host}:{options.Port}"));
+        Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions? grpcEndpoint = null;
+        if (options.GrpcPort is null) builder.WebHost.UseUrls(FormattableString.Invariant($"http://{options.Host}:{options.Port}"));
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = options.MaxRequestBytes;
             k.AddServerHeader = false;
+            if (options.GrpcPort is { } grpcPort)
+            {
+                // Two endpoints on the asked address only: REST (HTTP/1.1) and gRPC (HTTP/2 without TLS, as KServe and Triton clients speak it in a cluster).
+                Listen(k, options.Host, options.Port, _ => { });
+                Listen(k, options.Host, grpcPort, l =>
+                {
+                    l.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2;
+                    grpcEndpoint = l;
+                });
+            }
         });
+        if (options.GrpcPort is not null)
+        {
+            builder.Services.AddGrpc(g => g.MaxReceiveMessageSize = (int)Math.Min(int.MaxValue, options.MaxRequestBytes));
+            builder.Services.AddSingleton(_ => new GrpcInference(holder.Server!));
+        }
+
         Microsoft.Extensions.DependencyInjection.RequestDecompressionServiceExtensions.AddRequestDecompression(builder.Services); // gzip, deflate, br bodies; the size limit applies to the decompressed bytes
         var app = builder.Build();
         app.UseStatusCodePages(EmptyErrorAsJsonAsync);
         app.UseRequestDecompression();
         var server = new ServingServer(options, host, app);
+        holder.Server = server;
         server.Map(app);
+        if (options.GrpcPort is not null) app.MapGrpcService<GrpcInference>();
         try
         {
             await app.StartAsync(cancellationToken);
@@ -75,6 +101,7 @@ public sealed class ServingServer : IAsyncDisposable
             host.Dispose();
             throw Errors.Config("--port", FormattableString.Invariant($"{options.Host}:{options.Port} is already in use; stop what listens there or pick another port (0 picks a free one)."));
         }
+        server.GrpcUrl = grpcEndpoint is null ? null : FormattableString.Invariant($"http://{(grpcEndpoint.IPEndPoint is { } ip ? ip.ToString() : $"localhost:{options.GrpcPort}")}");
         server._poll = host.PollAsync(server._stop.Token);
         return server;
     }
@@ -127,7 +154,7 @@ public sealed class ServingServer : IAsyncDisposable
             w.WriteString("name", "mlops");
             w.WriteString("version", Artifacts.ToolInfo.Version);
             w.WriteStartArray("extensions");
-            w.WriteStringValue("model_repository");
+            foreach (var e in Extensions) w.WriteStringValue(e);
             w.WriteEndArray();
         }));
         // Health answers carry bodies ({"live": true}): KServe's client reads them as JSON.
@@ -465,12 +492,54 @@ public sealed class ServingServer : IAsyncDisposable
         w.WriteEndArray();
     }
 
-    private bool AllLoaded => _host.Slots.All(s => s.Current is not null);
+    /// <summary>Every served model has a version loaded.</summary>
+    internal bool AllLoaded => _host.Slots.All(s => s.Current is not null);
+
+    /// <summary>The model (and version, when given) is loaded.</summary>
+    internal bool IsReady(string name, string? version) => _host.Find(name) is { Current: not null } slot && (version is null || slot.Loaded(version) is not null);
+
+    /// <summary>
+    /// A V2 request answered in process, exactly as over REST (validation, scoring, metrics, the
+    /// prediction log): how gRPC shares one implementation with the REST routes.
+    /// </summary>
+    internal async Task<(int Status, byte[] Body)> InferV2Async(string name, string? version, byte[] body, CancellationToken cancellationToken)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Method = "POST";
+        context.Request.ContentType = "application/json";
+        context.Request.Body = new MemoryStream(body, writable: false);
+        using var response = new MemoryStream();
+        context.Response.Body = response;
+        context.RequestAborted = cancellationToken;
+        await InferAsync(context, name, version, Protocol.V2);
+        return (context.Response.StatusCode, response.ToArray());
+    }
+
+    /// <summary>The V2 metadata JSON of a model (and version), with its status.</summary>
+    internal async Task<(int Status, byte[] Body)> MetadataV2Async(string name, string? version)
+    {
+        var context = new DefaultHttpContext();
+        using var response = new MemoryStream();
+        context.Response.Body = response;
+        await Metadata(name, version).ExecuteAsync(context);
+        return (context.Response.StatusCode, response.ToArray());
+    }
 
     private IResult Ready(string name, string? version)
     {
-        var ready = _host.Find(name) is { Current: not null } slot && (version is null || slot.Loaded(version) is not null);
+        var ready = IsReady(name, version);
         return Json(w => { w.WriteString("name", name); w.WriteBoolean("ready", ready); }, ready ? 200 : 404);
+    }
+
+    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions k, string host, int port, Action<Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions> configure)
+    {
+        if (host == "localhost") k.ListenLocalhost(port, configure);
+        else k.Listen(System.Net.IPAddress.Parse(host.Trim('[', ']')), port, configure);
+    }
+
+    private sealed class ServerHolder
+    {
+        public ServingServer? Server { get; set; }
     }
 
     private async Task<IResult> AdminAsync(HttpContext context, Func<CancellationToken, Task<IResult>> action)

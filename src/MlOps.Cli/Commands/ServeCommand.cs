@@ -18,6 +18,7 @@ public static class ServeCommand
         var file = new Option<string?>("--model-file") { Description = "Serve this model.zip / model.onnx as is, without the registry (no hot swap).", HelpName = "path" };
         var host = new Option<string>("--host") { Description = "The address to bind; keep 127.0.0.1 unless a proxy or network policy guards the port.", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port", "-p") { Description = "The port (0 picks a free one).", DefaultValueFactory = _ => 8080 };
+        var grpcPort = new Option<int?>("--grpc-port") { Description = "Also serve the Open Inference Protocol over gRPC (inference.GRPCInferenceService, HTTP/2 without TLS) on this port of the same address; 0 picks a free one (default: no gRPC).", HelpName = "port" };
         var poll = new Option<string>("--poll") { Description = "How often to check the registry alias and hot-swap a new version (0 = only on an admin reload).", DefaultValueFactory = _ => "30s" };
         var canary = new Option<string?>("--canary") { Description = "Send a share of traffic to another version: ALIAS_OR_VERSION:PERCENT, e.g. staging:10.", HelpName = "ref:percent" };
         var log = new Option<string?>("--prediction-log") { Description = "Append sampled requests (inputs, outputs, version, time) as JSON Lines to this file, for monitoring.", HelpName = "path" };
@@ -50,7 +51,7 @@ public static class ServeCommand
         });
         var cmd = new Command("serve", "Serve models from the registry (hot swap when the alias moves, canary, /metrics, prediction log) over the Open Inference Protocol (KServe V2), /v1/models/NAME:predict and MLflow's /invocations. Admin endpoints need MLOPS_ADMIN_TOKEN.")
         {
-            models, file, host, port, poll, canary, log, sample, logMax, logKeep, maxBytes, maxRows, RegistryCommands.RegistryPath,
+            models, file, host, port, grpcPort, poll, canary, log, sample, logMax, logKeep, maxBytes, maxRows, RegistryCommands.RegistryPath,
         };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -72,6 +73,7 @@ public static class ServeCommand
                 PollInterval = parse.GetValue(poll) is "0" or "0s" ? TimeSpan.Zero : MlOpsConfig.ParseDuration(parse.GetValue(poll)!, "--poll"),
                 Host = parse.GetValue(host)!,
                 Port = parse.GetValue(port),
+                GrpcPort = parse.GetValue(grpcPort),
                 AdminToken = console.Environment("MLOPS_ADMIN_TOKEN") is { Length: > 0 } t ? t : null,
                 PredictionLog = parse.GetValue(log),
                 LogSampleRate = parse.GetValue(sample),
@@ -88,6 +90,7 @@ public static class ServeCommand
                 console.Out.WriteLine($"Serving {slot.Name} {served}{(slot.Alias is { } a ? $" ({a})" : string.Empty)} on {server.Url}/v2/models/{slot.Name}");
             }
 
+            if (server.GrpcUrl is { } grpc) console.Out.WriteLine($"gRPC (inference.GRPCInferenceService) on {grpc}");
             console.Out.WriteLine(options.AdminToken is null ? "Admin endpoints are off (set MLOPS_ADMIN_TOKEN to enable reload and canary)." : "Admin endpoints are on (bearer token from MLOPS_ADMIN_TOKEN).");
             console.Out.Flush();
             await server.WaitAsync(ct);
