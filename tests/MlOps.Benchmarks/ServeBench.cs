@@ -54,11 +54,13 @@ public static class ServeBench
             g.NamedValue(12, "output", OnnxWriter.FloatType, "batch_size", -1, 3);
         }));
 
-        await using var server = await ServingServer.StartAsync(new ServeOptions { Models = [new ModelSpec("tensor", null, path)], Task = null, Port = 0, PollInterval = TimeSpan.Zero }, _ => { });
+        await using var server = await ServingServer.StartAsync(new ServeOptions { Models = [new ModelSpec("tensor", null, path)], Task = null, Port = 0, GrpcPort = 0, PollInterval = TimeSpan.Zero }, _ => { });
         var scorer = (OnnxScorer)server.Host.Find("tensor")!.Current!.Scorer;
         using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
         var url = server.Url + "/v2/models/tensor/infer";
-        Console.WriteLine("ONNX [N, 30] FP32 model, V2 infer with its own tensor (tensor mode, no task):");
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(server.GrpcUrl!);
+        var grpc = new MlOps.Serving.Grpc.GRPCInferenceService.GRPCInferenceServiceClient(channel);
+        Console.WriteLine("ONNX [N, 30] FP32 model, V2 infer with its own tensor (tensor mode, no task), REST JSON and gRPC raw_input_contents:");
         foreach (var rows in new[] { 1, 100 })
         {
             var data = Enumerable.Range(0, rows * f).Select(i => (float)Math.Round(random.NextDouble() * 10, 3)).ToArray();
@@ -83,8 +85,27 @@ public static class ServeBench
                 for (var i = 0; i < n / concurrent; i++) await PostAsync(http, url, body);
             })));
             var throughput = n / wall.Elapsed.TotalSeconds;
+            // gRPC with raw little-endian contents, as tritonclient sends it, over one HTTP/2 channel.
+            var request = new MlOps.Serving.Grpc.ModelInferRequest { ModelName = "tensor" };
+            var input = new MlOps.Serving.Grpc.ModelInferRequest.Types.InferInputTensor { Name = "input", Datatype = "FP32" };
+            input.Shape.Add(rows);
+            input.Shape.Add(f);
+            request.Inputs.Add(input);
+            var raw = new byte[data.Length * 4];
+            Buffer.BlockCopy(data, 0, raw, 0, raw.Length);
+            request.RawInputContents.Add(Google.Protobuf.ByteString.CopyFrom(raw));
+            for (var i = 0; i < 300; i++) await grpc.ModelInferAsync(request);
+            var grpcSequential = await TimeAsync(n, async () => await grpc.ModelInferAsync(request));
+            var grpcWall = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, concurrent).Select(_ => Task.Run(async () =>
+            {
+                for (var i = 0; i < n / concurrent; i++) await grpc.ModelInferAsync(request);
+            })));
+            var grpcThroughput = n / grpcWall.Elapsed.TotalSeconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  [{rows,3}, 30]: server p50 {P(sequential, 0.5):0.000} ms, p99 {P(sequential, 0.99):0.000} ms, {1000 / sequential.Average():0} req/s with 1 client, {throughput:0} req/s with {concurrent} clients; in-process ONNX Runtime call p50 {P(floor, 0.5):0.000} ms, p99 {P(floor, 0.99):0.000} ms; overhead p50 {P(sequential, 0.5) - P(floor, 0.5):0.000} ms"));
+                $"  [{rows,3}, 30] gRPC: p50 {P(grpcSequential, 0.5):0.000} ms, p99 {P(grpcSequential, 0.99):0.000} ms, {1000 / grpcSequential.Average():0} req/s with 1 client, {grpcThroughput:0} req/s with {concurrent} clients; overhead p50 {P(grpcSequential, 0.5) - P(floor, 0.5):0.000} ms"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  [{rows,3}, 30] REST: server p50 {P(sequential, 0.5):0.000} ms, p99 {P(sequential, 0.99):0.000} ms, {1000 / sequential.Average():0} req/s with 1 client, {throughput:0} req/s with {concurrent} clients; in-process ONNX Runtime call p50 {P(floor, 0.5):0.000} ms, p99 {P(floor, 0.99):0.000} ms; overhead p50 {P(sequential, 0.5) - P(floor, 0.5):0.000} ms"));
         }
     }
 
