@@ -60,17 +60,47 @@ public static class PredictionJson
         w.WriteEndObject();
     }
 
-    /// <summary>{"predictions": [...]}: row objects (V1) or one value per row (MLflow: the label, the probability for binary, the value for regression).</summary>
-    public static void WriteRows(Utf8JsonWriter w, Predictions p, bool scalar)
+    /// <summary>V1's {"predictions": [...]}: one object per row (label, probability or probabilities; prediction for regression).</summary>
+    public static void WriteRows(Utf8JsonWriter w, Predictions p)
     {
         w.WriteStartObject();
         w.WritePropertyName("predictions");
-        WriteRowArray(w, p, scalar);
+        Inference.PredictionLogEntry.WriteRowArray(w, p);
         w.WriteEndObject();
     }
 
-    /// <summary>The predictions as an array, one entry per row (the prediction log's "outputs" too).</summary>
-    public static void WriteRowArray(Utf8JsonWriter w, Predictions p, bool scalar) => Inference.PredictionLogEntry.WriteRowArray(w, p, scalar);
+    /// <summary>MLflow's <c>{"predictions": [...]}</c>: one value per row, labels or probabilities for a classifier, the value for regression.</summary>
+    public static void WriteMlFlow(Utf8JsonWriter w, Predictions p, MlFlowAnswer answer)
+    {
+        w.WriteStartObject();
+        w.WriteStartArray("predictions");
+        for (var r = 0; r < p.Count; r++)
+        {
+            switch (p.Task)
+            {
+                case ModelTask.Binary when answer == MlFlowAnswer.Labels:
+                    w.WriteNumberValue(p.Probability![r] >= 0.5f ? 1 : 0);
+                    break;
+                case ModelTask.Binary:
+                    w.WriteNumberValue(p.Probability![r]);
+                    break;
+                case ModelTask.Multiclass when answer == MlFlowAnswer.Labels:
+                    w.WriteStringValue(p.Classes![p.PredictedClass(r)]);
+                    break;
+                case ModelTask.Multiclass:
+                    w.WriteStartObject();
+                    for (var c = 0; c < p.Classes!.Count; c++) w.WriteNumber(p.Classes[c], p.ClassProbabilities![(r * p.Classes.Count) + c]);
+                    w.WriteEndObject();
+                    break;
+                default:
+                    w.WriteNumberValue(p.Values![r]);
+                    break;
+            }
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
 
     private static void Tensor(Utf8JsonWriter w, string datatype, int[] shape, Action data)
     {

@@ -60,6 +60,19 @@ public sealed record ServeOptions
     /// <summary>The most rows in one request.</summary>
     public int MaxRows { get; init; } = 10_000;
 
+    /// <summary>What a classifier's MLflow <c>/invocations</c> answers per row: labels (MLflow's default for classifiers) or probabilities.</summary>
+    public MlFlowAnswer MlFlowAnswer { get; init; } = MlFlowAnswer.Labels;
+
     /// <summary>A starting canary: the alias or version and its traffic share.</summary>
     public (string Reference, double Percent)? Canary { get; init; }
+}
+
+/// <summary>What MLflow's <c>/invocations</c> returns for a classifier.</summary>
+public enum MlFlowAnswer
+{
+    /// <summary>The predicted class per row (MLflow's <c>predict</c>): 0/1 for binary, the class name for multiclass.</summary>
+    Labels,
+
+    /// <summary>The probabilities per row (<c>predict_proba</c>): the positive class's for binary, <c>{class: p}</c> for multiclass.</summary>
+    Probabilities,
 }

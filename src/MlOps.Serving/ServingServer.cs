@@ -341,10 +341,10 @@ public sealed class ServingServer : IAsyncDisposable
                         PredictionJson.WriteV2(w, handle, predictions, body.RootElement);
                         break;
                     case Protocol.V1:
-                        PredictionJson.WriteRows(w, predictions, scalar: false);
+                        PredictionJson.WriteRows(w, predictions);
                         break;
                     default:
-                        PredictionJson.WriteRows(w, predictions, scalar: true);
+                        PredictionJson.WriteMlFlow(w, predictions, _options.MlFlowAnswer);
                         break;
                 }
             }

@@ -19,6 +19,8 @@ public static class ServeCommand
         var host = new Option<string>("--host") { Description = "The address to bind; keep 127.0.0.1 unless a proxy or network policy guards the port.", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port", "-p") { Description = "The port (0 picks a free one).", DefaultValueFactory = _ => 8080 };
         var grpcPort = new Option<int?>("--grpc-port") { Description = "Also serve the Open Inference Protocol over gRPC (inference.GRPCInferenceService, HTTP/2 without TLS) on this port of the same address; 0 picks a free one (default: no gRPC).", HelpName = "port" };
+        var mlflow = new Option<string>("--mlflow-answer") { Description = "What a classifier's MLflow /invocations returns per row: labels (MLflow's default for classifiers) or probabilities.", DefaultValueFactory = _ => "labels", HelpName = "labels|probabilities" };
+        mlflow.AcceptOnlyFromAmong("labels", "probabilities");
         var poll = new Option<string>("--poll") { Description = "How often to check the registry alias and hot-swap a new version (0 = only on an admin reload).", DefaultValueFactory = _ => "30s" };
         var canary = new Option<string?>("--canary") { Description = "Send a share of traffic to another version: ALIAS_OR_VERSION:PERCENT, e.g. staging:10.", HelpName = "ref:percent" };
         var log = new Option<string?>("--prediction-log") { Description = "Append sampled requests (inputs, outputs, version, time) as JSON Lines to this file, for monitoring.", HelpName = "path" };
@@ -51,7 +53,7 @@ public static class ServeCommand
         });
         var cmd = new Command("serve", "Serve models from the registry (hot swap when the alias moves, canary, /metrics, prediction log) over the Open Inference Protocol (KServe V2), /v1/models/NAME:predict and MLflow's /invocations. Admin endpoints need MLOPS_ADMIN_TOKEN.")
         {
-            models, file, host, port, grpcPort, poll, canary, log, sample, logMax, logKeep, maxBytes, maxRows, RegistryCommands.RegistryPath,
+            models, file, host, port, grpcPort, mlflow, poll, canary, log, sample, logMax, logKeep, maxBytes, maxRows, RegistryCommands.RegistryPath,
         };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -74,6 +76,7 @@ public static class ServeCommand
                 Host = parse.GetValue(host)!,
                 Port = parse.GetValue(port),
                 GrpcPort = parse.GetValue(grpcPort),
+                MlFlowAnswer = parse.GetValue(mlflow) == "probabilities" ? MlFlowAnswer.Probabilities : MlFlowAnswer.Labels,
                 AdminToken = console.Environment("MLOPS_ADMIN_TOKEN") is { Length: > 0 } t ? t : null,
                 PredictionLog = parse.GetValue(log),
                 LogSampleRate = parse.GetValue(sample),

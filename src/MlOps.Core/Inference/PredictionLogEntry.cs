@@ -30,7 +30,7 @@ public static class PredictionLogEntry
         w.WriteString("version", version);
         WriteRows(w, "inputs", table, columns, rows);
         w.WritePropertyName("outputs");
-        WriteRowArray(w, predictions, scalar: false, predictionRows);
+        WriteRowArray(w, predictions, predictionRows);
         if (keys is { Count: > 0 }) WriteRows(w, "keys", table, keys, rows);
     }
 
@@ -54,49 +54,32 @@ public static class PredictionLogEntry
         w.WriteEndArray();
     }
 
-    /// <summary>The predictions as an array, one entry per row: row objects (V1, the log), or one value per row (MLflow).</summary>
-    public static void WriteRowArray(Utf8JsonWriter w, Predictions p, bool scalar, int[]? rows = null)
+    /// <summary>The predictions as an array of row objects, one per row (V1's predictions, the log's outputs).</summary>
+    public static void WriteRowArray(Utf8JsonWriter w, Predictions p, int[]? rows = null)
     {
         w.WriteStartArray();
         for (var i = 0; i < (rows?.Length ?? p.Count); i++)
         {
             var r = rows is null ? i : rows[i];
+            w.WriteStartObject();
             switch (p.Task)
             {
-                case ModelTask.Binary when scalar:
-                    w.WriteNumberValue(p.Probability![r]);
-                    break;
                 case ModelTask.Binary:
-                    w.WriteStartObject();
                     w.WriteNumber("probability", p.Probability![r]);
                     w.WriteNumber("label", p.Probability[r] >= 0.5f ? 1 : 0);
-                    w.WriteEndObject();
-                    break;
-                case ModelTask.Multiclass when scalar:
-                    w.WriteStringValue(p.Classes![p.PredictedClass(r)]);
                     break;
                 case ModelTask.Multiclass:
-                    w.WriteStartObject();
                     w.WriteString("label", p.Classes![p.PredictedClass(r)]);
                     w.WriteStartObject("probabilities");
                     for (var c = 0; c < p.Classes.Count; c++) w.WriteNumber(p.Classes[c], p.ClassProbabilities![(r * p.Classes.Count) + c]);
                     w.WriteEndObject();
-                    w.WriteEndObject();
                     break;
                 default:
-                    if (scalar)
-                    {
-                        w.WriteNumberValue(p.Values![r]);
-                    }
-                    else
-                    {
-                        w.WriteStartObject();
-                        w.WriteNumber("prediction", p.Values![r]);
-                        w.WriteEndObject();
-                    }
-
+                    w.WriteNumber("prediction", p.Values![r]);
                     break;
             }
+
+            w.WriteEndObject();
         }
 
         w.WriteEndArray();

@@ -33,7 +33,7 @@ public class MonitorTests
     }
 
     // Sends the example's own rows (optionally heavier) to the served model in requests of ten rows, logging every request; request n has the id "{prefix}{n}".
-    internal static async Task ServeAsync(TempDir dir, string log, double extraMass, string prefix = "r", (string, double)? canary = null)
+    internal static async Task ServeAsync(TempDir dir, string log, double extraMass, string prefix = "r", (string, double)? canary = null, int rounds = 1)
     {
         await using var server = await ServingSetup.FromExampleRegistryAsync(dir, "penguins", log, canary);
         var inputs = server.Host.Find("penguins")!.Current!.Scorer.Inputs.Select(i => i.Name).ToHashSet();
@@ -41,7 +41,7 @@ public class MonitorTests
         var header = lines[0].Split(',');
         using var http = new HttpClient();
         var n = 0;
-        foreach (var batch in lines.Skip(1).Chunk(10))
+        foreach (var batch in Enumerable.Repeat(lines.Skip(1), rounds).SelectMany(l => l.Chunk(10)))
         {
             var instances = batch.Select(l => header.Zip(l.Split(',')).Where(p => inputs.Contains(p.First)).ToDictionary(p => p.First, p => p.Second.Length == 0 ? null : double.TryParse(p.Second, CultureInfo.InvariantCulture, out var x) ? (object)(p.First == "body_mass_g" ? x + extraMass : x) : p.Second)).ToList();
             using var request = new HttpRequestMessage(HttpMethod.Post, server.Url + "/v1/models/penguins:predict") { Content = new StringContent(JsonSerializer.Serialize(new { instances }), System.Text.Encoding.UTF8, "application/json") };
@@ -162,12 +162,13 @@ public class MonitorTests
             Assert.True(code == 0, $"{args[0]}: {o}{e}");
         }
 
-        await ServeAsync(dir, dir.Combine("canary.jsonl"), 0, canary: ("staging", 50));
+        // Ten rounds of the data: the random 50:50 split leaves each version a sample like the whole (a few random requests would drift by chance).
+        await ServeAsync(dir, dir.Combine("canary.jsonl"), 0, canary: ("staging", 50), rounds: 10);
         var (ok, oo, oe) = await Support.Cli.RunAsync("monitor", "--config", config, "--log", dir.Combine("canary.jsonl"), "--output", dir.Combine("mon"));
         Assert.True(ok == 0, oo + oe);
         var versions = JsonDocument.Parse(File.ReadAllText(dir.Combine("mon/monitoring.json"))).RootElement.GetProperty("versions").EnumerateArray().ToList();
         Assert.Equal(["1", "2"], versions.Select(v => v.GetProperty("version").GetString()));
-        Assert.Equal(177, versions.Sum(v => v.GetProperty("rows").GetInt64()));
+        Assert.Equal(1770, versions.Sum(v => v.GetProperty("rows").GetInt64()));
         Assert.All(versions, v => Assert.True(v.GetProperty("rows").GetInt64() > 0, "both versions served a share")); // 18 requests split 50:50
         Assert.True(File.Exists(dir.Combine("mon/registry/v2/" + MlOps.Evaluation.PredictionProfile.FileName))); // v2's own reference
         var report = File.ReadAllText(dir.Combine("mon/report.md"));

@@ -198,6 +198,37 @@ public sealed class ServingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MlFlow_answers_labels_by_default_and_probabilities_when_asked()
+    {
+        await _s.StartAsync(o => o with { MlFlowAnswer = MlOps.Serving.MlFlowAnswer.Probabilities });
+        var rows = new[] { ServingSetup.Row(5400), ServingSetup.Row(3000) };
+        var (status, answer) = await _s.PostAsync("/invocations", new { dataframe_records = rows });
+        Assert.Equal(200, status);
+        var probabilities = answer.GetProperty("predictions").EnumerateArray().Select(p => p.EnumerateObject().ToDictionary(c => c.Name, c => c.Value.GetDouble())).ToList();
+        Assert.All(probabilities, p => Assert.Equal(1.0, p.Values.Sum(), 4));
+        Assert.Equal(["Adelie", "Chinstrap", "Gentoo"], probabilities[0].Keys.Order());
+
+        // The labels MLflow's default answer gives are the most probable classes.
+        var (_, v1) = await _s.PostAsync("/v1/models/penguins:predict", new { instances = rows });
+        Assert.Equal(v1.GetProperty("predictions").EnumerateArray().Select(p => p.GetProperty("label").GetString()), probabilities.Select(p => p.MaxBy(c => c.Value).Key));
+    }
+
+    [Fact]
+    public void A_binary_classifier_answers_mlflow_with_labels_or_the_positive_probability()
+    {
+        var p = MlOps.Scoring.Predictions.Binary([0.8f, 0.3f]);
+        string Answer(MlOps.Serving.MlFlowAnswer a)
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var w = new Utf8JsonWriter(buffer)) MlOps.Serving.PredictionJson.WriteMlFlow(w, p, a);
+            return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        }
+
+        Assert.Equal("""{"predictions":[1,0]}""", Answer(MlOps.Serving.MlFlowAnswer.Labels));
+        Assert.Equal("""{"predictions":[0.8,0.3]}""", Answer(MlOps.Serving.MlFlowAnswer.Probabilities));
+    }
+
+    [Fact]
     public async Task MlFlow_routes_answer_errors_in_mlflows_shape()
     {
         await _s.StartAsync();
