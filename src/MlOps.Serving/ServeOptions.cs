@@ -39,6 +39,9 @@ public sealed record ServeOptions
     /// <summary>The port of the Open Inference Protocol over gRPC (HTTP/2 without TLS), on the same address; null: no gRPC, 0: a free one.</summary>
     public int? GrpcPort { get; init; }
 
+    /// <summary>How long a stopping server (SIGTERM) lets in-flight requests finish before it exits.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
     /// <summary>The bearer token of the admin endpoints; null disables them.</summary>
     public string? AdminToken { get; init; }
 

@@ -84,6 +84,7 @@ public sealed class ServingServer : IAsyncDisposable
             builder.Services.AddSingleton(_ => new GrpcInference(holder.Server!));
         }
 
+        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(h => h.ShutdownTimeout = options.DrainTimeout); // the drain on SIGTERM
         Microsoft.Extensions.DependencyInjection.RequestDecompressionServiceExtensions.AddRequestDecompression(builder.Services); // gzip, deflate, br bodies; the size limit applies to the decompressed bytes
         var app = builder.Build();
         app.UseStatusCodePages(EmptyErrorAsJsonAsync);

@@ -21,6 +21,9 @@ public static class ServeCommand
         var grpcPort = new Option<int?>("--grpc-port") { Description = "Also serve the Open Inference Protocol over gRPC (inference.GRPCInferenceService, HTTP/2 without TLS) on this port of the same address; 0 picks a free one (default: no gRPC).", HelpName = "port" };
         var mlflow = new Option<string>("--mlflow-answer") { Description = "What a classifier's MLflow /invocations returns per row: labels (MLflow's default for classifiers) or probabilities.", DefaultValueFactory = _ => "labels", HelpName = "labels|probabilities" };
         mlflow.AcceptOnlyFromAmong("labels", "probabilities");
+        var taskOption = new Option<string?>("--task") { Description = "binary, multiclass or regression, when there is no mlops.yaml (a serving runtime's container).", HelpName = "task" };
+        taskOption.AcceptOnlyFromAmong("binary", "multiclass", "regression");
+        var drain = new Option<string>("--drain") { Description = "On SIGTERM, how long in-flight requests may take to finish before the server exits (keep it below the orchestrator's grace period).", DefaultValueFactory = _ => "20s", HelpName = "duration" };
         var poll = new Option<string>("--poll") { Description = "How often to check the registry alias and hot-swap a new version (0 = only on an admin reload).", DefaultValueFactory = _ => "30s" };
         var canary = new Option<string?>("--canary") { Description = "Send a share of traffic to another version: ALIAS_OR_VERSION:PERCENT, e.g. staging:10.", HelpName = "ref:percent" };
         var log = new Option<string?>("--prediction-log") { Description = "Append sampled requests (inputs, outputs, version, time) as JSON Lines to this file, for monitoring.", HelpName = "path" };
@@ -53,16 +56,16 @@ public static class ServeCommand
         });
         var cmd = new Command("serve", "Serve models from the registry (hot swap when the alias moves, canary, /metrics, prediction log) over the Open Inference Protocol (KServe V2), /v1/models/NAME:predict and MLflow's /invocations. Admin endpoints need MLOPS_ADMIN_TOKEN.")
         {
-            models, file, host, port, grpcPort, mlflow, poll, canary, log, sample, logMax, logKeep, maxBytes, maxRows, RegistryCommands.RegistryPath,
+            models, file, taskOption, RegistryCommands.Name, host, port, grpcPort, mlflow, drain, poll, canary, log, sample, logMax, logKeep, maxBytes, maxRows, RegistryCommands.RegistryPath,
         };
         cmd.SetAction(async (parse, ct) =>
         {
             var config = CommonOptions.LoadConfig(parse);
             // An ONNX file serves its own tensors without a task; row views (V1, MLflow, columns) need one.
             var tensorsOnly = parse.GetValue(file) is { } onnxFile && onnxFile.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
-            var task = ModelTasks.Parse(config.Task) ?? (tensorsOnly ? null : throw Errors.Config("task", "is required to serve: binary, multiclass or regression (an .onnx --model-file serves its tensors without one)."));
+            var task = ModelTasks.Parse(parse.GetValue(taskOption) ?? config.Task) ?? (tensorsOnly ? null : throw Errors.Config("task", "is required to serve: binary, multiclass or regression (an .onnx --model-file serves its tensors without one)."));
             var specs = parse.GetValue(file) is { } f
-                ? [new ModelSpec(RegistryNames.Model(config.Project, "project"), null, f)]
+                ? [new ModelSpec(RegistryNames.Model(parse.GetValue(RegistryCommands.Name) ?? config.Project, parse.GetValue(RegistryCommands.Name) is null ? "project" : "--name"), null, f)]
                 : (parse.GetValue(models) is { Length: > 0 } given ? given : [config.Project]).Select(Spec).ToList();
             var registry = RegistryCommands.Settings(parse, config);
             var options = new ServeOptions
@@ -76,6 +79,7 @@ public static class ServeCommand
                 Host = parse.GetValue(host)!,
                 Port = parse.GetValue(port),
                 GrpcPort = parse.GetValue(grpcPort),
+                DrainTimeout = MlOpsConfig.ParseDuration(parse.GetValue(drain)!, "--drain"),
                 MlFlowAnswer = parse.GetValue(mlflow) == "probabilities" ? MlFlowAnswer.Probabilities : MlFlowAnswer.Labels,
                 AdminToken = console.Environment("MLOPS_ADMIN_TOKEN") is { Length: > 0 } t ? t : null,
                 PredictionLog = parse.GetValue(log),
