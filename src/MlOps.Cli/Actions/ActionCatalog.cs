@@ -144,7 +144,7 @@ public static class ActionCatalog
                 new("version", "The registry version (3 or v3); empty: from the release tag (v3 or NAME-v3), else the version in from.", "", InputUse.Value, "--version"),
                 new("from", "The alias holding the blessed candidate.", "staging", InputUse.Value, "--from"),
                 new("to", "The alias to move.", "production", InputUse.Value, "--to"),
-                new("server", "The mlops serve URL to reload and smoke-test; empty: smoke-test in-process and let the server poll.", "", InputUse.Value, "--server"),
+                new("server", "The mlops serve URL to reload and smoke-test, or several separated by commas (every replica); empty: smoke-test in-process and let the servers poll.", "", InputUse.Value, "--server"),
                 new("smoke-test", "A JSON file of [{\"input\": {...}, \"expected\": ...}].", "", InputUse.Value, "--smoke-test"),
                 new("admin-token", "The serving target admin token (a secret).", "", InputUse.Environment, "MLOPS_ADMIN_TOKEN") { Secret = true },
                 new("output", "Folder for deployment.json.", StageFolders.Deploy, InputUse.Value, "--output") { Group = Advanced },

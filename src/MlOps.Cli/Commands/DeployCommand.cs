@@ -22,7 +22,7 @@ public static class DeployCommand
         var from = new Option<string>("--from") { Description = "The alias holding the blessed candidate.", DefaultValueFactory = _ => "staging" };
         var to = new Option<string>("--to") { Description = "The alias to move.", DefaultValueFactory = _ => "production" };
         var tag = new Option<string?>("--release-tag") { Description = "The release tag (default: GITHUB_REF_NAME on a release event, BUILD_SOURCEBRANCHNAME on Azure Pipelines tags)." };
-        var server = new Option<string?>("--server") { Description = "The mlops serve URL to reload and smoke-test (admin token from MLOPS_ADMIN_TOKEN). Without it, the smoke test scores the model in-process and the server picks the alias up by polling.", HelpName = "url" };
+        var server = new Option<string[]>("--server") { Description = "The mlops serve URL to reload and smoke-test (admin token from MLOPS_ADMIN_TOKEN); repeat it, or separate URLs with commas, for every replica. Without it, the smoke test scores the model in-process and the servers pick the alias up by polling.", HelpName = "url", AllowMultipleArgumentsPerToken = false };
         var smoke = new Option<string?>("--smoke-test") { Description = "A JSON file of [{\"input\": {column: value}, \"expected\": label or number}] checked after the switch.", HelpName = "path" };
         var tolerance = new Option<double>("--tolerance") { Description = "Regression: the largest accepted |prediction - expected|.", DefaultValueFactory = _ => 1e-3 };
         var wait = new Option<string>("--wait") { Description = "How long to wait for the server to serve the new version.", DefaultValueFactory = _ => "60s" };
@@ -47,7 +47,7 @@ public static class DeployCommand
                 From = parse.GetValue(from)!,
                 To = parse.GetValue(to)!,
                 ReleaseTag = parse.GetValue(tag) ?? Platforms.CiPlatforms.ReleaseTag(env),
-                Server = parse.GetValue(server),
+                Servers = (parse.GetValue(server) ?? []).SelectMany(v => v.Split([',', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct(StringComparer.Ordinal).ToList(),
                 AdminToken = adminToken,
                 SmokeCases = parse.GetValue(smoke) is { } smokePath ? SmokeTest.Read(smokePath) : [],
                 Tolerance = parse.GetValue(tolerance),

@@ -23,8 +23,8 @@ public sealed record DeployOptions
     /// <summary>The release tag, when a release runs the deploy.</summary>
     public string? ReleaseTag { get; init; }
 
-    /// <summary>The mlops serve URL to reload and smoke-test; null scores the model in-process.</summary>
-    public string? Server { get; init; }
+    /// <summary>The mlops serve URLs (replicas) to reload and smoke-test, each of them; empty scores the model in-process.</summary>
+    public IReadOnlyList<string> Servers { get; init; } = [];
 
     /// <summary>The admin token for the server's reload endpoint.</summary>
     public string? AdminToken { get; init; }

@@ -26,8 +26,8 @@ public sealed partial class Deployer(ModelRegistry registry, Action<string> log,
             throw Errors.Config("--version", $"{o.Name} v{target} was registered without a blessed evaluation; pass --force to deploy it anyway.");
         }
 
-        var server = o.Server is null ? null : new ServerClient(http ?? Platforms.HttpClients.Shared, o.Server, o.AdminToken);
-        var record = new DeploymentRecord { Model = o.Name, Version = target, Alias = alias, ReleaseTag = o.ReleaseTag, Server = server?.Url, StartedAt = started, Actor = registry.Actor };
+        var servers = o.Servers.Select(url => new ServerClient(http ?? Platforms.HttpClients.Shared, url, o.AdminToken)).ToList();
+        var record = new DeploymentRecord { Model = o.Name, Version = target, Alias = alias, ReleaseTag = o.ReleaseTag, Server = servers.FirstOrDefault()?.Url, Servers = servers.Select(s => s.Url).ToList(), StartedAt = started, Actor = registry.Actor };
         var move = await registry.PromoteAsync(o.Name, target, alias, o.ReleaseTag is null ? "deploy" : $"deploy {o.ReleaseTag}", cancellationToken);
         record = record with { PreviousVersion = move.From };
         log($"{o.Name} {alias}: v{move.From?.ToString(CultureInfo.InvariantCulture) ?? "-"} → v{target}");
@@ -35,18 +35,24 @@ public sealed partial class Deployer(ModelRegistry registry, Action<string> log,
         var external = false;
         try
         {
-            IReadOnlyList<SmokeResult> results;
-            if (server is not null)
+            var results = new List<SmokeResult>();
+            if (servers.Count > 0)
             {
-                await server.ReloadAsync(o.Name, cancellationToken);
-                await server.WaitForVersionAsync(o.Name, target, o.Wait, cancellationToken);
-                results = await SmokeTest.RunRemoteAsync(server.Http, server.Url, o.Name, o.SmokeCases, o.Task, o.Tolerance, cancellationToken);
+                // Every replica is told, then each must serve the version and pass the smoke test: one that does not fails the release.
+                await Task.WhenAll(servers.Select(s => s.ReloadAsync(o.Name, cancellationToken)));
+                foreach (var server in servers)
+                {
+                    await server.WaitForVersionAsync(o.Name, target, o.Wait, cancellationToken);
+                    var checks = await SmokeTest.RunRemoteAsync(server.Http, server.Url, o.Name, o.SmokeCases, o.Task, o.Tolerance, cancellationToken);
+                    results.AddRange(servers.Count == 1 ? checks : checks.Select(c => c with { Detail = $"{server.Url}: {c.Detail}" }));
+                    if (checks.Any(c => !c.Passed)) break;
+                }
             }
             else
             {
                 var files = await registry.PullAsync(manifest, Path.Combine(o.OutputDirectory, $"{o.Name}-v{target}"), cancellationToken);
                 using var scorer = ModelLoader.Load(files[manifest.ModelFile], o.Task);
-                results = SmokeTest.RunLocal(scorer, o.SmokeCases, o.Tolerance);
+                results.AddRange(SmokeTest.RunLocal(scorer, o.SmokeCases, o.Tolerance));
             }
 
             record = record with { Smoke = results };
@@ -64,7 +70,7 @@ public sealed partial class Deployer(ModelRegistry registry, Action<string> log,
             // Put production back where it was before telling anyone the release failed.
             var back = await registry.RollbackAsync(o.Name, alias, $"automatic rollback: {failure}", cancellationToken);
             record = record with { RolledBackTo = back.To };
-            if (server is not null)
+            foreach (var server in servers)
             {
                 try
                 {
@@ -72,7 +78,7 @@ public sealed partial class Deployer(ModelRegistry registry, Action<string> log,
                 }
                 catch (MlOpsException e)
                 {
-                    log($"warning: the server could not be told about the rollback ({e.Message}); it will pick it up when it polls.");
+                    log($"warning: {server.Url} could not be told about the rollback ({e.Message}); it will pick it up when it polls.");
                 }
             }
         }

@@ -41,6 +41,9 @@ public sealed record DeploymentRecord
     /// <summary>The server told about the switch, if any.</summary>
     public string? Server { get; init; }
 
+    /// <summary>Every server (replica) that was reloaded and smoke-tested.</summary>
+    public IReadOnlyList<string> Servers { get; init; } = [];
+
     /// <summary>Smoke-test results.</summary>
     public IReadOnlyList<SmokeResult> Smoke { get; init; } = [];
 

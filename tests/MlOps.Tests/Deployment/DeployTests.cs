@@ -51,6 +51,39 @@ public sealed class DeployTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_replica_is_reloaded_and_smoke_tested_and_a_failure_rolls_them_all_back()
+    {
+        await _s.StartAsync();
+        await using var second = await MlOps.Serving.ServingServer.StartAsync(new MlOps.Serving.ServeOptions
+        {
+            Models = [new MlOps.Serving.ModelSpec(ServingSetup.Model, "production")],
+            Task = MlOps.Scoring.ModelTask.Multiclass,
+            Registry = _s.Store,
+            CacheDirectory = _s.Dir.Combine("cache-2"),
+            PollInterval = TimeSpan.Zero, // only the deploy's reload can move it
+            Port = 0,
+            AdminToken = ServingSetup.AdminToken,
+        }, _ => { });
+        async Task<string> Served(string url) => JsonDocument.Parse(await _s.Http.GetStringAsync(url + "/v2/models/penguins")).RootElement.GetProperty("versions")[0].GetString()!;
+
+        var (code, stdout, err) = await DeployAsync(null, "--server", $"{_s.Url},{second.Url}", "--smoke-test", Smoke("Gentoo"));
+        Assert.True(code == 0, stdout + err);
+        Assert.Equal("2", await Served(_s.Url));
+        Assert.Equal("2", await Served(second.Url));
+        var record = Record();
+        Assert.Equal([_s.Url, second.Url], record.GetProperty("servers").EnumerateArray().Select(u => u.GetString()));
+        Assert.Equal(4, record.GetProperty("smoke").GetArrayLength()); // two cases on each replica
+
+        // Back to v1, then a release whose smoke test fails: both replicas serve v1 again.
+        await _s.Registry.PromoteAsync("penguins", 1, "production");
+        (code, _, _) = await DeployAsync(null, "--server", _s.Url, "--server", second.Url, "--version", "2", "--smoke-test", Smoke("Chinstrap"));
+        Assert.Equal(ExitCodes.GateFailed, code);
+        Assert.Equal("1", await Served(_s.Url));
+        Assert.Equal("1", await Served(second.Url));
+        Assert.Contains(_s.Url, Record().GetProperty("failure").GetString(), StringComparison.Ordinal); // names the replica
+    }
+
+    [Fact]
     public async Task A_failing_smoke_test_rolls_production_and_the_server_back_automatically()
     {
         await _s.StartAsync();
