@@ -76,7 +76,7 @@ internal sealed class GrpcInference(ServingServer server) : GRPCInferenceService
             var tensor = new ModelInferResponse.Types.InferOutputTensor { Name = o.GetProperty("name").GetString(), Datatype = datatype };
             tensor.Shape.AddRange(o.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()));
             response.Outputs.Add(tensor);
-            response.RawOutputContents.Add(GrpcTensors.Raw(datatype, o.GetProperty("data")));
+            response.RawOutputContents.Add(TensorBytes.Raw(datatype, o.GetProperty("data")));
         }
 
         return response;
@@ -105,7 +105,7 @@ internal sealed class GrpcInference(ServingServer server) : GRPCInferenceService
                 w.WriteStartArray("shape");
                 foreach (var d in input.Shape) w.WriteNumberValue(d);
                 w.WriteEndArray();
-                GrpcTensors.WriteData(w, input.Name, input.Datatype, request.RawInputContents.Count > 0 ? request.RawInputContents[i] : null, input.Contents);
+                TensorBytes.WriteData(w, input.Name, input.Datatype, request.RawInputContents.Count > 0 ? request.RawInputContents[i] : null, input.Contents);
                 w.WriteEndObject();
             }
 

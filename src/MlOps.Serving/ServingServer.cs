@@ -47,7 +47,7 @@ public sealed class ServingServer : IAsyncDisposable
     public ModelHost Host => _host;
 
     /// <summary>The protocol extensions advertised by <c>/v2</c> and gRPC ServerMetadata.</summary>
-    internal static readonly string[] Extensions = ["model_repository"];
+    internal static readonly string[] Extensions = ["model_repository", "binary_tensor_data"];
 
     /// <summary>The metrics.</summary>
     public ServingMetrics Metrics => _metrics;
@@ -286,7 +286,9 @@ public sealed class ServingServer : IAsyncDisposable
 
             // MLflow's scoring server also takes a pandas DataFrame as CSV.
             var csv = protocol == Protocol.MlFlow && context.Request.ContentType is { } type && type.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase);
-            using var body = csv ? JsonDocument.Parse("{}") : await ReadJsonAsync(context, context.RequestAborted, mlflow: protocol == Protocol.MlFlow);
+            using var body = csv ? JsonDocument.Parse("{}")
+                : protocol == Protocol.V2 && BinaryTensorData.Applies(context.Request) ? await BinaryTensorData.ReadAsync(context.Request, context.RequestAborted)
+                : await ReadJsonAsync(context, context.RequestAborted, mlflow: protocol == Protocol.MlFlow);
             if (protocol == Protocol.V2 && handle.Scorer is OnnxScorer onnx && TensorInference.Applies(onnx, body.RootElement))
             {
                 // The model's own tensors, as KServe and Triton clients send them.
@@ -296,9 +298,7 @@ public sealed class ServingServer : IAsyncDisposable
                     TensorInference.Infer(tw, handle, onnx, body.RootElement, _options.MaxRows, out rows);
                 }
 
-                context.Response.ContentType = "application/json";
-                context.Response.ContentLength = tensors.WrittenCount;
-                await context.Response.Body.WriteAsync(tensors.WrittenMemory, context.RequestAborted);
+                await WriteV2Async(context, tensors.WrittenMemory, body.RootElement);
                 return;
             }
 
@@ -353,9 +353,16 @@ public sealed class ServingServer : IAsyncDisposable
             // The id labels join on when the truth arrives later (mlops monitor --labels): returned, and logged.
             var requestId = RequestId(context, body.RootElement);
             context.Response.Headers["X-Request-Id"] = requestId;
-            context.Response.ContentType = "application/json";
-            context.Response.ContentLength = buffer.WrittenCount;
-            await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
+            if (protocol == Protocol.V2)
+            {
+                await WriteV2Async(context, buffer.WrittenMemory, body.RootElement);
+            }
+            else
+            {
+                context.Response.ContentType = "application/json";
+                context.Response.ContentLength = buffer.WrittenCount;
+                await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
+            }
             if (_log is not null && _log.Sample()) LogPrediction(handle, table, predictions, requestId);
         }
         catch (BadRequestException e)
@@ -373,6 +380,23 @@ public sealed class ServingServer : IAsyncDisposable
             handle.Release();
             _metrics.Record(name, handle.Version, protocol.ToString().ToLowerInvariant(), status, Stopwatch.GetElapsedTime(started).TotalSeconds, rows);
         }
+    }
+
+    // A V2 answer as JSON, or with the outputs the request asked for as binary tensor data after the JSON.
+    private static async Task WriteV2Async(HttpContext context, ReadOnlyMemory<byte> json, JsonElement request)
+    {
+        if (BinaryTensorData.Wanted(request) is { } wanted && BinaryTensorData.Answer(json, wanted) is { } binary)
+        {
+            context.Response.Headers[BinaryTensorData.HeaderLength] = binary.HeaderLength.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.Response.ContentType = "application/octet-stream";
+            context.Response.ContentLength = binary.Body.Length;
+            await context.Response.Body.WriteAsync(binary.Body, context.RequestAborted);
+            return;
+        }
+
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = json.Length;
+        await context.Response.Body.WriteAsync(json, context.RequestAborted);
     }
 
     private Table MlFlowTable(JsonElement body, IReadOnlyList<ModelInput> inputs)

@@ -85,6 +85,25 @@ public static class ServeBench
                 for (var i = 0; i < n / concurrent; i++) await PostAsync(http, url, body);
             })));
             var throughput = n / wall.Elapsed.TotalSeconds;
+            // Triton's binary tensor data extension (tritonclient.http's default): binary in, binary out.
+            var header = Encoding.UTF8.GetBytes("{\"inputs\":[{\"name\":\"input\",\"shape\":[" + rows + "," + f + "],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":" + (data.Length * 4) + "}}],\"parameters\":{\"binary_data_output\":true}}");
+            var tensorBytes = new byte[data.Length * 4];
+            Buffer.BlockCopy(data, 0, tensorBytes, 0, tensorBytes.Length);
+            byte[] binaryBody = [.. header, .. tensorBytes];
+            async Task PostBinaryAsync()
+            {
+                using var content = new ByteArrayContent(binaryBody);
+                content.Headers.Add("Inference-Header-Content-Length", header.Length.ToString(CultureInfo.InvariantCulture));
+                using var response = await http.PostAsync(url, content);
+                if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                await response.Content.ReadAsByteArrayAsync();
+            }
+
+            for (var i = 0; i < 300; i++) await PostBinaryAsync();
+            var binarySequential = await TimeAsync(n, PostBinaryAsync);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  [{rows,3}, 30] REST binary tensor data: p50 {P(binarySequential, 0.5):0.000} ms, p99 {P(binarySequential, 0.99):0.000} ms, {1000 / binarySequential.Average():0} req/s with 1 client; request {binaryBody.Length:N0} bytes vs JSON {Encoding.UTF8.GetByteCount(body):N0}"));
+
             // gRPC with raw little-endian contents, as tritonclient sends it, over one HTTP/2 channel.
             var request = new MlOps.Serving.Grpc.ModelInferRequest { ModelName = "tensor" };
             var input = new MlOps.Serving.Grpc.ModelInferRequest.Types.InferInputTensor { Name = "input", Datatype = "FP32" };

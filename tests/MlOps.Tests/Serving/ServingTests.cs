@@ -197,6 +197,53 @@ public sealed class ServingTests : IAsyncLifetime
         Assert.Contains("'note' is not an input", answer.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
+    // tritonclient.http's default: the JSON header, then each input's little-endian bytes.
+    private static ByteArrayContent Binary(object header, params float[][] inputs)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(header);
+        var bytes = inputs.SelectMany(values => values.SelectMany(BitConverter.GetBytes)).ToArray();
+        var content = new ByteArrayContent([.. json, .. bytes]);
+        content.Headers.Add("Inference-Header-Content-Length", json.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        content.Headers.ContentType = new("application/octet-stream");
+        return content;
+    }
+
+    [Fact]
+    public async Task Tritons_binary_tensor_data_in_and_out_gives_the_json_answer()
+    {
+        await _s.StartAsync();
+        string[] names = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"];
+        float[][] values = [[39.1f, 46.1f], [18.7f, 13.2f], [181f, 211f], [5400f, 3000f]];
+        var header = new
+        {
+            inputs = names.Select(n => new { name = n, shape = new[] { 2 }, datatype = "FP32", parameters = new { binary_data_size = 8 } }),
+            outputs = new object[] { new { name = "probabilities", parameters = new { binary_data = true } }, new { name = "label", parameters = new { binary_data = false } } },
+        };
+        using var response = await _s.Http.PostAsync(_s.Url + "/v2/models/penguins/infer", Binary(header, values));
+        var body = await response.Content.ReadAsByteArrayAsync();
+        Assert.True(response.IsSuccessStatusCode, System.Text.Encoding.UTF8.GetString(body));
+        var length = int.Parse(response.Headers.GetValues("Inference-Header-Content-Length").Single(), System.Globalization.CultureInfo.InvariantCulture);
+        var json = JsonDocument.Parse(body.AsMemory(0, length)).RootElement;
+        var outputs = json.GetProperty("outputs").EnumerateArray().ToDictionary(o => o.GetProperty("name").GetString()!);
+        Assert.Equal(24, outputs["probabilities"].GetProperty("parameters").GetProperty("binary_data_size").GetInt32());
+        Assert.False(outputs["probabilities"].TryGetProperty("data", out _));
+        Assert.Equal(length + 24, body.Length);
+        var probabilities = Enumerable.Range(0, 6).Select(i => BitConverter.ToSingle(body, length + (i * 4))).ToArray();
+
+        // The same rows as plain JSON: the same labels and probabilities.
+        var (_, plain) = await _s.PostAsync("/v2/models/penguins/infer", new { inputs = names.Select((n, i) => new { name = n, shape = new[] { 2 }, datatype = "FP32", data = values[i] }) });
+        var expected = plain.GetProperty("outputs").EnumerateArray().ToDictionary(o => o.GetProperty("name").GetString()!);
+        Assert.Equal(expected["probabilities"].GetProperty("data").EnumerateArray().Select(d => d.GetSingle()), probabilities);
+        Assert.Equal(expected["label"].GetProperty("data").EnumerateArray().Select(d => d.GetString()), outputs["label"].GetProperty("data").EnumerateArray().Select(d => d.GetString()));
+        Assert.Contains("binary_tensor_data", (await _s.GetAsync("/v2")).Body.GetProperty("extensions").EnumerateArray().Select(e => e.GetString()));
+
+        // A size that does not fit the body is a 400 naming the input.
+        var wrong = new { inputs = names.Select(n => new { name = n, shape = new[] { 2 }, datatype = "FP32", parameters = new { binary_data_size = n == "body_mass_g" ? 16 : 8 } }) };
+        using var bad = await _s.Http.PostAsync(_s.Url + "/v2/models/penguins/infer", Binary(wrong, values));
+        Assert.Equal(400, (int)bad.StatusCode);
+        Assert.Contains("input 'body_mass_g': binary_data_size 16", JsonDocument.Parse(await bad.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task MlFlow_answers_labels_by_default_and_probabilities_when_asked()
     {

@@ -62,6 +62,25 @@ public sealed class TensorServingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_models_own_tensor_goes_in_and_out_as_binary_tensor_data()
+    {
+        await StartAsync(Torch);
+        var header = System.Text.Encoding.UTF8.GetBytes("""{"inputs":[{"name":"input","shape":[3,4],"datatype":"FP32","parameters":{"binary_data_size":48}}],"parameters":{"binary_data_output":true}}""");
+        var content = new ByteArrayContent([.. header, .. Rows.SelectMany(r => r).SelectMany(BitConverter.GetBytes)]);
+        content.Headers.Add("Inference-Header-Content-Length", header.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var response = await _http.PostAsync(_server!.Url + "/v2/models/torch/infer", content);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        Assert.True(response.IsSuccessStatusCode, System.Text.Encoding.UTF8.GetString(body));
+        var length = int.Parse(response.Headers.GetValues("Inference-Header-Content-Length").Single(), System.Globalization.CultureInfo.InvariantCulture);
+        var output = JsonDocument.Parse(body.AsMemory(0, length)).RootElement.GetProperty("outputs")[0];
+        Assert.Equal([3, 3], output.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()));
+        var size = output.GetProperty("parameters").GetProperty("binary_data_size").GetInt32();
+        Assert.Equal(36, size);
+        var values = Enumerable.Range(0, 9).Select(i => BitConverter.ToSingle(body, length + (i * 4))).ToArray();
+        Assert.Equal(Bare(Rows), values); // a bare ONNX Runtime session on the same tensor
+    }
+
+    [Fact]
     public async Task Metadata_lists_the_graphs_own_inputs_and_outputs_with_dynamic_dimensions_as_minus_one()
     {
         await StartAsync(Torch);

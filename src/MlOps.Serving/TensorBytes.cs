@@ -7,18 +7,22 @@ using MlOps.Serving.Grpc;
 namespace MlOps.Serving;
 
 /// <summary>
-/// Tensor contents between gRPC and the V2 JSON shape: raw little-endian bytes
-/// (<c>raw_input_contents</c>, BYTES as 4-byte length-prefixed elements) or the typed
-/// <c>contents</c> lists, to and from a flat JSON <c>data</c> array.
+/// Tensor contents in binary and the V2 JSON shape: raw little-endian bytes (gRPC's
+/// <c>raw_input_contents</c>, the binary tensor data extension of REST; BYTES as 4-byte
+/// length-prefixed elements) or gRPC's typed <c>contents</c>, to and from a flat JSON <c>data</c> array.
 /// </summary>
-internal static class GrpcTensors
+internal static class TensorBytes
 {
     /// <summary>Writes an input's values as a JSON array; <paramref name="raw"/> wins over <paramref name="contents"/>.</summary>
     /// <exception cref="BadRequestException">The raw bytes are not a whole number of elements of the datatype.</exception>
-    public static void WriteData(Utf8JsonWriter w, string name, string datatype, ByteString? raw, InferTensorContents? contents)
+    public static void WriteData(Utf8JsonWriter w, string name, string datatype, ByteString? raw, InferTensorContents? contents) =>
+        WriteData(w, name, datatype, raw is null ? (ReadOnlyMemory<byte>?)null : raw.Memory, contents);
+
+    /// <summary>Writes an input's values as a JSON array from raw bytes or typed contents.</summary>
+    public static void WriteData(Utf8JsonWriter w, string name, string datatype, ReadOnlyMemory<byte>? raw, InferTensorContents? contents)
     {
         w.WriteStartArray("data");
-        if (raw is not null) WriteRaw(w, name, datatype, raw.Span);
+        if (raw is { } bytes) WriteRaw(w, name, datatype, bytes.Span);
         else if (contents is not null) WriteContents(w, datatype, contents);
         w.WriteEndArray();
     }
@@ -84,7 +88,10 @@ internal static class GrpcTensors
     }
 
     /// <summary>A V2 JSON output's flat data as raw little-endian bytes of its datatype.</summary>
-    public static ByteString Raw(string datatype, JsonElement data)
+    public static ByteString Raw(string datatype, JsonElement data) => ByteString.CopyFrom(Bytes(datatype, data));
+
+    /// <summary>A V2 JSON output's flat data as raw little-endian bytes of its datatype.</summary>
+    public static byte[] Bytes(string datatype, JsonElement data)
     {
         using var buffer = new MemoryStream();
         Span<byte> e = stackalloc byte[8];
@@ -115,7 +122,7 @@ internal static class GrpcTensors
             buffer.Write(e[..(Size(datatype) ?? 8)]);
         }
 
-        return ByteString.CopyFrom(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return buffer.ToArray();
     }
 
     private static IEnumerable<JsonElement> Flatten(JsonElement data) => data.ValueKind == JsonValueKind.Array
