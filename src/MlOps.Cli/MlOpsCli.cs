@@ -73,6 +73,11 @@ public static class MlOpsCli
             await stderr.WriteLineAsync("error: cancelled.");
             return ExitCodes.Cancelled;
         }
+        catch (Exception e) when (NativeLibraries.Missing(e) is { } missing)
+        {
+            await stderr.WriteLineAsync($"error: {NativeLibraries.Explain(missing)}");
+            return ExitCodes.UsageError;
+        }
         catch (Exception e)
         {
             // A bug in mlops: one line for the user, the type for the bug report, no stack trace.

@@ -164,11 +164,16 @@ public static class ActionFiles
             }
 
             w.WriteEndArray();
+            // Node24 is the current handler on hosted agents; Node20_1 keeps older agents working.
             w.WriteStartObject("execution");
-            w.WriteStartObject("Node20_1");
-            w.WriteString("target", "index.js");
-            w.WriteString("argumentFormat", string.Empty);
-            w.WriteEndObject();
+            foreach (var handler in new[] { "Node24", "Node20_1" })
+            {
+                w.WriteStartObject(handler);
+                w.WriteString("target", "index.js");
+                w.WriteString("argumentFormat", string.Empty);
+                w.WriteEndObject();
+            }
+
             w.WriteEndObject();
             w.WriteEndObject();
         });

@@ -76,7 +76,9 @@ public sealed class ActionDefinitionTests : IDisposable
             var task = JsonNode.Parse(await reader.ReadToEndAsync())!;
             Assert.True(ids.Add(task["id"]!.GetValue<string>()), $"{action.Name}: duplicate task id");
             Assert.Equal(action.AzureTaskName, task["name"]!.GetValue<string>());
-            Assert.Equal("index.js", task["execution"]!["Node20_1"]!["target"]!.GetValue<string>());
+            Assert.Equal("index.js", task["execution"]!["Node24"]!["target"]!.GetValue<string>());
+            Assert.Equal("index.js", task["execution"]!["Node20_1"]!["target"]!.GetValue<string>()); // older agents
+            Assert.Equal(["Node24", "Node20_1"], task["execution"]!.AsObject().Select(p => p.Key));
 
             var groups = task["groups"]!.AsArray().Select(g => g!["name"]!.GetValue<string>()).ToHashSet();
             var inputs = task["inputs"]!.AsArray().Select(i => i!).ToList();
