@@ -28,7 +28,7 @@ public sealed record DatasetSource
 
         if (Directory.Exists(Path))
         {
-            var files = Directory.EnumerateFiles(Path, "*", SearchOption.AllDirectories)
+            var files = Walk(Path)
                 .Where(f => !System.IO.Path.GetFileName(f).StartsWith('.') && (Format is not null ? DataFormats.FromExtension(f) == Format : DataFormats.FromExtension(f) is not null))
                 .Order(StringComparer.Ordinal)
                 .ToList();
@@ -85,6 +85,38 @@ public sealed record DatasetSource
         }
     }
 
+    // Every file under a folder, each folder once: a link back up the tree (a loop) or a second
+    // link to a folder already read is skipped, so no row is read twice and nothing spins.
+    private static IEnumerable<string> Walk(string root)
+    {
+        var visited = new HashSet<string>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        var pending = new Stack<(string Path, string Real)>();
+        pending.Push((root, RealPath(new DirectoryInfo(root), System.IO.Path.GetFullPath(root))));
+        while (pending.Count > 0)
+        {
+            var (dir, real) = pending.Pop();
+            if (!visited.Add(real)) continue;
+            foreach (var file in Directory.EnumerateFiles(dir)) yield return file;
+            foreach (var sub in Directory.EnumerateDirectories(dir))
+            {
+                pending.Push((sub, RealPath(new DirectoryInfo(sub), System.IO.Path.Combine(real, System.IO.Path.GetFileName(sub)))));
+            }
+        }
+    }
+
+    private static string RealPath(DirectoryInfo dir, string lexical)
+    {
+        if (dir.LinkTarget is null) return lexical;
+        try
+        {
+            return dir.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? lexical;
+        }
+        catch (IOException)
+        {
+            return lexical; // a link that loops on itself: visited once, it holds nothing readable
+        }
+    }
+
     private static List<string> Glob(string pattern)
     {
         var normalized = pattern.Replace('\\', '/');
@@ -96,7 +128,7 @@ public sealed record DatasetSource
             .Replace(@"\*\*/", "(.*/)?", StringComparison.Ordinal)
             .Replace(@"\*", "[^/]*", StringComparison.Ordinal)
             .Replace(@"\?", "[^/]", StringComparison.Ordinal) + "$", RegexOptions.CultureInvariant);
-        return Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+        return Walk(root)
             .Select(f => f.Replace('\\', '/'))
             .Where(f => regex.IsMatch(System.IO.Path.GetRelativePath(root, f).Replace('\\', '/')))
             .Select(f => slash < 0 && f.StartsWith("./", StringComparison.Ordinal) ? f[2..] : f)
