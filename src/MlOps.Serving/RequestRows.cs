@@ -120,6 +120,12 @@ public static class RequestRows
         }).ToList());
     }
 
+    // Models read FP32: a number beyond its range would silently become an infinity.
+    private static float Fp32(JsonElement value, string where) =>
+        value.TryGetDouble(out var d) && Math.Abs(d) <= float.MaxValue
+            ? (float)d
+            : throw new BadRequestException($"{where}: {Shorten(value.GetRawText())} is outside the FP32 range the model reads (±3.4e38).");
+
     private static TableColumn Column(ModelInput input, IReadOnlyList<JsonElement> values, Func<int, string> where)
     {
         if (input.Kind == ColumnKind.Numeric)
@@ -129,7 +135,7 @@ public static class RequestRows
             {
                 numbers[i] = values[i].ValueKind switch
                 {
-                    JsonValueKind.Number => values[i].GetSingle(),
+                    JsonValueKind.Number => Fp32(values[i], where(i)),
                     JsonValueKind.Null => float.NaN,
                     _ => throw new BadRequestException($"{where(i)}: expected a number (or null for missing), got {Shorten(values[i].GetRawText())}."),
                 };

@@ -114,6 +114,11 @@ public sealed class ServingTests : IAsyncLifetime
         Assert.Equal(400, code);
         Assert.Equal("instances[1].body_mass_g: expected a number (or null for missing), got \"heavy\".", e.GetProperty("error").GetString());
 
+        // Beyond FP32's range a number would reach the model as an infinity: refused by name.
+        (code, e) = await _s.PostRawAsync("/v1/models/penguins:predict", """{"instances":[{"bill_length_mm":39.1,"bill_depth_mm":18.7,"flipper_length_mm":181,"body_mass_g":1e39}]}""");
+        Assert.Equal(400, code);
+        Assert.Equal("instances[0].body_mass_g: 1e39 is outside the FP32 range the model reads (±3.4e38).", e.GetProperty("error").GetString());
+
         (code, e) = await _s.PostAsync("/v1/models/penguins:predict", new { instances = Enumerable.Repeat(ServingSetup.Row(), 6) });
         Assert.Equal(413, code);
         Assert.Contains("at most 5 are allowed", e.GetProperty("error").GetString());
