@@ -30,6 +30,11 @@ public sealed class ProductionMonitor(ModelRegistry registry, Action<string> log
         if (o.Labels is { } source)
         {
             var task = o.Task ?? throw Errors.Config("task", "is needed to read --labels; set task: in mlops.yaml.");
+            if (o.Settings.Decay.Metric is { } metric && !MetricNames.For(task).Contains(metric))
+            {
+                throw Errors.Config("monitor.decay.metric", $"'{metric}' is not a {task.Name()} metric; expected one of {string.Join(", ", MetricNames.For(task))}.");
+            }
+
             var column = o.Settings.Labels.Column ?? o.Label ?? throw Errors.Config("monitor.labels.column", "names the labels' truth column (or set label: in mlops.yaml).");
             labels = await LabelJoin.LoadAsync(source, column, o.Settings.Labels.Key, task, cancellationToken);
             log($"{labels.Count:N0} labels from {source.Path}, joined on {labels.Key}");

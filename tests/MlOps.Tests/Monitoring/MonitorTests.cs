@@ -230,5 +230,12 @@ public class MonitorTests
         Assert.Equal(ExitCodes.DataError, code);
         Assert.Contains("no logged rows of 'm' since", err, StringComparison.Ordinal);
         Assert.Contains("2 older, 1 malformed, in 1 files", err, StringComparison.Ordinal);
+
+        // A decay metric the task does not have is a usage error before anything is read.
+        var wrongMetric = dir.File("wrong.yaml", "project: m\ntask: regression\nlabel: y\nmonitor:\n  decay: { metric: accuracy }\n");
+        var labels = dir.File("labels.csv", "request_id,y\na,1\n");
+        var (usage, _, usageErr) = await Support.Cli.RunAsync("monitor", "--config", wrongMetric, "--log", dir.Combine("log.jsonl"), "--labels", labels, "--registry", dir.Combine("registry"), "--output", dir.Combine("mon2"));
+        Assert.Equal(ExitCodes.UsageError, usage);
+        Assert.Contains("monitor.decay.metric: 'accuracy' is not a regression metric", usageErr, StringComparison.Ordinal);
     }
 }
