@@ -42,7 +42,8 @@ Define("Example", "Run the main job on the embedded example: mlops run (validate
     // evaluate.first-model: allow applies to the first run.
     Directory.CreateDirectory(Path.Combine(root, "examples", "penguins", ".mlops", "registry"));
     // The batch traffic is logged and monitored against what production was trained and evaluated on.
-    File.Delete(Path.Combine(root, "mlops-out", "prediction-log.jsonl"));
+    var predictionLog = Path.Combine(root, "mlops-out", "prediction-log.jsonl");
+    if (File.Exists(predictionLog)) File.Delete(predictionLog); // each run monitors its own traffic
     foreach (var stage in new[] { "run", "promote staging --to production", "predict --prediction-log mlops-out/prediction-log.jsonl --log-sample 1", "monitor --log mlops-out/prediction-log.jsonl --alert none" })
     {
         await Run("dotnet", $"src/MlOps.Cli/bin/{configuration}/net10.0/mlops.dll {stage} --config examples/penguins/mlops.yaml");
