@@ -68,21 +68,37 @@ public static class DriftDetector
 
     private static ColumnDrift Categorical(ColumnProfile baseline, ColumnProfile current, DriftRule rule)
     {
-        var (ca, _) = baseline.CategoryCounts();
-        var (cb, _) = current.CategoryCounts();
-        var keys = ca.Select(kv => kv.Key).Union(cb.Select(kv => kv.Key), StringComparer.Ordinal).ToList();
+        var (ca, exactA) = baseline.CategoryCounts();
+        var (cb, exactB) = current.CategoryCounts();
         var da = ca.ToDictionary(kv => kv.Key, kv => (double)kv.Value, StringComparer.Ordinal);
         var db = cb.ToDictionary(kv => kv.Key, kv => (double)kv.Value, StringComparer.Ordinal);
+
+        // A value one side tracks is compared on its own only when the other side's absence means
+        // zero (it tracks it too, or counts exactly); else it may sit in that side's summarized
+        // rest, and it joins the "other" bucket on both sides rather than look like a new value.
+        var keys = ca.Select(kv => kv.Key).Union(cb.Select(kv => kv.Key), StringComparer.Ordinal)
+            .Where(k => (da.ContainsKey(k) || exactA) && (db.ContainsKey(k) || exactB))
+            .ToList();
         var va = keys.Select(k => da.GetValueOrDefault(k)).ToList();
         var vb = keys.Select(k => db.GetValueOrDefault(k)).ToList();
 
-        // Values summarized away (high cardinality) go to one "other" bucket so shares add up.
-        var restA = baseline.Present - va.Sum();
-        var restB = current.Present - vb.Sum();
+        // Values summarized away (high cardinality) go to an "other" bucket so shares add up. The
+        // current side's other values are split by whether the baseline ever held them: the share
+        // of its distinct values the baseline never saw (HyperLogLog union minus the baseline)
+        // goes to a bucket the baseline has none of. Without it, a column whose values are all new
+        // but evenly spread (new ids, a join gone wrong) would look exactly like the baseline.
+        var restA = Math.Max(0, baseline.Present - va.Sum());
+        var restB = Math.Max(0, current.Present - vb.Sum());
         if (restA > 0 || restB > 0)
         {
-            va.Add(Math.Max(0, restA));
-            vb.Add(Math.Max(0, restB));
+            var novel = restB * NovelShare(baseline, current);
+            va.Add(restA);
+            vb.Add(restB - novel);
+            if (novel > 0)
+            {
+                va.Add(0);
+                vb.Add(novel);
+            }
         }
 
         double[] pa = [.. va], pb = [.. vb];
@@ -98,6 +114,21 @@ public static class DriftDetector
             ["chi2_p_value"] = p,
         };
         return Decide(current.Name, "categorical", rule, scores, p, baseline.Present, current.Present);
+    }
+
+    /// <summary>The estimated share of the current column's distinct values that the baseline never held, 0 to 1.</summary>
+    internal static double NovelShare(ColumnProfile baseline, ColumnProfile current)
+    {
+        var union = new Sketches.HyperLogLog();
+        union.Merge(baseline.Distinct);
+        union.Merge(current.Distinct);
+        var b = (double)baseline.Distinct.Estimate();
+        var c = (double)current.Distinct.Estimate();
+        if (c <= 0) return 0;
+        var novel = Math.Max(0, union.Estimate() - b);
+
+        // Below HyperLogLog's error (about 1.6 % of the union at precision 12) a difference is noise.
+        return novel <= 0.05 * union.Estimate() ? 0 : Math.Clamp(novel / c, 0, 1);
     }
 
     private static ColumnDrift Decide(string column, string kind, DriftRule rule, Dictionary<string, double> scores, double p, long n, long m)
