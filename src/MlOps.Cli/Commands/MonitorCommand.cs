@@ -31,13 +31,13 @@ internal static class MonitorCommand
             var (registry, name) = RegistryCommands.Open(parse, console);
             var files = new Data.DatasetSource { Path = parse.GetValue(logs)!, Format = Data.DataFormat.JsonLines }.ResolveFiles();
             var settings = config.Monitor with { Since = parse.GetValue(since) ?? config.Monitor.Since, Window = parse.GetValue(window) ?? config.Monitor.Window };
-            var age = settings.Since is { } a ? PredictionLogReader.ParseWindow(a) : (TimeSpan?)null;
+            var age = settings.Since is { } a ? Configuration.MlOpsConfig.ParseWindow(a, "--since") : (TimeSpan?)null;
             var options = new MonitorOptions
             {
                 LogFiles = files,
                 Model = name,
                 Since = age is { } span ? DateTimeOffset.UtcNow - span : null,
-                Window = settings.Window is { } w ? PredictionLogReader.ParseWindow(w, "--window") : null,
+                Window = settings.Window is { } w ? Configuration.MlOpsConfig.ParseWindow(w, "--window") : null,
                 Drift = settings.Drift ?? config.Validate.Drift,
                 Settings = settings,
                 Labels = parse.GetValue(labels) is { } l ? new Data.DatasetSource { Path = l } : null,

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
@@ -250,22 +249,5 @@ public static class PredictionLogReader
             Malformed++;
             if (FirstMalformed is null || (file, line).CompareTo(FirstMalformed.Value) < 0) FirstMalformed = (file, line);
         }
-    }
-
-    /// <summary>Parses 90m, 24h, 7d as a window length; <paramref name="option"/> names where it came from.</summary>
-    public static TimeSpan ParseWindow(string text, string option = "--since")
-    {
-        var unit = text.Length > 0 ? text[^1] : ' ';
-        if (text.Length > 1 && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n > 0)
-        {
-            switch (unit)
-            {
-                case 'm': return TimeSpan.FromMinutes(n);
-                case 'h': return TimeSpan.FromHours(n);
-                case 'd': return TimeSpan.FromDays(n);
-            }
-        }
-
-        throw Errors.Config(option, $"'{text}' is not a window; write 90m, 24h or 7d.");
     }
 }
