@@ -527,26 +527,28 @@ public sealed class ServingServer : IAsyncDisposable
     /// A V2 request answered in process, exactly as over REST (validation, scoring, metrics, the
     /// prediction log): how gRPC shares one implementation with the REST routes.
     /// </summary>
-    internal async Task<(int Status, byte[] Body)> InferV2Async(string name, string? version, byte[] body, CancellationToken cancellationToken)
-    {
-        var context = new DefaultHttpContext();
-        context.Request.Method = "POST";
-        context.Request.ContentType = "application/json";
-        context.Request.Body = new MemoryStream(body, writable: false);
-        using var response = new MemoryStream();
-        context.Response.Body = response;
-        context.RequestAborted = cancellationToken;
-        await InferAsync(context, name, version, Protocol.V2);
-        return (context.Response.StatusCode, response.ToArray());
-    }
+    internal Task<(int Status, byte[] Body)> InferV2Async(string name, string? version, byte[] body, CancellationToken cancellationToken) =>
+        InProcessAsync(
+            context =>
+            {
+                context.Request.Method = "POST";
+                context.Request.ContentType = "application/json";
+                context.Request.Body = new MemoryStream(body, writable: false);
+                context.RequestAborted = cancellationToken;
+                return InferAsync(context, name, version, Protocol.V2);
+            });
 
     /// <summary>The V2 metadata JSON of a model (and version), with its status.</summary>
-    internal async Task<(int Status, byte[] Body)> MetadataV2Async(string name, string? version)
+    internal Task<(int Status, byte[] Body)> MetadataV2Async(string name, string? version) =>
+        InProcessAsync(context => Metadata(name, version).ExecuteAsync(context));
+
+    // Runs a route's handler on a request made in process and returns what it answered.
+    private static async Task<(int Status, byte[] Body)> InProcessAsync(Func<HttpContext, Task> handle)
     {
         var context = new DefaultHttpContext();
         using var response = new MemoryStream();
         context.Response.Body = response;
-        await Metadata(name, version).ExecuteAsync(context);
+        await handle(context);
         return (context.Response.StatusCode, response.ToArray());
     }
 

@@ -88,7 +88,7 @@ internal static class TensorBytes
     }
 
     /// <summary>A V2 JSON output's flat data as raw little-endian bytes of its datatype.</summary>
-    public static ByteString Raw(string datatype, JsonElement data) => ByteString.CopyFrom(Bytes(datatype, data));
+    public static ByteString Raw(string datatype, JsonElement data) => UnsafeByteOperations.UnsafeWrap(Bytes(datatype, data)); // a fresh array nobody else writes: no second copy
 
     /// <summary>A V2 JSON output's flat data as raw little-endian bytes of its datatype.</summary>
     public static byte[] Bytes(string datatype, JsonElement data)

@@ -60,7 +60,6 @@ public sealed class ServedTraffic
 
         feeder.Sink.EndRecord();
     }
-
 }
 
 /// <summary>Everything the log says about one served version: all its rows, its windows, and the labels that joined.</summary>
@@ -96,10 +95,10 @@ public sealed class VersionTraffic(string version, TimeSpan? window)
         }
 
         // Inputs, outputs and keys are parallel arrays: walked together (indexing an array of objects is linear).
-        using var outputs = (entry.TryGetProperty("outputs", out var o) && o.ValueKind == JsonValueKind.Array ? o : default(JsonElement?))?.EnumerateArray() ?? default;
-        using var keys = (entry.TryGetProperty("keys", out var k) && k.ValueKind == JsonValueKind.Array ? k : default(JsonElement?))?.EnumerateArray() ?? default;
-        var hasOutputs = o.ValueKind == JsonValueKind.Array;
-        var hasKeys = k.ValueKind == JsonValueKind.Array;
+        var hasOutputs = entry.TryGetProperty("outputs", out var o) && o.ValueKind == JsonValueKind.Array;
+        var hasKeys = entry.TryGetProperty("keys", out var k) && k.ValueKind == JsonValueKind.Array;
+        using var outputs = hasOutputs ? o.EnumerateArray() : default;
+        using var keys = hasKeys ? k.EnumerateArray() : default;
         var i = 0;
         foreach (var row in inputs.EnumerateArray())
         {
