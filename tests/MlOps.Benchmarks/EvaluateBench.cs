@@ -103,12 +103,7 @@ internal static class EvaluateBench
     private static double BareOnnxLoop(string model, Table table, int n)
     {
         const int batch = 8192;
-        var columns = Features.Select(f => table.Find(f)!.Numbers!).ToArray();
-        var matrix = new float[n * Features.Length];
-        for (var i = 0; i < n; i++)
-        {
-            for (var c = 0; c < Features.Length; c++) matrix[(i * Features.Length) + c] = columns[c][i];
-        }
+        var matrix = BareOnnx.RowMajor(table, Features, n);
 
         using var session = new InferenceSession(model);
         var output = new float[n];

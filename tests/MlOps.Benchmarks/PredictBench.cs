@@ -126,12 +126,7 @@ internal static class PredictBench
     private static double BareLoop(string model, Table table, int n)
     {
         const int batch = 16384;
-        var columns = Features.Select(f => table.Find(f)!.Numbers!).ToArray();
-        var matrix = new float[n * Features.Length];
-        for (var i = 0; i < n; i++)
-        {
-            for (var c = 0; c < Features.Length; c++) matrix[(i * Features.Length) + c] = columns[c][i];
-        }
+        var matrix = BareOnnx.RowMajor(table, Features, n);
 
         using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(model);
         using var options = new Microsoft.ML.OnnxRuntime.RunOptions();

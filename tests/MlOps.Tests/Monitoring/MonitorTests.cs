@@ -13,21 +13,26 @@ namespace MlOps.Tests.Monitoring;
 [Trait("Category", "Integration")]
 public class MonitorTests
 {
-    internal static async Task<string> ProductionAsync(TempDir dir)
+    // Runs each stage with the config, in order; every one must succeed.
+    private static async Task StagesAsync(string config, params string[][] stages)
     {
-        // Stage by stage with explicit folders: the test process's working directory is shared.
-        var config = Examples.CopyPenguins(dir.Path);
-        foreach (var args in new[]
-        {
-            new[] { "validate", "--output", dir.Combine("out/validation") },
-            ["train", "--output", dir.Combine("out/train")],
-            ["evaluate", "--model", dir.Combine("out/train"), "--output", dir.Combine("out/evaluation")],
-            ["register", "--model", dir.Combine("out/train"), "--evaluation", dir.Combine("out/evaluation/evaluation.json"), "--validation", dir.Combine("out/validation"), "--alias", "production"],
-        })
+        foreach (var args in stages)
         {
             var (code, o, e) = await Support.Cli.RunAsync([.. args, "--config", config]);
             Assert.True(code == 0, $"{args[0]}: {o}{e}");
         }
+    }
+
+    internal static async Task<string> ProductionAsync(TempDir dir)
+    {
+        // Stage by stage with explicit folders: the test process's working directory is shared.
+        var config = Examples.CopyPenguins(dir.Path);
+        await StagesAsync(
+            config,
+            new[] { "validate", "--output", dir.Combine("out/validation") },
+            ["train", "--output", dir.Combine("out/train")],
+            ["evaluate", "--model", dir.Combine("out/train"), "--output", dir.Combine("out/evaluation")],
+            ["register", "--model", dir.Combine("out/train"), "--evaluation", dir.Combine("out/evaluation/evaluation.json"), "--validation", dir.Combine("out/validation"), "--alias", "production"]);
 
         return config;
     }
@@ -151,16 +156,11 @@ public class MonitorTests
         var config = await ProductionAsync(dir);
 
         // A second version (another seed), registered with its own validation and evaluation, as staging.
-        foreach (var args in new[]
-        {
+        await StagesAsync(
+            config,
             new[] { "train", "--seed", "11", "--output", dir.Combine("out2/train") },
             ["evaluate", "--model", dir.Combine("out2/train"), "--output", dir.Combine("out2/evaluation")],
-            ["register", "--model", dir.Combine("out2/train"), "--evaluation", dir.Combine("out2/evaluation/evaluation.json"), "--validation", dir.Combine("out/validation"), "--alias", "staging", "--force", "--reason", "canary test"],
-        })
-        {
-            var (code, o, e) = await Support.Cli.RunAsync([.. args, "--config", config]);
-            Assert.True(code == 0, $"{args[0]}: {o}{e}");
-        }
+            ["register", "--model", dir.Combine("out2/train"), "--evaluation", dir.Combine("out2/evaluation/evaluation.json"), "--validation", dir.Combine("out/validation"), "--alias", "staging", "--force", "--reason", "canary test"]);
 
         // Ten rounds of the data: the random 50:50 split leaves each version a sample like the whole (a few random requests would drift by chance).
         // Inputs only here: each version's evaluation predictions are its 33 test rows, too few for a stable reference against a random half.
@@ -183,16 +183,11 @@ public class MonitorTests
     {
         using var dir = new TempDir();
         var config = Examples.CopyPenguins(dir.Path);
-        foreach (var args in new[]
-        {
+        await StagesAsync(
+            config,
             new[] { "validate", "--output", dir.Combine("out/validation") },
             ["train", "--output", dir.Combine("out/train")],
-            ["register", "--model", dir.Combine("out/train"), "--validation", dir.Combine("out/validation"), "--alias", "production", "--force", "--reason", "hotfix"],
-        })
-        {
-            var (code, o, e) = await Support.Cli.RunAsync([.. args, "--config", config]);
-            Assert.True(code == 0, $"{args[0]}: {o}{e}");
-        }
+            ["register", "--model", dir.Combine("out/train"), "--validation", dir.Combine("out/validation"), "--alias", "production", "--force", "--reason", "hotfix"]);
 
         await ServeAsync(dir, dir.Combine("log.jsonl"), 0);
         var (bad, bo, _) = await Support.Cli.RunAsync("monitor", "--config", config, "--log", dir.Combine("log.jsonl"), "--output", dir.Combine("mon"));
