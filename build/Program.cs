@@ -14,7 +14,7 @@ void Define(string name, string description, string[] dependsOn, Func<Task> run)
 Define("Restore", "Restore NuGet packages.", [], () => Run("dotnet", "restore MlOps.CI.sln"));
 Define("Build", "Build every project (warnings are errors).", ["Restore"], () => Run("dotnet", $"build MlOps.CI.sln -c {configuration} --no-restore{version}"));
 Define("Format", "Check formatting with dotnet format.", ["Restore"], () => Run("dotnet", "format MlOps.CI.sln --verify-no-changes --no-restore"));
-Define("Services", "Install with npm ci what the tests run: Azurite and Prism (GitHub's OpenAPI description) on 127.0.0.1, mermaid's parser, @action-validator/cli, tfx-cli.", [], async () =>
+Define("Services", "Install with npm ci what the tests run: Azurite and Prism (GitHub's OpenAPI description) on 127.0.0.1, mermaid's parser, @action-validator/cli, tfx-cli, DuckDB.", [], async () =>
 {
     var dir = Path.Combine(root, "tools", "test-services");
     if (File.Exists(Path.Combine(dir, "node_modules", ".bin", "azurite-blob")) && File.Exists(Path.Combine(dir, "node_modules", ".bin", "tfx")))

@@ -42,6 +42,7 @@ public static class ValidateCommand
             SchemaPath = flags.Schema ?? config.Validate.Schema,
             Baseline = flags.Baseline ?? config.Validate.Baseline,
             Drift = config.Validate.Drift,
+            ExactValues = config.Validate.ExactValues,
             OutputDirectory = flags.Output ?? config.Validate.Output ?? DefaultOutput,
             Shard = flags.Shard is { } s ? Shard.Parse(s) : null,
         };

@@ -155,8 +155,9 @@ public sealed record MlOpsConfig
             Baseline = v.String("baseline") is { } b ? resolve(b) : null,
             Output = v.String("output"),
             Drift = drift is null ? new DriftOptions() : BindDrift(drift),
+            ExactValues = (int)(v.Number("exact-values", 0, 10_000_000) ?? Validation.Statistics.ColumnProfile.DefaultExactValues),
         };
-        v.Done("schema", "baseline", "output", "drift");
+        v.Done("schema", "baseline", "output", "drift", "exact-values");
         return settings;
     }
 
@@ -515,4 +516,7 @@ public sealed record ValidateSettings
 
     /// <summary>Drift rules.</summary>
     public DriftOptions Drift { get; init; } = new();
+
+    /// <summary>exact-values: distinct numeric values per column counted exactly (default 65,536; 0 for sketches only).</summary>
+    public int ExactValues { get; init; } = Validation.Statistics.ColumnProfile.DefaultExactValues;
 }

@@ -19,6 +19,9 @@ public sealed record ValidateOptions
     /// <summary>Drift rules.</summary>
     public DriftOptions Drift { get; init; } = new();
 
+    /// <summary>Distinct numeric values per column counted exactly before the quantile sketch takes over.</summary>
+    public int ExactValues { get; init; } = ColumnProfile.DefaultExactValues;
+
     /// <summary>The artifact folder.</summary>
     public required string OutputDirectory { get; init; }
 

@@ -44,17 +44,17 @@ public static class ValidationReport
         if (r.Drift is { } drift)
         {
             sb.AppendLine(Inv, $"### Drift against `{drift.Baseline}`").AppendLine();
-            sb.AppendLine("| column | kind | method | score | threshold | p-value | drifted |");
-            sb.AppendLine("| --- | --- | --- | ---: | ---: | ---: | :---: |");
+            sb.AppendLine("| column | kind | method | score | threshold | p-value | from | drifted |");
+            sb.AppendLine("| --- | --- | --- | ---: | ---: | ---: | --- | :---: |");
             foreach (var c in drift.Columns.OrderByDescending(c => c.Drifted).ThenBy(c => c.Column, StringComparer.Ordinal))
             {
                 if (c.Skipped is not null)
                 {
-                    sb.AppendLine(Inv, $"| {Cell(c.Column)} | skipped | | | | | {Cell(c.Skipped)} |");
+                    sb.AppendLine(Inv, $"| {Cell(c.Column)} | skipped | | | | | | {Cell(c.Skipped)} |");
                     continue;
                 }
 
-                sb.AppendLine(Inv, $"| {Cell(c.Column)} | {c.Kind} | {c.Method} | {c.Score:0.####} | {c.Threshold:0.####} | {P(c.PValue)} | {(c.Drifted ? "🔴 yes" : "no")} |");
+                sb.AppendLine(Inv, $"| {Cell(c.Column)} | {c.Kind} | {c.Method} | {c.Score:0.####} | {c.Threshold:0.####} | {P(c.PValue)} | {From(c)} | {(c.Drifted ? "🔴 yes" : "no")} |");
             }
 
             sb.AppendLine();
@@ -78,6 +78,10 @@ public static class ValidationReport
         sb.AppendLine().AppendLine("</details>");
         return sb.ToString();
     }
+
+    // Where the figures come from: every value counted, or a sketch with its KS error bound.
+    private static string From(Drift.ColumnDrift c) => c.Kind != "numeric" ? string.Empty
+        : c.RankError == 0 ? "exact counts" : string.Create(Inv, $"sketch, KS ± {c.RankError:0.###}");
 
     private static string N(double v) => v.ToString("0.####", Inv);
 

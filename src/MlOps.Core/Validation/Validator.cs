@@ -25,7 +25,12 @@ public sealed class Validator
     }
 
     /// <summary>Profiles a dataset in one pass.</summary>
-    public async Task<DatasetProfile> ProfileAsync(DatasetSource source, DatasetSchema? schema, Shard? shard, CancellationToken cancellationToken = default)
+    /// <param name="source">The dataset.</param>
+    /// <param name="schema">A declared schema to check values against, or null.</param>
+    /// <param name="shard">One shard of the rows or files, or null for all.</param>
+    /// <param name="cancellationToken">Stops the read.</param>
+    /// <param name="exactValues">Distinct numeric values per column counted exactly (validate.exact-values).</param>
+    public async Task<DatasetProfile> ProfileAsync(DatasetSource source, DatasetSchema? schema, Shard? shard, CancellationToken cancellationToken = default, int exactValues = ColumnProfile.DefaultExactValues)
     {
         var files = source.ResolveFiles();
         if (shard is not null)
@@ -40,7 +45,7 @@ public sealed class Validator
             }
         }
 
-        var profiler = new DatasetProfiler(schema, shard);
+        var profiler = new DatasetProfiler(schema, shard, exactValues);
         await source.ReadAsync(profiler, files, _progress, cancellationToken);
         return profiler.Build(source.Path);
     }
@@ -60,7 +65,7 @@ public sealed class Validator
     public async Task<ValidationResult> RunAsync(ValidateOptions options, CancellationToken cancellationToken = default)
     {
         var declared = options.SchemaPath is null ? null : await SchemaFile.ReadAsync(options.SchemaPath, cancellationToken);
-        var profile = await ProfileAsync(options.Data, declared, options.Shard, cancellationToken);
+        var profile = await ProfileAsync(options.Data, declared, options.Shard, cancellationToken, options.ExactValues);
         Directory.CreateDirectory(options.OutputDirectory);
         var statsPath = Path.Combine(options.OutputDirectory, ArtifactKinds.Stats);
 

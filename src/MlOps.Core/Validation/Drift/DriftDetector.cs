@@ -47,8 +47,9 @@ public static class DriftDetector
 
     private static ColumnDrift Numeric(ColumnProfile baseline, ColumnProfile current, DriftRule rule, int bins)
     {
-        var a = baseline.Quantiles.ToSample();
-        var b = current.Quantiles.ToSample();
+        // Exact value counts where the column has few enough distinct values, else the sketch.
+        var a = baseline.NumericSample();
+        var b = current.NumericSample();
         var ks = DriftMetrics.KolmogorovSmirnov(a, b);
         var p = DriftMetrics.KolmogorovSmirnovPValue(ks, a.TotalWeight, b.TotalWeight);
         var edges = DriftMetrics.QuantileEdges(a, bins);
@@ -63,7 +64,10 @@ public static class DriftDetector
             ["js"] = DriftMetrics.JensenShannonDistance(ea, eb),
             ["wasserstein"] = DriftMetrics.Wasserstein(a, b) / (std > 0 ? std : 1),
         };
-        return Decide(current.Name, "numeric", rule, scores, p, baseline.Numbers, current.Numbers);
+        return Decide(current.Name, "numeric", rule, scores, p, baseline.Numbers, current.Numbers) with
+        {
+            RankError = baseline.RankError + current.RankError,
+        };
     }
 
     private static ColumnDrift Categorical(ColumnProfile baseline, ColumnProfile current, DriftRule rule)

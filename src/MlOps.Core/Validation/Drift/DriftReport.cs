@@ -36,6 +36,13 @@ public sealed record ColumnDrift
     /// <summary>Current present values.</summary>
     public required long CurrentCount { get; init; }
 
+    /// <summary>
+    /// How far the KS statistic (and any CDF-based score) can be from its exact value because a
+    /// side was summarized by the quantile sketch: the sum of both sides' rank-error bounds; 0
+    /// when both columns were counted exactly.
+    /// </summary>
+    public double RankError { get; init; }
+
     /// <summary>Why the column was not compared, if it was not.</summary>
     public string? Skipped { get; init; }
 }

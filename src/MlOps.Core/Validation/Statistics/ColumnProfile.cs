@@ -9,10 +9,25 @@ namespace MlOps.Validation.Statistics;
 /// </summary>
 public sealed class ColumnProfile
 {
+    /// <summary>
+    /// Distinct numeric values counted exactly before the column is left to the quantile sketch
+    /// (<c>validate.exact-values</c>): up to this, KS, PSI, JS, Wasserstein and quantiles are exact.
+    /// </summary>
+    public const int DefaultExactValues = 65_536;
+
     private Dictionary<double, long>? _numberCounts = [];
 
     /// <summary>Creates an empty profile for a column.</summary>
-    public ColumnProfile(string name) => Name = name;
+    /// <param name="name">The column name.</param>
+    /// <param name="exactValues">Distinct numeric values counted exactly; beyond it the KLL sketch alone describes the column.</param>
+    public ColumnProfile(string name, int exactValues = DefaultExactValues)
+    {
+        Name = name;
+        ExactValues = exactValues;
+    }
+
+    /// <summary>Distinct numeric values counted exactly before the counts are dropped.</summary>
+    public int ExactValues { get; }
 
     /// <summary>The column name.</summary>
     public string Name { get; }
@@ -78,9 +93,9 @@ public sealed class ColumnProfile
         {
             ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_numberCounts, value, out _);
             slot++;
-            if (_numberCounts.Count > FrequentItems.DefaultCapacity)
+            if (_numberCounts.Count > ExactValues)
             {
-                _numberCounts = null; // a continuous column: quantiles describe it better
+                _numberCounts = null; // a continuous column: the sketch describes it in bounded memory
             }
         }
     }
@@ -139,12 +154,43 @@ public sealed class ColumnProfile
                 _numberCounts[k] = _numberCounts.GetValueOrDefault(k) + v;
             }
 
-            if (_numberCounts.Count > FrequentItems.DefaultCapacity) _numberCounts = null;
+            if (_numberCounts.Count > Math.Min(ExactValues, other.ExactValues)) _numberCounts = null;
         }
         else
         {
             _numberCounts = null;
         }
+    }
+
+    /// <summary>Whether the numeric values are known exactly (every value counted), not through the sketch.</summary>
+    public bool NumericExact => _numberCounts is not null || Quantiles.IsExact;
+
+    /// <summary>
+    /// The bound on the error of any rank (CDF value) read from <see cref="NumericSample"/>: 0 when
+    /// exact, else the KLL sketch's bound. A KS statistic between two columns is off by at most
+    /// the sum of their bounds.
+    /// </summary>
+    public double RankError => NumericExact ? 0 : KllSketch.RankErrorBound(Quantiles.K);
+
+    /// <summary>
+    /// The numeric values as a weighted sample: every distinct value with its count while the
+    /// column has at most <see cref="ExactValues"/> of them, else the quantile sketch's sample.
+    /// Every numeric statistic and drift score is read from it.
+    /// </summary>
+    public WeightedSample NumericSample()
+    {
+        if (_numberCounts is null || _numberCounts.Count == 0) return Quantiles.ToSample();
+        var values = new double[_numberCounts.Count];
+        var weights = new long[values.Length];
+        var i = 0;
+        foreach (var (value, count) in _numberCounts)
+        {
+            values[i] = value;
+            weights[i++] = count;
+        }
+
+        Array.Sort(values, weights);
+        return new WeightedSample(values, weights);
     }
 
     /// <summary>Restores the numeric value counts from a serialized profile.</summary>

@@ -12,6 +12,7 @@ public sealed class DatasetProfiler : IRecordSink
 {
     private readonly DatasetSchema? _schema;
     private readonly Shard? _shard;
+    private readonly int _exactValues;
     private readonly List<ColumnProfile> _columns = [];
     private readonly List<ValueCheck?> _checks = [];
     private readonly List<long> _stamps = [];
@@ -27,10 +28,12 @@ public sealed class DatasetProfiler : IRecordSink
     /// <summary>Creates a profiler.</summary>
     /// <param name="schema">When given, values are checked against it and declared text columns are read as text.</param>
     /// <param name="shard">When given with <see cref="Shard.ByRow"/>, only that shard's rows are kept.</param>
-    public DatasetProfiler(DatasetSchema? schema = null, Shard? shard = null)
+    /// <param name="exactValues">Distinct numeric values per column counted exactly before the quantile sketch alone describes it.</param>
+    public DatasetProfiler(DatasetSchema? schema = null, Shard? shard = null, int exactValues = ColumnProfile.DefaultExactValues)
     {
         _schema = schema;
         _shard = shard;
+        _exactValues = exactValues;
         UpdateSkip();
     }
 
@@ -51,7 +54,7 @@ public sealed class DatasetProfiler : IRecordSink
         i = _columns.Count;
         _index[name] = i;
         // Rows before this column appeared did not have it.
-        _columns.Add(new ColumnProfile(name) { Missing = _rows });
+        _columns.Add(new ColumnProfile(name, _exactValues) { Missing = _rows });
         _checks.Add(_schema?.Find(name) is { } declared ? new ValueCheck(declared) : null);
         _stamps.Add(-1);
         return i;

@@ -57,7 +57,7 @@ public static class StatsFile
         w.WriteBoolean("distinctExact", exact);
         if (c.Numbers > 0)
         {
-            var sample = c.Quantiles.ToSample();
+            var sample = c.NumericSample();
             w.WriteStartObject("numeric");
             w.WriteNumber("count", c.Numbers);
             w.WriteNumber("min", c.Moments.Min);
@@ -65,7 +65,8 @@ public static class StatsFile
             w.WriteNumber("mean", c.Moments.Mean);
             w.WriteNumber("std", c.Moments.SampleStdDev);
             w.WriteNumber("zeros", c.Zeros);
-            w.WriteBoolean("quantilesExact", c.Quantiles.IsExact);
+            w.WriteBoolean("quantilesExact", c.NumericExact);
+            w.WriteNumber("rankError", c.RankError);
             w.WriteStartObject("quantiles");
             foreach (var (name, q) in ReportedQuantiles) w.WriteNumber(name, sample.Quantile(q));
             w.WriteEndObject();
@@ -84,7 +85,7 @@ public static class StatsFile
         }
 
         var (top, topExact) = c.CategoryCounts();
-        if (type is ColumnType.String or ColumnType.Boolean || (c.NumberCounts is not null && type.IsNumeric()))
+        if (type is ColumnType.String or ColumnType.Boolean || (c.NumberCounts is { Count: <= FrequentItems.DefaultCapacity } && type.IsNumeric()))
         {
             w.WriteBoolean("topValuesExact", topExact);
             w.WriteStartArray("topValues");
@@ -177,16 +178,9 @@ public static class StatsFile
         w.WriteEndObject();
         if (c.NumberCounts is { } numbers)
         {
-            w.WriteStartArray("numberCounts");
-            foreach (var (value, count) in numbers.OrderBy(kv => kv.Key))
-            {
-                w.WriteStartArray();
-                w.WriteNumberValue(value);
-                w.WriteNumberValue(count);
-                w.WriteEndArray();
-            }
-
-            w.WriteEndArray();
+            // Up to validate.exact-values entries: packed (see ValueCounts) to keep stats.json small.
+            w.WriteNumber("exactValues", c.ExactValues);
+            w.WriteBase64String("valueCounts", ValueCounts.Pack(numbers));
         }
 
         w.WriteEndObject();
@@ -262,7 +256,8 @@ public static class StatsFile
         var m = s.GetProperty("moments");
         var kll = s.GetProperty("kll");
         var freq = s.GetProperty("frequent");
-        var profile = new ColumnProfile(c.GetProperty("name").GetString()!)
+        var exactValues = s.TryGetProperty("exactValues", out var ev) ? ev.GetInt32() : ColumnProfile.DefaultExactValues;
+        var profile = new ColumnProfile(c.GetProperty("name").GetString()!, exactValues)
         {
             Missing = c.GetProperty("missing").GetInt64(),
             Numbers = counts.GetProperty("numbers").GetInt64(),
@@ -294,8 +289,10 @@ public static class StatsFile
         }
 
         profile.Moments = moments;
-        profile.RestoreNumberCounts(s.TryGetProperty("numberCounts", out var nc)
-            ? nc.EnumerateArray().ToDictionary(e => e[0].GetDouble(), e => e[1].GetInt64())
+        // valueCounts (packed); numberCounts ([value, count] pairs) in stats.json files of earlier releases.
+        profile.RestoreNumberCounts(
+            s.TryGetProperty("valueCounts", out var vc) ? ValueCounts.Unpack(vc.GetBytesFromBase64(), exactValues)
+            : s.TryGetProperty("numberCounts", out var nc) ? nc.EnumerateArray().ToDictionary(e => e[0].GetDouble(), e => e[1].GetInt64())
             : null);
         return profile;
     }
@@ -312,7 +309,7 @@ public static class StatsFile
             {
                 if (!index.TryGetValue(col.Name, out var target))
                 {
-                    target = new ColumnProfile(col.Name) { Missing = rows };
+                    target = new ColumnProfile(col.Name, col.ExactValues) { Missing = rows };
                     index[col.Name] = target;
                     columns.Add(target);
                 }
