@@ -32,6 +32,12 @@ public static class SchemaCommand
             var schema = SchemaInference.Infer(profile);
             await SchemaFile.WriteAsync(path, schema, ct);
             console.Out.WriteLine($"Wrote {path}: {schema.Columns.Count} columns inferred from {profile.Rows} rows. Review it (domains, ranges, missing limits) and commit it.");
+            foreach (var id in schema.Columns.Where(c => c.Identifier))
+            {
+                console.Out.WriteLine($"  {id.Name}: looks like an identifier (distinct values ≈ rows); drift leaves it out by default.");
+            }
+
+            foreach (var warning in profile.Warnings) console.Error.WriteLine($"warning: {warning}");
             return ExitCodes.Success;
         });
         return new Command("schema", "Work with schema.json files.") { infer };

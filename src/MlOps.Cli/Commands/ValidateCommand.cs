@@ -47,6 +47,7 @@ public static class ValidateCommand
             Shard = flags.Shard is { } s ? Shard.Parse(s) : null,
         };
         var result = await new Validator(console.Progress).RunAsync(options, ct);
+        foreach (var warning in result.Profile.Warnings) console.Error.WriteLine($"warning: {warning}");
         if (options.Shard is not null)
         {
             console.Out.WriteLine($"Wrote partial statistics for shard {options.Shard} ({result.Profile.Rows} rows) to {Path.Combine(options.OutputDirectory, "stats.json")}.");

@@ -7,8 +7,9 @@ namespace MlOps.Data;
 
 /// <summary>
 /// Streams JSON Lines: one object per line whose properties are the columns. Keys may differ
-/// between lines (an absent key is a missing cell). Strings, numbers, booleans and null are
-/// supported; nested objects and arrays are refused with the line that holds them. A line of the
+/// between lines (an absent key is a missing cell). Nested values are flattened the way Parquet's
+/// are: an object's fields are <c>a.b</c>, an array is its length at <c>a</c> with its elements at
+/// <c>a[]</c> (or <c>a[].field</c> for objects) for sinks that take elements. A line of the
 /// prediction log (<c>{"time", ..., "inputs": [row, ...]}</c>, as <c>mlops serve</c> and
 /// <c>mlops predict</c> write it) is read as its input rows, so the log is a dataset too.
 /// </summary>
@@ -112,6 +113,8 @@ public sealed class JsonLinesReader : IDatasetReader
     private sealed class LineParser(string path, IRecordSink sink)
     {
         private readonly Dictionary<string, int> _columns = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _elements = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _objects = new(StringComparer.Ordinal);
         private readonly List<(byte[] Name, int Column)> _recent = [];
         private byte[] _scratch = new byte[256];
         private JsonRowFeeder? _feeder;
@@ -201,8 +204,26 @@ public sealed class JsonLinesReader : IDatasetReader
             var position = 0;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var column = ColumnOf(ref reader, position++);
+                // An object is only a prefix for its fields: it gets no column of its own.
+                var name = reader;
                 reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    var prefix = name.GetString()!;
+                    _objects.Add(prefix);
+                    Fields(ref reader, prefix, element: false);
+                    position++;
+                    continue;
+                }
+
+                // A null where other lines hold an object: its fields are missing, not a column.
+                if (reader.TokenType == JsonTokenType.Null && _objects.Count > 0 && _objects.Contains(name.GetString()!))
+                {
+                    position++;
+                    continue;
+                }
+
+                var column = ColumnOf(ref name, position++);
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.String:
@@ -237,13 +258,91 @@ public sealed class JsonLinesReader : IDatasetReader
                         sink.Missing(column);
                         break;
                     default:
-                        throw Errors.Data(path, string.Format(CultureInfo.InvariantCulture, "line {0}: the value of \"{1}\" is a nested object or array; only flat objects are supported.", LineNumber, NameOf(column)));
+                        Nested(ref reader, NameOf(column), column);
+                        break;
                 }
             }
 
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
             {
                 throw Errors.Data(path, string.Format(CultureInfo.InvariantCulture, "line {0}: expected exactly one JSON object on the line.", LineNumber));
+            }
+        }
+
+        // The reader is on the StartArray of the property whose column (its length) is given.
+        private void Nested(ref Utf8JsonReader reader, string name, int column)
+        {
+            var length = 0;
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                length++;
+                Element(ref reader, name + "[]");
+            }
+
+            sink.Number(column, length, true);
+        }
+
+        private void Fields(ref Utf8JsonReader reader, string prefix, bool element)
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = prefix + "." + reader.GetString();
+                reader.Read();
+                if (element)
+                {
+                    Element(ref reader, name);
+                    continue;
+                }
+
+                if (reader.TokenType == JsonTokenType.StartObject) Fields(ref reader, name, element: false);
+                else if (reader.TokenType == JsonTokenType.StartArray) Nested(ref reader, name, Named(name));
+                else Scalar(ref reader, Named(name));
+            }
+        }
+
+        // A value inside an array: elements go to element columns, which sinks may decline (-1).
+        private void Element(ref Utf8JsonReader reader, string name)
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject:
+                    Fields(ref reader, name, element: true);
+                    break;
+                case JsonTokenType.StartArray:
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray) Element(ref reader, name + "[]");
+                    break;
+                default:
+                    if (!_elements.TryGetValue(name, out var column)) _elements[name] = column = sink.ElementColumn(name);
+                    if (column >= 0) Scalar(ref reader, column);
+                    break;
+            }
+        }
+
+        private int Named(string name)
+        {
+            if (!_columns.TryGetValue(name, out var column)) _columns[name] = column = sink.Column(name);
+            return column;
+        }
+
+        private void Scalar(ref Utf8JsonReader reader, int column)
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.String:
+                    var text = reader.GetString()!;
+                    if (text.Length == 0) sink.Missing(column);
+                    else sink.Text(column, Encoding.UTF8.GetBytes(text));
+                    break;
+                case JsonTokenType.Number:
+                    sink.Number(column, reader.GetDouble(), reader.ValueSpan.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0);
+                    break;
+                case JsonTokenType.True:
+                case JsonTokenType.False:
+                    sink.Boolean(column, reader.TokenType == JsonTokenType.True);
+                    break;
+                default:
+                    sink.Missing(column);
+                    break;
             }
         }
 

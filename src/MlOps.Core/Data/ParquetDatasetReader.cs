@@ -7,7 +7,11 @@ namespace MlOps.Data;
 
 /// <summary>
 /// Streams Apache Parquet files one row group at a time: memory is bounded by the largest row
-/// group, not the file. Numeric and boolean columns stay typed; everything else is text.
+/// group, not the file. Numbers, booleans, dates and timestamps stay typed. Nested data is named
+/// by its full path: a STRUCT's fields are <c>s.a</c>, <c>s.b.c</c>; a LIST or MAP column holds its
+/// length, and its elements go to <c>tags[]</c> (or <c>m[].key</c>, <c>m[].value</c>, <c>l[].field</c>)
+/// for sinks that take elements. UUIDs are text and BLOBs their length in bytes. A column of a
+/// type that cannot be read (TIME, INTERVAL) is skipped with a warning naming it, never the file.
 /// </summary>
 public sealed class ParquetDatasetReader : IDatasetReader
 {
@@ -35,38 +39,38 @@ public sealed class ParquetDatasetReader : IDatasetReader
 
         await using (reader)
         {
-            var fields = reader.Schema.GetDataFields();
-            foreach (var f in fields.Where(f => f.IsArray || f.MaxRepetitionLevel > 0))
+            sink.BeginFile(path);
+            var leaves = new List<Leaf>();
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var field in reader.Schema.Fields)
             {
-                throw Errors.Data(path, $"column \"{f.Path}\" is a list; only flat columns are supported.");
+                Walk(field, field.Name, null, leaves, new NameCheck(sink, names, path), path);
             }
 
-            sink.BeginFile(path);
-            var columns = fields.Select(f => sink.Column(f.Name)).ToArray();
             long rows = 0;
             for (var g = 0; g < reader.RowGroupCount; g++)
             {
                 using var group = reader.OpenRowGroupReader(g);
                 var count = checked((int)group.RowCount);
-                var data = new ColumnData[fields.Length];
-                for (var c = 0; c < fields.Length; c++)
+                var data = new List<(Leaf Leaf, LeafData Data)>(leaves.Count);
+                foreach (var leaf in leaves)
                 {
                     try
                     {
-                        data[c] = await ColumnData.ReadAsync(group, fields[c], count, cancellationToken);
+                        data.Add((leaf, await LeafData.ReadAsync(group, leaf, cancellationToken)));
                     }
                     catch (Exception e) when (e is not (OperationCanceledException or MlOpsException))
                     {
-                        throw Errors.Data(path, $"row group {g + 1}, column \"{fields[c].Name}\": cannot be read ({e.Message.TrimEnd('.')}).");
+                        throw Errors.Data(path, $"row group {g + 1}, column \"{leaf.Name}\": cannot be read ({e.Message.TrimEnd('.')}).");
                     }
                 }
 
                 var utf8 = new byte[256];
                 for (var r = 0; r < count; r++)
                 {
-                    for (var c = 0; c < data.Length; c++)
+                    foreach (var (leaf, column) in data)
                     {
-                        data[c].Push(sink, columns[c], r, ref utf8);
+                        column.PushRow(sink, leaf, ref utf8);
                     }
 
                     sink.EndRecord();
@@ -84,126 +88,327 @@ public sealed class ParquetDatasetReader : IDatasetReader
         }
     }
 
-    /// <summary>One column of one row group, read typed.</summary>
-    private abstract class ColumnData
+    // Collects the readable leaves under a field with their dataset names. `list` is the innermost
+    // list or map the field sits in (null at the top level or inside structs only).
+    private static void Walk(Field field, string name, Field? list, List<Leaf> leaves, IRecordSink sink, string path)
     {
-        public static async Task<ColumnData> ReadAsync(ParquetRowGroupReader group, DataField field, int count, CancellationToken ct)
+        switch (field)
         {
-            var type = field.ClrType;
-            if (type == typeof(double)) return await Numbers<double>(group, field, count, v => v, false, ct);
-            if (type == typeof(float)) return await Numbers<float>(group, field, count, v => v, false, ct);
-            if (type == typeof(int)) return await Numbers<int>(group, field, count, v => v, true, ct);
-            if (type == typeof(long)) return await Numbers<long>(group, field, count, v => v, true, ct);
-            if (type == typeof(short)) return await Numbers<short>(group, field, count, v => v, true, ct);
-            if (type == typeof(sbyte)) return await Numbers<sbyte>(group, field, count, v => v, true, ct);
-            if (type == typeof(byte)) return await Numbers<byte>(group, field, count, v => v, true, ct);
-            if (type == typeof(ushort)) return await Numbers<ushort>(group, field, count, v => v, true, ct);
-            if (type == typeof(uint)) return await Numbers<uint>(group, field, count, v => v, true, ct);
-            if (type == typeof(ulong)) return await Numbers<ulong>(group, field, count, v => v, true, ct);
-            if (type == typeof(decimal)) return await Numbers<decimal>(group, field, count, v => (double)v, false, ct);
-            if (type == typeof(bool))
-            {
-                var values = new bool?[count];
-                if (field.IsNullable)
+            case StructField s:
+                foreach (var child in s.Fields) Walk(child, $"{name}.{child.Name}", list, leaves, sink, path);
+                break;
+            case ListField l:
+                Nested(l, name, list, [(l.Item, name + "[]")], leaves, sink, path);
+                break;
+            case MapField m:
+                Nested(m, name, list, [(m.Key, name + "[].key"), (m.Value, name + "[].value")], leaves, sink, path);
+                break;
+            case DataField d:
+                if (Unsupported(d) is { } why)
                 {
-                    await group.ReadAsync<bool>(field, values.AsMemory(), null, ct);
-                }
-                else
-                {
-                    var plain = new bool[count];
-                    await group.ReadAsync<bool>(field, plain.AsMemory(), null, ct);
-                    for (var i = 0; i < count; i++) values[i] = plain[i];
+                    sink.Warning($"{path}: column \"{name}\" is {why}; it is skipped.");
+                    return;
                 }
 
-                return new BooleanColumn(values);
-            }
-
-            if (type == typeof(string) || type == typeof(ReadOnlyMemory<char>))
-            {
-                var values = new string?[count];
-                await group.ReadAsync(field, values.AsMemory(), null, ct);
-                return new TextColumn(values);
-            }
-
-            if (type == typeof(DateTime))
-            {
-                var values = new DateTime?[count];
-                if (field.IsNullable)
-                {
-                    await group.ReadAsync<DateTime>(field, values.AsMemory(), null, ct);
-                }
-                else
-                {
-                    var plain = new DateTime[count];
-                    await group.ReadAsync<DateTime>(field, plain.AsMemory(), null, ct);
-                    for (var i = 0; i < count; i++) values[i] = plain[i];
-                }
-
-                return new TextColumn(values.Select(v => v?.ToString("O", CultureInfo.InvariantCulture)).ToArray());
-            }
-
-            throw new DataException($"column \"{field.Name}\" has the Parquet type {type.Name}, which is not supported yet (numbers, booleans, strings and timestamps are).");
+                var column = list is null ? sink.Column(name) : sink.ElementColumn(name);
+                if (column >= 0) leaves.Add(new Leaf(d, name, column, list?.MaxDefinitionLevel ?? 0));
+                break;
         }
+    }
 
-        private static async Task<ColumnData> Numbers<T>(ParquetRowGroupReader group, DataField field, int count, Func<T, double> convert, bool integer, CancellationToken ct)
-            where T : struct
+    private static void Nested(Field nested, string name, Field? outer, (Field Field, string Name)[] items, List<Leaf> leaves, IRecordSink sink, string path)
+    {
+        var first = leaves.Count;
+        var lengthColumn = outer is null ? sink.Column(name) : -1;
+        foreach (var (item, itemName) in items)
         {
-            var result = new double[count];
-            var present = new bool[count];
-            if (field.IsNullable)
+            // Elements of a struct inside a list are named l[].field, not l[].element.field.
+            if (item is StructField s && nested is ListField)
             {
-                var values = new T?[count];
-                await group.ReadAsync<T>(field, values.AsMemory(), null, ct);
-                for (var i = 0; i < count; i++)
-                {
-                    if (values[i] is { } v)
-                    {
-                        result[i] = convert(v);
-                        present[i] = true;
-                    }
-                }
+                foreach (var child in s.Fields) Walk(child, $"{itemName}.{child.Name}", nested, leaves, sink, path);
             }
             else
             {
-                var values = new T[count];
-                await group.ReadAsync<T>(field, values.AsMemory(), null, ct);
-                for (var i = 0; i < count; i++)
-                {
-                    result[i] = convert(values[i]);
-                    present[i] = true;
-                }
+                Walk(item, itemName, nested, leaves, sink, path);
+            }
+        }
+
+        // A list or map not inside another one also has a length: one value per row, counted
+        // from its first leaf's levels (read even if the sink takes no elements).
+        if (lengthColumn >= 0)
+        {
+            var column = lengthColumn;
+            var leaf = leaves.Count > first ? leaves[first] : FirstLeaf(nested) is { } d ? new Leaf(d, name, -1, nested.MaxDefinitionLevel) : null;
+            if (leaf is not null)
+            {
+                var withLength = leaf with { LengthColumn = column, LengthSlot = nested.MaxDefinitionLevel, LengthRepetition = nested.MaxRepetitionLevel };
+                if (leaves.Count > first) leaves[first] = withLength;
+                else leaves.Add(withLength);
+            }
+        }
+    }
+
+    private static DataField? FirstLeaf(Field field) => field switch
+    {
+        DataField d => Unsupported(d) is null ? d : null,
+        StructField s => s.Fields.Select(FirstLeaf).FirstOrDefault(f => f is not null),
+        ListField l => FirstLeaf(l.Item),
+        MapField m => FirstLeaf(m.Key),
+        _ => null,
+    };
+
+    private static string? Unsupported(DataField d)
+    {
+        if (d is TimeDataField) return "a time of day (Parquet TIME), which is not supported";
+        var t = d.ClrType;
+        if (t == typeof(Parquet.File.Values.Primitives.Interval)) return "an INTERVAL, which is not supported";
+        return LeafData.CanRead(t) ? null : $"of the Parquet type {t.Name}, which is not supported";
+    }
+
+    // Registers each dataset name once: a second column that maps to a name already taken (a
+    // top-level "s.a" beside struct s's field a) is skipped with a warning, never merged into it.
+    private sealed class NameCheck(IRecordSink sink, HashSet<string> names, string path) : IRecordSink
+    {
+        public int Column(string name) => Claim(name) ? sink.Column(name) : -1;
+
+        public int ElementColumn(string name) => Claim(name) ? sink.ElementColumn(name) : -1;
+
+        public void Warning(string message) => sink.Warning(message);
+
+        public void BeginFile(string file) => throw new NotSupportedException();
+
+        public void Text(int column, ReadOnlySpan<byte> utf8) => throw new NotSupportedException();
+
+        public void Number(int column, double value, bool isInteger) => throw new NotSupportedException();
+
+        public void Boolean(int column, bool value) => throw new NotSupportedException();
+
+        public void Missing(int column) => throw new NotSupportedException();
+
+        public void EndRecord() => throw new NotSupportedException();
+
+        public void EndFile() => throw new NotSupportedException();
+
+        private bool Claim(string name)
+        {
+            if (names.Add(name)) return true;
+            sink.Warning($"{path}: two columns are both named \"{name}\" once nested fields are named by their path; the second is skipped.");
+            return false;
+        }
+    }
+
+    /// <summary>A leaf column and where its cells go.</summary>
+    /// <param name="Field">The Parquet leaf.</param>
+    /// <param name="Name">The dataset column name (full path).</param>
+    /// <param name="Column">The sink's column for the leaf's values; -1 when only its length is wanted.</param>
+    /// <param name="Slot">For elements: the definition level at which a list entry exists (below it, the list is empty or null).</param>
+    private sealed record Leaf(DataField Field, string Name, int Column, int Slot)
+    {
+        public int LengthColumn { get; init; } = -1;
+
+        public int LengthSlot { get; init; }
+
+        public int LengthRepetition { get; init; }
+
+        public bool Repeated => Field.MaxRepetitionLevel > 0;
+    }
+
+    /// <summary>One leaf of one row group: dense present values plus the levels that place them in rows.</summary>
+    private abstract class LeafData
+    {
+        private int[]? _definitions;
+        private int[]? _repetitions;
+        private int _entries;
+        private int _entry;
+        private int _value;
+
+        public static bool CanRead(Type t) =>
+            t == typeof(double) || t == typeof(float) || t == typeof(int) || t == typeof(long) || t == typeof(short) || t == typeof(sbyte)
+            || t == typeof(byte) || t == typeof(ushort) || t == typeof(uint) || t == typeof(ulong) || t == typeof(decimal) || t == typeof(bool)
+            || t == typeof(ReadOnlyMemory<char>) || t == typeof(string) || t == typeof(ReadOnlyMemory<byte>) || t == typeof(byte[])
+            || t == typeof(DateTime) || t == typeof(DateTimeOffset) || t == typeof(Guid);
+
+        public static async Task<LeafData> ReadAsync(ParquetRowGroupReader group, Leaf leaf, CancellationToken ct)
+        {
+            var f = leaf.Field;
+            var t = f.ClrType;
+            if (t == typeof(double)) return await Numbers<double>(group, f, v => v, false, ct);
+            if (t == typeof(float)) return await Numbers<float>(group, f, v => v, false, ct);
+            if (t == typeof(int)) return await Numbers<int>(group, f, v => v, true, ct);
+            if (t == typeof(long)) return await Numbers<long>(group, f, v => v, true, ct);
+            if (t == typeof(short)) return await Numbers<short>(group, f, v => v, true, ct);
+            if (t == typeof(sbyte)) return await Numbers<sbyte>(group, f, v => v, true, ct);
+            if (t == typeof(byte)) return await Numbers<byte>(group, f, v => v, true, ct);
+            if (t == typeof(ushort)) return await Numbers<ushort>(group, f, v => v, true, ct);
+            if (t == typeof(uint)) return await Numbers<uint>(group, f, v => v, true, ct);
+            if (t == typeof(ulong)) return await Numbers<ulong>(group, f, v => v, true, ct);
+            if (t == typeof(decimal)) return await Numbers<decimal>(group, f, v => (double)v, false, ct);
+            if (t == typeof(bool))
+            {
+                var (values, column) = await Raw<bool, BooleanLeaf>(group, f, ct);
+                column.Values = values;
+                return column;
             }
 
-            return new NumberColumn(result, present, integer);
+            if (t == typeof(ReadOnlyMemory<char>) || t == typeof(string))
+            {
+                var (values, column) = await Raw<ReadOnlyMemory<char>, TextLeaf>(group, f, ct);
+                column.Values = values;
+                return column;
+            }
+
+            if (t == typeof(ReadOnlyMemory<byte>) || t == typeof(byte[]))
+            {
+                // A BLOB is described by its length in bytes.
+                var (values, column) = await Raw<ReadOnlyMemory<byte>, NumberLeaf>(group, f, ct);
+                column.Values = values.Select(v => (double)v.Length).ToArray();
+                column.Integer = true;
+                return column;
+            }
+
+            if (t == typeof(Guid))
+            {
+                var (values, column) = await Raw<Guid, TextLeaf>(group, f, ct);
+                column.Values = values.Select(g => g.ToString("D", CultureInfo.InvariantCulture).AsMemory()).ToArray();
+                return column;
+            }
+
+            if (t == typeof(DateTimeOffset))
+            {
+                var (values, column) = await Raw<DateTimeOffset, TimeLeaf>(group, f, ct);
+                column.Values = values.Select(v => TimeValue.Seconds(v.UtcDateTime)).ToArray();
+                column.Kind = TimeKind.Zoned;
+                return column;
+            }
+
+            if (t == typeof(DateTime))
+            {
+                // The clock value as stored: naive stays naive, adjusted-to-UTC is an instant.
+                var (values, column) = await Raw<DateTime, TimeLeaf>(group, f, ct);
+                column.Values = values.Select(TimeValue.Seconds).ToArray();
+                column.Kind = f is DateTimeDataField dt
+                    ? dt.DateTimeFormat == DateTimeFormat.Date ? TimeKind.Date : dt.DateTimeFormat == DateTimeFormat.Timestamp && !dt.IsAdjustedToUTC ? TimeKind.Naive : TimeKind.Zoned
+                    : TimeKind.Naive;
+                return column;
+            }
+
+            throw new DataException($"column \"{leaf.Name}\" has the Parquet type {t.Name}, which is not supported.");
         }
 
-        public abstract void Push(IRecordSink sink, int column, int row, ref byte[] utf8);
-    }
-
-    private sealed class NumberColumn(double[] values, bool[] present, bool integer) : ColumnData
-    {
-        public override void Push(IRecordSink sink, int column, int row, ref byte[] utf8)
+        private static async Task<NumberLeaf> Numbers<T>(ParquetRowGroupReader group, DataField field, Func<T, double> convert, bool integer, CancellationToken ct)
+            where T : struct
         {
-            if (present[row]) sink.Number(column, values[row], integer);
-            else sink.Missing(column);
+            var (values, column) = await Raw<T, NumberLeaf>(group, field, ct);
+            var converted = new double[values.Length];
+            for (var i = 0; i < values.Length; i++) converted[i] = convert(values[i]);
+            column.Values = converted;
+            column.Integer = integer;
+            return column;
         }
-    }
 
-    private sealed class BooleanColumn(bool?[] values) : ColumnData
-    {
-        public override void Push(IRecordSink sink, int column, int row, ref byte[] utf8)
+        // Present values are dense; definition and repetition levels (when the leaf has them) say
+        // which entries are missing and where each row starts.
+        private static async Task<(T[] Values, TLeaf Column)> Raw<T, TLeaf>(ParquetRowGroupReader group, DataField field, CancellationToken ct)
+            where T : struct
+            where TLeaf : LeafData, new()
         {
-            if (values[row] is { } v) sink.Boolean(column, v);
-            else sink.Missing(column);
+            var entries = checked((int)(group.GetMetadata(field)?.MetaData?.NumValues ?? group.RowCount));
+            var values = new T[entries];
+            var definitions = field.MaxDefinitionLevel > 0 ? new int[entries] : null;
+            var repetitions = field.MaxRepetitionLevel > 0 ? new int[entries] : null;
+
+            // The reader wants a repetition buffer even for flat leaves, whose levels are all 0: lend one.
+            var scratch = repetitions is null ? System.Buffers.ArrayPool<int>.Shared.Rent(Math.Max(entries, 1)) : null;
+            try
+            {
+                await group.ReadRawAsync<T>(field, values, definitions, repetitions ?? scratch.AsMemory(0, entries), ct);
+            }
+            finally
+            {
+                if (scratch is not null) System.Buffers.ArrayPool<int>.Shared.Return(scratch);
+            }
+
+            var present = definitions is null ? entries : definitions.Count(d => d == field.MaxDefinitionLevel);
+            return (values.AsSpan(0, present).ToArray(), new TLeaf { _definitions = definitions, _repetitions = repetitions, _entries = entries });
         }
+
+        /// <summary>Pushes this leaf's cells of the next row (and the list length, where it carries one).</summary>
+        public void PushRow(IRecordSink sink, Leaf leaf, ref byte[] utf8)
+        {
+            var max = leaf.Field.MaxDefinitionLevel;
+            if (!leaf.Repeated)
+            {
+                var present = _definitions is null || _definitions[_entry] == max;
+                _entry++;
+                if (present) Push(sink, leaf.Column, _value++, ref utf8);
+                else sink.Missing(leaf.Column);
+                return;
+            }
+
+            var start = _entry;
+            var length = 0;
+            do
+            {
+                var d = _definitions![_entry];
+                if (d == max)
+                {
+                    if (leaf.Column >= 0) Push(sink, leaf.Column, _value, ref utf8);
+                    _value++;
+                }
+                else if (d >= leaf.Slot && leaf.Column >= 0)
+                {
+                    sink.Missing(leaf.Column); // a null element
+                }
+
+                if (d >= leaf.LengthSlot && _repetitions![_entry] <= leaf.LengthRepetition) length++;
+                _entry++;
+            }
+            while (_entry < _entries && _repetitions![_entry] != 0);
+
+            if (leaf.LengthColumn >= 0)
+            {
+                // Below the list's own level the list itself is null: a missing length, not 0.
+                if (_definitions[start] < leaf.LengthSlot - 1) sink.Missing(leaf.LengthColumn);
+                else sink.Number(leaf.LengthColumn, _definitions[start] < leaf.LengthSlot ? 0 : length, true);
+            }
+        }
+
+        protected abstract void Push(IRecordSink sink, int column, int value, ref byte[] utf8);
     }
 
-    private sealed class TextColumn(string?[] values) : ColumnData
+    private sealed class NumberLeaf : LeafData
     {
-        public override void Push(IRecordSink sink, int column, int row, ref byte[] utf8)
+        public double[] Values { get; set; } = [];
+
+        public bool Integer { get; set; }
+
+        protected override void Push(IRecordSink sink, int column, int value, ref byte[] utf8) => sink.Number(column, Values[value], Integer);
+    }
+
+    private sealed class BooleanLeaf : LeafData
+    {
+        public bool[] Values { get; set; } = [];
+
+        protected override void Push(IRecordSink sink, int column, int value, ref byte[] utf8) => sink.Boolean(column, Values[value]);
+    }
+
+    private sealed class TimeLeaf : LeafData
+    {
+        public double[] Values { get; set; } = [];
+
+        public TimeKind Kind { get; set; }
+
+        protected override void Push(IRecordSink sink, int column, int value, ref byte[] utf8) => sink.Time(column, Values[value], Kind);
+    }
+
+    private sealed class TextLeaf : LeafData
+    {
+        public ReadOnlyMemory<char>[] Values { get; set; } = [];
+
+        protected override void Push(IRecordSink sink, int column, int value, ref byte[] utf8)
         {
-            var s = values[row];
-            if (string.IsNullOrEmpty(s))
+            var s = Values[value].Span;
+            if (s.IsEmpty)
             {
                 sink.Missing(column);
                 return;

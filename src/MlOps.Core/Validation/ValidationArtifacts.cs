@@ -106,7 +106,7 @@ public static class ValidationArtifacts
             w.WriteBoolean("drifted", c.Drifted);
             w.WriteNumber("baselineCount", c.BaselineCount);
             w.WriteNumber("currentCount", c.CurrentCount);
-            if (c.Kind == "numeric") w.WriteNumber("rankError", c.RankError);
+            if (c.Kind is "numeric" or "time") w.WriteNumber("rankError", c.RankError);
             if (c.Skipped is not null) w.WriteString("skipped", c.Skipped);
             w.WriteStartObject("scores");
             foreach (var (k, v) in c.Scores) w.WriteNumber(k, v);

@@ -25,6 +25,7 @@ public static class ValidationReport
         }
 
         if (reasons.Count > 0) sb.AppendLine("Why: " + string.Join("; ", reasons) + ".").AppendLine();
+        foreach (var warning in r.Profile.Warnings) sb.AppendLine(Inv, $"⚠️ {Artifacts.MarkdownText.Cell(warning)}").AppendLine();
         if (!r.SchemaDeclared) sb.AppendLine("_No schema was given: schema.json holds the inferred one. Review it, commit it, and set `validate.schema` to check future data against it._").AppendLine();
 
         if (r.Anomalies.Count > 0)
@@ -67,12 +68,13 @@ public static class ValidationReport
         foreach (var c in r.Profile.Columns)
         {
             var numeric = c.Numbers > 0;
+            var time = c.Times > 0 && !numeric;
             var (top, _) = c.CategoryCounts();
             var tops = c.InferredType is Statistics.ColumnType.String or Statistics.ColumnType.Boolean
                 ? string.Join(", ", top.Take(3).Select(kv => string.Create(Inv, $"{Cell(kv.Key)} ({kv.Value})")))
                 : string.Empty;
             var (distinct, exact) = c.DistinctCount;
-            sb.AppendLine(Inv, $"| {Cell(c.Name)} | {Statistics.ColumnTypes.Name(c.InferredType)} | {(c.Count == 0 ? 0 : (double)c.Missing / c.Count):P1} | {(exact ? string.Empty : "≈")}{distinct} | {(numeric ? N(c.Moments.Min) : string.Empty)} | {(numeric ? N(c.Moments.Mean) : string.Empty)} | {(numeric ? N(c.Moments.Max) : string.Empty)} | {tops} |");
+            sb.AppendLine(Inv, $"| {Cell(c.Name)} | {Statistics.ColumnTypes.Name(c.InferredType)}{(c.LooksLikeIdentifier ? " (identifier)" : string.Empty)} | {(c.Count == 0 ? 0 : (double)c.Missing / c.Count):P1} | {(exact ? string.Empty : "≈")}{distinct} | {(numeric ? N(c.Moments.Min) : time ? T(c, c.Moments.Min) : string.Empty)} | {(numeric ? N(c.Moments.Mean) : string.Empty)} | {(numeric ? N(c.Moments.Max) : time ? T(c, c.Moments.Max) : string.Empty)} | {tops} |");
         }
 
         sb.AppendLine().AppendLine("</details>");
@@ -80,8 +82,10 @@ public static class ValidationReport
     }
 
     // Where the figures come from: every value counted, or a sketch with its KS error bound.
-    private static string From(Drift.ColumnDrift c) => c.Kind != "numeric" ? string.Empty
+    private static string From(Drift.ColumnDrift c) => c.Kind is not ("numeric" or "time") ? string.Empty
         : c.RankError == 0 ? "exact counts" : string.Create(Inv, $"sketch, KS ± {c.RankError:0.###}");
+
+    private static string T(Statistics.ColumnProfile c, double seconds) => Data.TimeValue.Format(seconds, c.TimeKind ?? Data.TimeKind.Zoned);
 
     private static string N(double v) => v.ToString("0.####", Inv);
 

@@ -30,22 +30,35 @@ public static class DriftDetector
     {
         var bt = baseline.InferredType;
         var ct = current.InferredType;
-        var numeric = bt.IsNumeric() && ct.IsNumeric();
-        var rule = options.Columns.TryGetValue(current.Name, out var r) ? r : numeric ? options.Numeric : options.Categorical;
+        var time = bt.IsTime() && ct.IsTime();
+        var numeric = (bt.IsNumeric() && ct.IsNumeric()) || time;
+        var named = options.Columns.TryGetValue(current.Name, out var r);
+        var rule = named ? r! : numeric ? options.Numeric : options.Categorical;
         if (bt == ColumnType.Unknown || ct == ColumnType.Unknown)
         {
             return Skip(current.Name, rule, "no values in one of the datasets", baseline, current);
         }
 
-        if (bt.IsNumeric() != ct.IsNumeric())
+        if (bt.IsNumeric() != ct.IsNumeric() || bt.IsTime() != ct.IsTime())
         {
             return Skip(current.Name, rule, $"type changed from {bt.Name()} to {ct.Name()}", baseline, current);
         }
 
-        return numeric ? Numeric(baseline, current, rule, options.Bins) : Categorical(baseline, current, rule);
+        if (time && !options.TimeColumns && !named)
+        {
+            return Skip(current.Name, rule, "a time column: time always moves, so it is not compared by default (drift.time: true or a drift.columns rule compares it)", baseline, current);
+        }
+
+        if (baseline.LooksLikeIdentifier && !options.Identifiers && !named)
+        {
+            var (distinct, _) = baseline.DistinctCount;
+            return Skip(current.Name, rule, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"looks like an identifier ({distinct:N0} distinct in {baseline.Present:N0} values), so it is not compared by default (drift.identifiers: true or a drift.columns rule compares it)"), baseline, current);
+        }
+
+        return numeric ? Numeric(baseline, current, rule, options.Bins, time) : Categorical(baseline, current, rule);
     }
 
-    private static ColumnDrift Numeric(ColumnProfile baseline, ColumnProfile current, DriftRule rule, int bins)
+    private static ColumnDrift Numeric(ColumnProfile baseline, ColumnProfile current, DriftRule rule, int bins, bool time)
     {
         // Exact value counts where the column has few enough distinct values, else the sketch.
         var a = baseline.NumericSample();
@@ -64,7 +77,7 @@ public static class DriftDetector
             ["js"] = DriftMetrics.JensenShannonDistance(ea, eb),
             ["wasserstein"] = DriftMetrics.Wasserstein(a, b) / (std > 0 ? std : 1),
         };
-        return Decide(current.Name, "numeric", rule, scores, p, baseline.Numbers, current.Numbers) with
+        return Decide(current.Name, time ? "time" : "numeric", rule, scores, p, baseline.Numbers + baseline.Times, current.Numbers + current.Times) with
         {
             RankError = baseline.RankError + current.RankError,
         };

@@ -44,6 +44,18 @@ public sealed record DriftOptions
     /// </summary>
     public double MaxDriftedShare { get; init; }
 
+    /// <summary>
+    /// Whether date and timestamp columns are compared (KS and the numeric scores on their epoch
+    /// seconds). Off by default: time always moves, so a time column would always drift.
+    /// </summary>
+    public bool TimeColumns { get; init; }
+
+    /// <summary>
+    /// Whether identifier-like text columns (distinct values ≈ values) are compared. Off by
+    /// default: every new batch brings new ids, which is not drift.
+    /// </summary>
+    public bool Identifiers { get; init; }
+
     /// <summary>Bins for PSI and numeric Jensen–Shannon (at baseline quantiles).</summary>
     public int Bins { get; init; } = 10;
 

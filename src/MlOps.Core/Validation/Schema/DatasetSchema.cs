@@ -46,9 +46,15 @@ public sealed record ColumnSchema
     /// <summary>For categorical columns: the only values allowed; null for any.</summary>
     public IReadOnlyList<string>? Domain { get; init; }
 
-    /// <summary>For numeric columns: the smallest value allowed; null for no limit.</summary>
+    /// <summary>For numeric columns: the smallest value allowed; for time columns, in seconds since the epoch (written as ISO-8601 in schema.json); null for no limit.</summary>
     public double? Min { get; init; }
 
-    /// <summary>For numeric columns: the largest value allowed; null for no limit.</summary>
+    /// <summary>For numeric columns: the largest value allowed; for time columns, in seconds since the epoch; null for no limit.</summary>
     public double? Max { get; init; }
+
+    /// <summary>Whether the column looks like an identifier (distinct values ≈ values): said by schema inference, so people see it; drift leaves such columns out by default.</summary>
+    public bool Identifier { get; init; }
+
+    /// <summary>For time columns: the newest value may be at most this old at the run's clock (freshness); null for no limit.</summary>
+    public TimeSpan? MaxAge { get; init; }
 }

@@ -8,7 +8,7 @@ namespace MlOps.Validation.Schema;
 public static class SchemaFile
 {
     private static readonly string[] RootKeys = ["schemaVersion", "kind", "columns", "minRows", "maxRows", "allowNewColumns"];
-    private static readonly string[] ColumnKeys = ["name", "type", "required", "maxMissingRate", "domain", "min", "max"];
+    private static readonly string[] ColumnKeys = ["name", "type", "required", "maxMissingRate", "domain", "min", "max", "maxAge", "identifier"];
 
     /// <summary>Writes a schema atomically.</summary>
     public static Task WriteAsync(string path, DatasetSchema schema, CancellationToken cancellationToken = default) =>
@@ -28,9 +28,19 @@ public static class SchemaFile
                 w.WriteString("name", c.Name);
                 w.WriteString("type", c.Type.Name());
                 w.WriteBoolean("required", c.Required);
+                if (c.Identifier) w.WriteBoolean("identifier", true);
                 if (c.MaxMissingRate is { } mmr) w.WriteNumber("maxMissingRate", mmr);
-                if (c.Min is { } lo) w.WriteNumber("min", lo);
-                if (c.Max is { } hi) w.WriteNumber("max", hi);
+                if (c.Type.IsTime())
+                {
+                    if (c.Min is { } lo) w.WriteString("min", FormatTime(lo, c.Type));
+                    if (c.Max is { } hi) w.WriteString("max", FormatTime(hi, c.Type));
+                    if (c.MaxAge is { } age) w.WriteString("maxAge", FormatAge(age));
+                }
+                else
+                {
+                    if (c.Min is { } lo) w.WriteNumber("min", lo);
+                    if (c.Max is { } hi) w.WriteNumber("max", hi);
+                }
                 if (c.Domain is { } domain)
                 {
                     w.WriteStartArray("domain");
@@ -84,11 +94,19 @@ public static class SchemaFile
             CheckKeys(c, ColumnKeys, where);
             var name = c.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : throw Errors.Config(where, "\"name\" is required.");
             var typeText = c.TryGetProperty("type", out var t) ? t.GetString() : null;
-            var type = ColumnTypes.Parse(typeText) ?? throw Errors.Config($"{where} (\"{name}\")", $"type '{typeText}' is not one of integer, number, boolean, string.");
+            var type = ColumnTypes.Parse(typeText) ?? throw Errors.Config($"{where} (\"{name}\")", $"type '{typeText}' is not one of integer, number, boolean, string, date, timestamp.");
             var mmr = Number(c, "maxMissingRate", where);
             if (mmr is < 0 or > 1) throw Errors.Config($"{where} (\"{name}\")", "maxMissingRate must be between 0 and 1.");
-            var min = Number(c, "min", where);
-            var max = Number(c, "max", where);
+            var min = type.IsTime() ? Time(c, "min", $"{where} (\"{name}\")") : Number(c, "min", where);
+            var max = type.IsTime() ? Time(c, "max", $"{where} (\"{name}\")") : Number(c, "max", where);
+            TimeSpan? maxAge = null;
+            if (c.TryGetProperty("maxAge", out var age) && age.ValueKind != JsonValueKind.Null)
+            {
+                if (!type.IsTime()) throw Errors.Config($"{where} (\"{name}\")", "\"maxAge\" applies to date and timestamp columns only.");
+                maxAge = age.ValueKind == JsonValueKind.String
+                    ? Durations.ParseWindow(age.GetString()!, $"{where} (\"{name}\") maxAge")
+                    : throw Errors.Config($"{where} (\"{name}\")", "\"maxAge\" must be a window such as \"2d\" or \"12h\".");
+            }
             if (min > max) throw Errors.Config($"{where} (\"{name}\")", $"min {min} is greater than max {max}.");
             if (columns.Any(x => x.Name == name)) throw Errors.Config($"{where} (\"{name}\")", "the column is declared twice; each name once.");
             if (c.TryGetProperty("domain", out var d) && d.ValueKind != JsonValueKind.Array) throw Errors.Config($"{where} (\"{name}\")", "\"domain\" must be an array of values.");
@@ -100,6 +118,8 @@ public static class SchemaFile
                 MaxMissingRate = mmr,
                 Min = min,
                 Max = max,
+                MaxAge = maxAge,
+                Identifier = Boolean(c, "identifier", where) ?? false,
                 Domain = c.TryGetProperty("domain", out var domain) ? domain.EnumerateArray().Select(e => e.ToString()).ToList() : null,
             });
         }
@@ -115,6 +135,22 @@ public static class SchemaFile
             AllowNewColumns = Boolean(root, "allowNewColumns", path) ?? false,
         };
     }
+
+    private static double? Time(JsonElement e, string key, string where)
+    {
+        if (!e.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        return v.ValueKind == JsonValueKind.String && Data.TimeValue.TryParse(v.GetString()!, out var seconds, out _)
+            ? seconds
+            : throw Errors.Config(where, $"\"{key}\" must be an ISO-8601 date or timestamp such as \"2024-05-01\" or \"2024-05-01T12:00:00Z\"; found {v.GetRawText()}.");
+    }
+
+    private static string FormatTime(double seconds, ColumnType type) =>
+        Data.TimeValue.Format(seconds, type == ColumnType.Date ? Data.TimeKind.Date : Data.TimeKind.Naive);
+
+    private static string FormatAge(TimeSpan age) =>
+        age.TotalDays == Math.Floor(age.TotalDays) ? $"{age.TotalDays:0}d"
+        : age.TotalHours == Math.Floor(age.TotalHours) ? $"{age.TotalHours:0}h"
+        : $"{age.TotalMinutes:0.###}m";
 
     private static long? Count(JsonElement e, string key, string where)
     {

@@ -41,6 +41,7 @@ public static class SchemaInference
             Type = type,
             MaxMissingRate = missingRate == 0 ? 0 : Math.Min(1, Math.Ceiling(missingRate * 2 * 100) / 100),
             Domain = domain,
+            Identifier = c.LooksLikeIdentifier,
             Min = type.IsNumeric() && c.Moments.Count > 0 && c.Moments.Min >= 0 ? 0 : null,
         };
     }

@@ -9,8 +9,12 @@ public static class SchemaValidator
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>All anomalies, dataset-level first, then by column in schema order.</summary>
-    public static IReadOnlyList<Anomaly> Validate(DatasetSchema schema, DatasetProfile profile)
+    /// <param name="schema">The declared schema.</param>
+    /// <param name="profile">The data's profile.</param>
+    /// <param name="now">The run's clock for freshness (<c>maxAge</c>); the system clock when null.</param>
+    public static IReadOnlyList<Anomaly> Validate(DatasetSchema schema, DatasetProfile profile, DateTimeOffset? now = null)
     {
+        var clock = now ?? DateTimeOffset.UtcNow;
         var anomalies = new List<Anomaly>();
         if (schema.MinRows is { } min && profile.Rows < min)
         {
@@ -41,6 +45,11 @@ public static class SchemaValidator
                 {
                     anomalies.Add(FromViolation(declared, v));
                 }
+            }
+
+            if (declared.MaxAge is { } maxAge && Freshness(declared, c, maxAge, clock) is { } stale)
+            {
+                anomalies.Add(stale);
             }
 
             var rate = c.Count == 0 ? 0 : (double)c.Missing / c.Count;
@@ -89,11 +98,52 @@ public static class SchemaValidator
         };
     }
 
-    private static string Range(ColumnSchema c) => (c.Min, c.Max) switch
+    // The newest value must be at most maxAge before the run's clock. Naive times are read as UTC
+    // (they carry no zone to say otherwise); a column with no time values cannot be shown fresh.
+    private static Anomaly? Freshness(ColumnSchema declared, ColumnProfile c, TimeSpan maxAge, DateTimeOffset now)
+    {
+        var expected = $"the newest value at most {Describe(maxAge)} old at the run's clock ({now.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'})";
+        if (c.Times == 0)
+        {
+            return new Anomaly { Column = declared.Name, Kind = "stale", Expected = expected, Actual = "no date or timestamp values, so freshness cannot be checked", Count = 0 };
+        }
+
+        var newest = c.Moments.Max;
+        var age = TimeSpan.FromSeconds((now - DateTimeOffset.UnixEpoch).TotalSeconds - newest);
+        if (age <= maxAge) return null;
+        var kind = c.TimeKind ?? Data.TimeKind.Zoned;
+        return new Anomaly
+        {
+            Column = declared.Name,
+            Kind = "stale",
+            Expected = expected,
+            Actual = $"the newest value is {Data.TimeValue.Format(newest, kind)}, {Describe(age)} old",
+            Count = c.Times,
+        };
+    }
+
+    private static string Describe(TimeSpan span) => span.TotalDays >= 2 ? string.Format(Inv, "{0:0.#} days", span.TotalDays)
+        : span.TotalHours >= 2 ? string.Format(Inv, "{0:0.#} hours", span.TotalHours)
+        : string.Format(Inv, "{0:0.#} minutes", span.TotalMinutes);
+
+    private static string Range(ColumnSchema c) => c.Type.IsTime() ? TimeRange(c) : (c.Min, c.Max) switch
     {
         ({ } lo, { } hi) => string.Format(Inv, "values in [{0}, {1}]", lo, hi),
         ({ } lo, null) => string.Format(Inv, "values ≥ {0}", lo),
         (null, { } hi) => string.Format(Inv, "values ≤ {0}", hi),
         _ => "any value",
     };
+
+    private static string TimeRange(ColumnSchema c)
+    {
+        var kind = c.Type == ColumnType.Date ? Data.TimeKind.Date : Data.TimeKind.Naive;
+        string T(double v) => Data.TimeValue.Format(v, kind);
+        return (c.Min, c.Max) switch
+        {
+            ({ } lo, { } hi) => $"values from {T(lo)} to {T(hi)}",
+            ({ } lo, null) => $"values from {T(lo)}",
+            (null, { } hi) => $"values up to {T(hi)}",
+            _ => "any value",
+        };
+    }
 }

@@ -80,7 +80,7 @@ internal sealed class ValueCheck
     {
         switch (_schema.Type)
         {
-            case ColumnType.Boolean:
+            case ColumnType.Boolean or ColumnType.Date or ColumnType.Timestamp:
                 Record(ViolationKind.TypeMismatch, file, row, Format(value));
                 return;
             case ColumnType.Integer when !isInteger && value != Math.Floor(value):
@@ -99,9 +99,24 @@ internal sealed class ValueCheck
         }
     }
 
+    /// <summary>A date or timestamp: a type mismatch unless the column is a time column, then the range check (schema min/max are times).</summary>
+    public void OnTime(double seconds, Data.TimeKind kind, string file, long row)
+    {
+        if (!_schema.Type.IsTime() || (_schema.Type == ColumnType.Date && kind != Data.TimeKind.Date))
+        {
+            Record(ViolationKind.TypeMismatch, file, row, Data.TimeValue.Format(seconds, kind));
+            return;
+        }
+
+        if ((_schema.Min is { } min && seconds < min) || (_schema.Max is { } max && seconds > max))
+        {
+            Record(ViolationKind.OutOfRange, file, row, Data.TimeValue.Format(seconds, kind));
+        }
+    }
+
     public void OnBoolean(bool value, string file, long row)
     {
-        if (_schema.Type.IsNumeric())
+        if (_schema.Type.IsNumeric() || _schema.Type.IsTime())
         {
             Record(ViolationKind.TypeMismatch, file, row, value ? "true" : "false");
         }
@@ -109,7 +124,7 @@ internal sealed class ValueCheck
 
     public void OnText(ReadOnlySpan<byte> utf8, string file, long row)
     {
-        if (_schema.Type is ColumnType.Integer or ColumnType.Number or ColumnType.Boolean)
+        if (_schema.Type is ColumnType.Integer or ColumnType.Number or ColumnType.Boolean or ColumnType.Date or ColumnType.Timestamp)
         {
             Record(ViolationKind.TypeMismatch, file, row, Encoding.UTF8.GetString(utf8));
             return;

@@ -50,6 +50,15 @@ public sealed class ColumnProfile
     /// <summary>Cells that are neither numbers nor booleans.</summary>
     public long Texts { get; internal set; }
 
+    /// <summary>Date and timestamp cells (their seconds since the epoch feed the moments and quantiles).</summary>
+    public long Times { get; internal set; }
+
+    /// <summary>Time cells that are dates without a time of day.</summary>
+    public long Dates { get; internal set; }
+
+    /// <summary>Time cells with a zone or offset (instants in UTC); the rest are naive wall-clock times.</summary>
+    public long ZonedTimes { get; internal set; }
+
     /// <summary>Numeric cells equal to zero.</summary>
     public long Zeros { get; internal set; }
 
@@ -75,7 +84,7 @@ public sealed class ColumnProfile
     public IReadOnlyDictionary<double, long>? NumberCounts => _numberCounts;
 
     /// <summary>Present (non-missing) cells.</summary>
-    public long Present => Numbers + Booleans + Texts + NonFinite;
+    public long Present => Numbers + Booleans + Texts + NonFinite + Times;
 
     /// <summary>All cells, present or missing.</summary>
     public long Count => Present + Missing;
@@ -86,6 +95,27 @@ public sealed class ColumnProfile
         Numbers++;
         if (isInteger) Integers++;
         if (value == 0) Zeros++;
+        AddValue(value);
+    }
+
+    /// <summary>Records a date or timestamp as seconds since the epoch.</summary>
+    public void AddTime(double seconds, Data.TimeKind kind)
+    {
+        Times++;
+        if (kind == Data.TimeKind.Date) Dates++;
+        else if (kind == Data.TimeKind.Zoned) ZonedTimes++;
+        AddValue(seconds);
+    }
+
+    /// <summary>The zone the time values share: Date, Naive or Zoned; null when they mix naive and zoned.</summary>
+    public Data.TimeKind? TimeKind => Dates == Times ? Data.TimeKind.Date
+        : ZonedTimes == 0 ? Data.TimeKind.Naive
+        : ZonedTimes + Dates == Times ? Data.TimeKind.Zoned
+        : null;
+
+    // A numeric or time value: moments, quantiles, distinct values and exact counts.
+    private void AddValue(double value)
+    {
         Moments.Add(value);
         Quantiles.Add(value);
         Distinct.AddHash(HyperLogLog.HashDouble(value));
@@ -142,6 +172,9 @@ public sealed class ColumnProfile
         Texts += other.Texts;
         Zeros += other.Zeros;
         NonFinite += other.NonFinite;
+        Times += other.Times;
+        Dates += other.Dates;
+        ZonedTimes += other.ZonedTimes;
         FirstNonFinite ??= other.FirstNonFinite;
         Moments.Merge(other.Moments);
         Quantiles.Merge(other.Quantiles);
@@ -202,18 +235,26 @@ public sealed class ColumnProfile
         get
         {
             if (Present == 0) return ColumnType.Unknown;
+            if (Times > 0) return Times == Present ? (Dates == Times ? ColumnType.Date : ColumnType.Timestamp) : ColumnType.String;
             if (Texts == 0 && Booleans == 0) return Numbers > 0 && Integers == Numbers ? ColumnType.Integer : ColumnType.Number;
             if (Texts == 0 && Numbers == 0 && NonFinite == 0) return ColumnType.Boolean;
             return ColumnType.String;
         }
     }
 
+    /// <summary>
+    /// Whether this looks like an identifier: a text column of at least 100 values of which at
+    /// least 95 % are distinct (HyperLogLog's error is under 2 %). Such a column is flagged in the
+    /// report and schema inference and left out of drift by default.
+    /// </summary>
+    public bool LooksLikeIdentifier => InferredType == ColumnType.String && Present >= 100 && DistinctCount.Value >= 0.95 * Present;
+
     /// <summary>The number of distinct present values: exact when the counts are, else estimated.</summary>
     public (long Value, bool Exact) DistinctCount
     {
         get
         {
-            if (InferredType.IsNumeric() && _numberCounts is not null) return (_numberCounts.Count, true);
+            if ((InferredType.IsNumeric() || InferredType.IsTime()) && _numberCounts is not null) return (_numberCounts.Count, true);
             if (Numbers == 0 && TextCounts.IsExact) return (TextCounts.Tracked, true);
             return (Distinct.Estimate(), false);
         }

@@ -17,6 +17,12 @@ public enum ColumnType
 
     /// <summary>Text: categories, identifiers, free text.</summary>
     String,
+
+    /// <summary>Calendar dates (Parquet DATE, ISO-8601 <c>2024-05-01</c>).</summary>
+    Date,
+
+    /// <summary>Dates with a time of day, naive or zoned (Parquet TIMESTAMP, ISO-8601 text).</summary>
+    Timestamp,
 }
 
 /// <summary>Names of <see cref="ColumnType"/> as written in JSON and YAML.</summary>
@@ -29,6 +35,8 @@ public static class ColumnTypes
         ColumnType.Number => "number",
         ColumnType.Boolean => "boolean",
         ColumnType.String => "string",
+        ColumnType.Date => "date",
+        ColumnType.Timestamp => "timestamp",
         _ => "unknown",
     };
 
@@ -39,10 +47,15 @@ public static class ColumnTypes
         "number" => ColumnType.Number,
         "boolean" => ColumnType.Boolean,
         "string" => ColumnType.String,
+        "date" => ColumnType.Date,
+        "timestamp" => ColumnType.Timestamp,
         "unknown" => ColumnType.Unknown,
         _ => null,
     };
 
     /// <summary>True for integer and number.</summary>
     public static bool IsNumeric(this ColumnType type) => type is ColumnType.Integer or ColumnType.Number;
+
+    /// <summary>True for date and timestamp.</summary>
+    public static bool IsTime(this ColumnType type) => type is ColumnType.Date or ColumnType.Timestamp;
 }

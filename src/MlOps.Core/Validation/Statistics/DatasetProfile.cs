@@ -23,6 +23,15 @@ public sealed class DatasetProfile
     /// <summary>"i/n" when this is a partial profile of one shard.</summary>
     public string? Shard { get; init; }
 
-    /// <summary>Looks a column up by name.</summary>
-    public ColumnProfile? Find(string name) => Columns.FirstOrDefault(c => c.Name == name);
+    /// <summary>What was skipped or changed on the way in (an unsupported column type), once each.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    private Dictionary<string, ColumnProfile>? _byName;
+
+    /// <summary>Looks a column up by name (a dictionary, so wide tables stay linear).</summary>
+    public ColumnProfile? Find(string name)
+    {
+        _byName ??= Columns.GroupBy(c => c.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        return _byName.GetValueOrDefault(name);
+    }
 }

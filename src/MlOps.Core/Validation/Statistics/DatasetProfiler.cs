@@ -16,6 +16,8 @@ public sealed class DatasetProfiler : IRecordSink
     private readonly List<ColumnProfile> _columns = [];
     private readonly List<ValueCheck?> _checks = [];
     private readonly List<long> _stamps = [];
+    private readonly List<bool> _elements = [];
+    private readonly List<string> _warnings = [];
     private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
     private readonly List<string> _files = [];
     private string _file = string.Empty;
@@ -57,7 +59,43 @@ public sealed class DatasetProfiler : IRecordSink
         _columns.Add(new ColumnProfile(name, _exactValues) { Missing = _rows });
         _checks.Add(_schema?.Find(name) is { } declared ? new ValueCheck(declared) : null);
         _stamps.Add(-1);
+        _elements.Add(false);
         return i;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>An element column counts elements, not rows: a record may add any number of cells, and one that adds none is not missing there.</remarks>
+    public int ElementColumn(string name)
+    {
+        var known = _index.ContainsKey(name);
+        var i = Column(name);
+        if (!known) _columns[i].Missing = 0;
+        _elements[i] = true;
+        return i;
+    }
+
+    /// <inheritdoc />
+    public void Warning(string message)
+    {
+        // Column names come from the data: no control character (a line break and "::") reaches a log.
+        message = string.Concat(message.Select(c => char.IsControl(c) ? ' ' : c));
+        if (!_warnings.Contains(message)) _warnings.Add(message);
+    }
+
+    /// <inheritdoc />
+    public void Time(int column, double seconds, TimeKind kind)
+    {
+        if (_skip || !Touch(column)) return;
+        if (_checks[column] is { TreatAsText: true } check)
+        {
+            var text = System.Text.Encoding.UTF8.GetBytes(TimeValue.Format(seconds, kind));
+            _columns[column].AddText(text);
+            check.OnText(text, _file, _row + 1);
+            return;
+        }
+
+        _columns[column].AddTime(seconds, kind);
+        _checks[column]?.OnTime(seconds, kind, _file, _row + 1);
     }
 
     /// <inheritdoc />
@@ -98,6 +136,14 @@ public sealed class DatasetProfiler : IRecordSink
                 profile.AddNonFinite(utf8, _file, _row + 1);
                 break;
             default:
+                // ISO-8601 dates and timestamps in text (CSV, JSON) are time values, as Parquet's are.
+                if (TimeValue.TryParse(utf8, out var seconds, out var timeKind))
+                {
+                    profile.AddTime(seconds, timeKind);
+                    check?.OnTime(seconds, timeKind, _file, _row + 1);
+                    break;
+                }
+
                 profile.AddText(utf8);
                 check?.OnText(utf8, _file, _row + 1);
                 break;
@@ -144,7 +190,7 @@ public sealed class DatasetProfiler : IRecordSink
             {
                 for (var i = 0; i < _columns.Count; i++)
                 {
-                    if (_stamps[i] != _record - 1) _columns[i].Missing++;
+                    if (_stamps[i] != _record - 1 && !_elements[i]) _columns[i].Missing++;
                 }
             }
 
@@ -191,11 +237,14 @@ public sealed class DatasetProfiler : IRecordSink
             Columns = _columns.ToList(),
             Violations = violations,
             Shard = _shard?.ToString(),
+            Warnings = _warnings.ToList(),
         };
     }
 
     private bool Touch(int column)
     {
+        if (_elements[column]) return true;
+
         // A column repeated in one record (duplicate JSON key) counts once.
         if (_stamps[column] == _record) return false;
         _stamps[column] = _record;

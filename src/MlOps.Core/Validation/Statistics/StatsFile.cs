@@ -84,6 +84,21 @@ public static class StatsFile
             w.WriteEndObject();
         }
 
+        if (c.Times > 0 && c.Numbers == 0)
+        {
+            var sample = c.NumericSample();
+            var kind = c.TimeKind ?? Data.TimeKind.Zoned;
+            w.WriteStartObject("time");
+            w.WriteNumber("count", c.Times);
+            w.WriteString("zone", c.TimeKind switch { Data.TimeKind.Date => "date", Data.TimeKind.Naive => "naive", Data.TimeKind.Zoned => "utc", _ => "mixed" });
+            w.WriteString("min", Data.TimeValue.Format(c.Moments.Min, kind));
+            w.WriteString("max", Data.TimeValue.Format(c.Moments.Max, kind));
+            w.WriteString("median", Data.TimeValue.Format(sample.Quantile(0.5), kind == Data.TimeKind.Date ? Data.TimeKind.Naive : kind));
+            w.WriteNumber("rangeSeconds", c.Moments.Max - c.Moments.Min);
+            w.WriteBoolean("quantilesExact", c.NumericExact);
+            w.WriteEndObject();
+        }
+
         var (top, topExact) = c.CategoryCounts();
         if (type is ColumnType.String or ColumnType.Boolean || (c.NumberCounts is { Count: <= FrequentItems.DefaultCapacity } && type.IsNumeric()))
         {
@@ -135,6 +150,9 @@ public static class StatsFile
         w.WriteNumber("trues", c.Trues);
         w.WriteNumber("texts", c.Texts);
         w.WriteNumber("nonFinite", c.NonFinite);
+        w.WriteNumber("times", c.Times);
+        w.WriteNumber("dates", c.Dates);
+        w.WriteNumber("zonedTimes", c.ZonedTimes);
         w.WriteEndObject();
         w.WriteStartObject("moments");
         w.WriteNumber("count", c.Moments.Count);
@@ -266,6 +284,9 @@ public static class StatsFile
             Trues = counts.GetProperty("trues").GetInt64(),
             Texts = counts.GetProperty("texts").GetInt64(),
             NonFinite = counts.GetProperty("nonFinite").GetInt64(),
+            Times = counts.TryGetProperty("times", out var times) ? times.GetInt64() : 0,
+            Dates = counts.TryGetProperty("dates", out var dates) ? dates.GetInt64() : 0,
+            ZonedTimes = counts.TryGetProperty("zonedTimes", out var zoned) ? zoned.GetInt64() : 0,
             Zeros = c.TryGetProperty("numeric", out var num) ? num.GetProperty("zeros").GetInt64() : 0,
             Quantiles = KllSketch.Restore(
                 kll.GetProperty("k").GetInt32(),
