@@ -142,8 +142,14 @@ public sealed record MlOpsConfig
             Delimiter = CsvOptions.ParseDelimiter(d.String("delimiter"), formatName, d.Where("delimiter")),
             MissingValues = d.List("missing") ?? [],
         };
-        d.Done("path", "format", "delimiter", "missing");
-        return new DatasetSource { Path = resolve(path), Format = format, Csv = csv };
+        var nonFinite = d.String("non-finite") switch
+        {
+            null or "error" => false,
+            "missing" => true,
+            var other => throw Errors.Config(d.Where("non-finite"), $"'{other}' is not error or missing."),
+        };
+        d.Done("path", "format", "delimiter", "missing", "exclude", "non-finite");
+        return new DatasetSource { Path = resolve(path), Format = format, Csv = csv, Exclude = d.List("exclude") ?? [], NonFiniteAsMissing = nonFinite };
     }
 
     private static ValidateSettings BindValidate(ConfigSection v, Func<string, string> resolve, DatasetSource? data)

@@ -17,6 +17,16 @@ public sealed record DatasetSource
     /// <summary>Options for delimited text.</summary>
     public CsvOptions Csv { get; init; } = new();
 
+    /// <summary>
+    /// <c>data.non-finite: missing</c>: NaN, infinities and overflowing numbers are missing values
+    /// in every stage; by default (<c>error</c>) a numeric column holding one is a data error naming
+    /// the file, row and column, in validate, train, evaluate and predict alike.
+    /// </summary>
+    public bool NonFiniteAsMissing { get; init; }
+
+    /// <summary>Columns skipped at read time (<c>data.exclude</c>), with everything nested under them; no stage sees them.</summary>
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+
     /// <summary>The files of the dataset, sorted.</summary>
     /// <exception cref="DataException">Nothing matches, or a folder holds no data files.</exception>
     public IReadOnlyList<string> ResolveFiles()
@@ -78,6 +88,7 @@ public sealed record DatasetSource
     /// <summary>Reads every file of the dataset (or of one file-shard) into the sink.</summary>
     public async Task ReadAsync(IRecordSink sink, IReadOnlyList<string> files, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
+        if (Exclude.Count > 0) sink = new ExcludingSink(sink, Exclude);
         foreach (var file in files)
         {
             progress?.Report(file);

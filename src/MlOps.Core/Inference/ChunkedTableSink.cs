@@ -15,6 +15,7 @@ internal sealed class ChunkedTableSink : IRecordSink
     private readonly int _chunkRows;
     private readonly Action<Table> _onChunk;
     private readonly Shard? _shard;
+    private readonly bool _nonFiniteAsMissing;
     private readonly List<string> _names = [];
     private TableLoader _loader;
     private string? _file;
@@ -22,13 +23,14 @@ internal sealed class ChunkedTableSink : IRecordSink
     private int _rows;
     private bool _skip;
 
-    public ChunkedTableSink(IReadOnlyDictionary<string, ColumnKind> declared, int chunkRows, Shard? shard, Action<Table> onChunk)
+    public ChunkedTableSink(IReadOnlyDictionary<string, ColumnKind> declared, int chunkRows, Shard? shard, Action<Table> onChunk, bool nonFiniteAsMissing = false)
     {
+        _nonFiniteAsMissing = nonFiniteAsMissing;
         _declared = declared;
         _chunkRows = chunkRows;
         _shard = shard;
         _onChunk = onChunk;
-        _loader = new TableLoader(declared);
+        _loader = new TableLoader(declared, null, nonFiniteAsMissing);
         UpdateSkip();
     }
 
@@ -90,7 +92,7 @@ internal sealed class ChunkedTableSink : IRecordSink
     {
         if (_rows == 0) return;
         var table = _loader.Build();
-        _loader = new TableLoader(_declared);
+        _loader = new TableLoader(_declared, null, _nonFiniteAsMissing);
         foreach (var name in _names) _loader.Column(name); // same indices as the readers hold
         if (_file is not null) _loader.BeginFile(_file);
         _rows = 0;

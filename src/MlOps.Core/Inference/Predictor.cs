@@ -64,7 +64,7 @@ public sealed class Predictor(Action<string> log)
                     rows += chunk.RowCount;
                 }
 
-                var sink = new ChunkedTableSink(declared, o.ChunkRows, o.Shard, Score);
+                var sink = new ChunkedTableSink(declared, o.ChunkRows, o.Shard, Score, o.Data.NonFiniteAsMissing);
                 await o.Data.ReadAsync(sink, files, null, cancellationToken);
                 sink.Flush();
                 await text.FlushAsync(cancellationToken);

@@ -35,12 +35,19 @@ public sealed class TableLoader : IRecordSink
     private int _rows;
     private long _fileRow;
     private string _file = string.Empty;
+    private readonly bool _nonFiniteAsMissing;
 
     /// <summary>Creates a loader.</summary>
     /// <param name="declared">Known column kinds by name; others are inferred.</param>
     /// <param name="split">The split rule, or null to load without parts.</param>
-    public TableLoader(IReadOnlyDictionary<string, ColumnKind>? declared = null, SplitRule? split = null)
+    /// <param name="nonFiniteAsMissing">
+    /// <c>data.non-finite: missing</c>: NaN, infinities and numbers beyond the 32-bit float range
+    /// the models use are missing values; otherwise a numeric column holding one is a data error
+    /// naming the first file, row and column (the rule validate applies).
+    /// </param>
+    public TableLoader(IReadOnlyDictionary<string, ColumnKind>? declared = null, SplitRule? split = null, bool nonFiniteAsMissing = false)
     {
+        _nonFiniteAsMissing = nonFiniteAsMissing;
         _declared = declared ?? new Dictionary<string, ColumnKind>();
         _split = split;
         _fractions = split?.Parts.Select(p => p.Fraction).ToArray() ?? [];
@@ -50,7 +57,7 @@ public sealed class TableLoader : IRecordSink
     /// <summary>Reads every file of <paramref name="source"/> into a table.</summary>
     public static async Task<Table> LoadAsync(DatasetSource source, IReadOnlyDictionary<string, ColumnKind>? declared = null, SplitRule? split = null, CancellationToken cancellationToken = default)
     {
-        var loader = new TableLoader(declared, split);
+        var loader = new TableLoader(declared, split, source.NonFiniteAsMissing);
         await source.ReadAsync(loader, source.ResolveFiles(), null, cancellationToken);
         return loader.Build();
     }
@@ -58,6 +65,14 @@ public sealed class TableLoader : IRecordSink
     /// <summary>The table read so far.</summary>
     public Table Build()
     {
+        foreach (var c in _columns)
+        {
+            if (c.Kind == ColumnKind.Numeric && c.FirstNonFinite is { } at)
+            {
+                throw Errors.Data(at.File, at.Row, $"{at.What} in a numeric column; leave the cell empty for a missing value, or set data.non-finite: missing.", c.Name);
+            }
+        }
+
         if (_split is { Key: { } key } && _keyColumn < 0 && _rows > 0)
         {
             throw Errors.Config("split.key", $"the column '{key}' is not in the data; columns: {string.Join(", ", _columns.Select(c => c.Name))}.");
@@ -104,13 +119,13 @@ public sealed class TableLoader : IRecordSink
         switch (Utf8Number.Classify(utf8, out var value, out var boolean))
         {
             case CellKind.Integer or CellKind.Number:
-                c.SetNumber(_rows, (float)value);
+                SetNumber(c, value);
                 break;
             case CellKind.Boolean:
                 c.SetNumber(_rows, boolean ? 1 : 0);
                 break;
             case CellKind.NonFinite:
-                c.SetNumber(_rows, float.NaN);
+                NonFinite(c, "NaN or infinity");
                 break;
             default:
                 if (utf8.Trim((byte)' ').IsEmpty)
@@ -139,7 +154,21 @@ public sealed class TableLoader : IRecordSink
         KeyBytes(column, buffer[..n]);
         var c = _columns[column];
         if (c.Kind == ColumnKind.Text) c.SetText(_rows, buffer[..n]);
-        else c.SetNumber(_rows, double.IsFinite(value) ? (float)value : float.NaN);
+        else if (!double.IsFinite(value)) NonFinite(c, "NaN or infinity");
+        else SetNumber(c, value);
+    }
+
+    // Models compute in 32-bit floats: a value beyond its range would become an infinity unseen.
+    private void SetNumber(Builder c, double value)
+    {
+        if (Math.Abs(value) > float.MaxValue) NonFinite(c, string.Create(CultureInfo.InvariantCulture, $"{value:R} (beyond the 32-bit float range models compute in)"));
+        else c.SetNumber(_rows, (float)value);
+    }
+
+    private void NonFinite(Builder c, string what)
+    {
+        c.SetNumber(_rows, float.NaN);
+        if (!_nonFiniteAsMissing) c.FirstNonFinite ??= (_file, _fileRow + 1, what);
     }
 
     /// <inheritdoc/>
@@ -225,6 +254,9 @@ public sealed class TableLoader : IRecordSink
         {
             for (var r = 0; r < rows; r++) EndRow(r);
         }
+
+        /// <summary>Where the first NaN, infinity or out-of-range number was, and what it was.</summary>
+        public (string File, long Row, string What)? FirstNonFinite { get; set; }
 
         public void SetNumber(int row, float value)
         {

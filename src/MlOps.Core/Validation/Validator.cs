@@ -45,7 +45,7 @@ public sealed class Validator
             }
         }
 
-        var profiler = new DatasetProfiler(schema, shard, exactValues);
+        var profiler = new DatasetProfiler(schema, shard, exactValues, source.NonFiniteAsMissing);
         await source.ReadAsync(profiler, files, _progress, cancellationToken);
         return profiler.Build(source.Path);
     }

@@ -13,6 +13,7 @@ public sealed class DatasetProfiler : IRecordSink
     private readonly DatasetSchema? _schema;
     private readonly Shard? _shard;
     private readonly int _exactValues;
+    private readonly bool _nonFiniteAsMissing;
     private readonly List<ColumnProfile> _columns = [];
     private readonly List<ValueCheck?> _checks = [];
     private readonly List<long> _stamps = [];
@@ -31,8 +32,10 @@ public sealed class DatasetProfiler : IRecordSink
     /// <param name="schema">When given, values are checked against it and declared text columns are read as text.</param>
     /// <param name="shard">When given with <see cref="Shard.ByRow"/>, only that shard's rows are kept.</param>
     /// <param name="exactValues">Distinct numeric values per column counted exactly before the quantile sketch alone describes it.</param>
-    public DatasetProfiler(DatasetSchema? schema = null, Shard? shard = null, int exactValues = ColumnProfile.DefaultExactValues)
+    /// <param name="nonFiniteAsMissing"><c>data.non-finite: missing</c>: NaN and infinities are missing values instead of a data error.</param>
+    public DatasetProfiler(DatasetSchema? schema = null, Shard? shard = null, int exactValues = ColumnProfile.DefaultExactValues, bool nonFiniteAsMissing = false)
     {
+        _nonFiniteAsMissing = nonFiniteAsMissing;
         _schema = schema;
         _shard = shard;
         _exactValues = exactValues;
@@ -133,7 +136,8 @@ public sealed class DatasetProfiler : IRecordSink
                 check?.OnBoolean(boolean, _file, _row + 1);
                 break;
             case CellKind.NonFinite:
-                profile.AddNonFinite(utf8, _file, _row + 1);
+                if (_nonFiniteAsMissing) profile.Missing++;
+                else profile.AddNonFinite(utf8, _file, _row + 1);
                 break;
             default:
                 // ISO-8601 dates and timestamps in text (CSV, JSON) are time values, as Parquet's are.
@@ -156,6 +160,12 @@ public sealed class DatasetProfiler : IRecordSink
         if (_skip || !Touch(column)) return;
         if (!double.IsFinite(value))
         {
+            if (_nonFiniteAsMissing)
+            {
+                _columns[column].Missing++;
+                return;
+            }
+
             _columns[column].AddNonFinite(double.IsNaN(value) ? "NaN"u8 : "Infinity"u8, _file, _row + 1);
             return;
         }
@@ -216,7 +226,7 @@ public sealed class DatasetProfiler : IRecordSink
             var numeric = c.Texts == 0 || _schema?.Find(c.Name)?.Type.IsNumeric() == true;
             if (numeric && c.FirstNonFinite is { } at)
             {
-                throw Errors.Data(at.File, at.Row, "NaN or infinity in a numeric column; leave the cell empty for a missing value.", c.Name);
+                throw Errors.Data(at.File, at.Row, "NaN or infinity in a numeric column; leave the cell empty for a missing value, or set data.non-finite: missing.", c.Name);
             }
         }
 
