@@ -44,4 +44,26 @@ public class HighCardinalityDriftTests
         Assert.True(half.Score > same.Score && half.Score < disjoint.Score, $"js {half.Score}");
         Assert.True(half.Drifted);
     }
+
+    [Fact]
+    public void An_identifier_column_is_flagged_and_left_out_of_drift_unless_asked_for()
+    {
+        var ids = Profile(i => $"user-{i}", rows: 5_000);
+        var next = Profile(i => $"user-{i + 1_000_000}", rows: 5_000); // all new ids: not drift
+        Assert.True(ids.LooksLikeIdentifier);
+        Assert.False(Profile(i => $"a{i % 20_000}").LooksLikeIdentifier); // 60,000 values, 20,000 distinct
+
+        var skipped = DriftDetector.CompareColumn(ids, next, new DriftOptions());
+        Assert.False(skipped.Drifted);
+        Assert.Contains("looks like an identifier", skipped.Skipped);
+
+        // Asked for (drift.identifiers: true, or a rule for the column), all-new ids drift.
+        Assert.True(DriftDetector.CompareColumn(ids, next, new DriftOptions { Identifiers = true }).Drifted);
+        var rule = new DriftOptions { Columns = new Dictionary<string, DriftRule> { ["id"] = new() { Method = "js", Threshold = 0.1 } } };
+        Assert.True(DriftDetector.CompareColumn(ids, next, rule).Drifted);
+
+        // schema infer says so.
+        var profile = new DatasetProfile { Source = "memory", Files = [], Rows = ids.Count, Columns = [ids] };
+        Assert.True(MlOps.Validation.Schema.SchemaInference.Infer(profile).Columns.Single().Identifier);
+    }
 }
