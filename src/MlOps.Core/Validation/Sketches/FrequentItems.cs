@@ -19,11 +19,14 @@ public sealed class FrequentItems
     private long[] _counts;
     private int _used;
 
-    /// <summary>Creates an empty summary.</summary>
+    private readonly int _maxSlots;
+
+    /// <summary>Creates an empty summary; its table starts small and doubles as values arrive (a wide table's columns stay cheap).</summary>
     public FrequentItems(int capacity = DefaultCapacity)
     {
         Capacity = capacity;
-        var slots = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)capacity * 2);
+        _maxSlots = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)capacity * 2);
+        var slots = Math.Min(16, _maxSlots);
         _keys = new byte[slots][];
         _hashes = new ulong[slots];
         _counts = new long[slots];
@@ -71,6 +74,13 @@ public sealed class FrequentItems
                 Add(utf8, hash, remaining); // the purge made room
             }
 
+            return;
+        }
+
+        if ((_used + 1) * 2 > _keys.Length && _keys.Length < _maxSlots)
+        {
+            Rehash(_keys.Length * 2);
+            Add(utf8, hash, count);
             return;
         }
 
@@ -124,6 +134,26 @@ public sealed class FrequentItems
 
         items.MaxError += maxError;
         return items;
+    }
+
+    private void Rehash(int slots)
+    {
+        var keys = _keys;
+        var hashes = _hashes;
+        var counts = _counts;
+        _keys = new byte[slots][];
+        _hashes = new ulong[slots];
+        _counts = new long[slots];
+        var mask = slots - 1;
+        for (var i = 0; i < keys.Length; i++)
+        {
+            if (keys[i] is null) continue;
+            var slot = (int)(hashes[i] & (ulong)mask);
+            while (_keys[slot] is not null) slot = (slot + 1) & mask;
+            _keys[slot] = keys[i];
+            _hashes[slot] = hashes[i];
+            _counts[slot] = counts[i];
+        }
     }
 
     /// <summary>

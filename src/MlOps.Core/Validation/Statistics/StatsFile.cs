@@ -19,7 +19,8 @@ public static class StatsFile
     public static Task WriteAsync(string path, DatasetProfile profile, CancellationToken cancellationToken = default) =>
         AtomicFile.WriteAsync(path, async stream =>
         {
-            await using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+            // A wide table is written without indentation: a third of the bytes, same content.
+            await using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = profile.Columns.Count <= 1000 });
             Write(w, profile);
             await w.FlushAsync(cancellationToken);
         }, cancellationToken);
@@ -38,7 +39,14 @@ public static class StatsFile
         foreach (var f in profile.Files) w.WriteStringValue(f);
         w.WriteEndArray();
         w.WriteStartArray("columns");
-        foreach (var c in profile.Columns) WriteColumn(w, c);
+        foreach (var c in profile.Columns)
+        {
+            WriteColumn(w, c);
+
+            // The writer buffers until flushed: hand each 64 KiB to the stream so memory stays flat.
+            if (w.BytesPending > 1 << 16) w.Flush();
+        }
+
         w.WriteEndArray();
         w.WriteEndObject();
     }
@@ -71,7 +79,9 @@ public static class StatsFile
             foreach (var (name, q) in ReportedQuantiles) w.WriteNumber(name, sample.Quantile(q));
             w.WriteEndObject();
             w.WriteStartArray("histogram");
-            foreach (var (from, to, count) in Histogram(sample, c.Moments.Min, c.Moments.Max))
+            // Ten bins, or one per distinct value when there are fewer.
+            var (distinctValues, _) = c.DistinctCount;
+            foreach (var (from, to, count) in Histogram(sample, c.Moments.Min, c.Moments.Max, (int)Math.Clamp(distinctValues, 1, 10)))
             {
                 w.WriteStartObject();
                 w.WriteNumber("from", from);
@@ -100,7 +110,7 @@ public static class StatsFile
         }
 
         var (top, topExact) = c.CategoryCounts();
-        if (type is ColumnType.String or ColumnType.Boolean || (c.NumberCounts is { Count: <= FrequentItems.DefaultCapacity } && type.IsNumeric()))
+        if (type is ColumnType.String or ColumnType.Boolean || (c.NumberCounts is { Count: <= FrequentItems.DefaultCapacity } numbers && type.IsNumeric() && numbers.Count * 2 <= c.Numbers))
         {
             w.WriteBoolean("topValuesExact", topExact);
             w.WriteStartArray("topValues");
@@ -143,16 +153,13 @@ public static class StatsFile
     private static void WriteSketch(Utf8JsonWriter w, ColumnProfile c)
     {
         w.WriteStartObject("sketch");
+        // Counts that are zero are left out (a reader takes an absent count as 0).
         w.WriteStartObject("counts");
-        w.WriteNumber("numbers", c.Numbers);
-        w.WriteNumber("integers", c.Integers);
-        w.WriteNumber("booleans", c.Booleans);
-        w.WriteNumber("trues", c.Trues);
-        w.WriteNumber("texts", c.Texts);
-        w.WriteNumber("nonFinite", c.NonFinite);
-        w.WriteNumber("times", c.Times);
-        w.WriteNumber("dates", c.Dates);
-        w.WriteNumber("zonedTimes", c.ZonedTimes);
+        foreach (var (name, value) in new[] { ("numbers", c.Numbers), ("integers", c.Integers), ("booleans", c.Booleans), ("trues", c.Trues), ("texts", c.Texts), ("nonFinite", c.NonFinite), ("times", c.Times), ("dates", c.Dates), ("zonedTimes", c.ZonedTimes) })
+        {
+            if (value != 0) w.WriteNumber(name, value);
+        }
+
         w.WriteEndObject();
         w.WriteStartObject("moments");
         w.WriteNumber("count", c.Moments.Count);
@@ -179,7 +186,31 @@ public static class StatsFile
 
         w.WriteEndArray();
         w.WriteEndObject();
-        w.WriteBase64String("hll", c.Distinct.Registers);
+        if (c.Distinct.IsSparse)
+        {
+            // Few distinct values: the hashes themselves (8 bytes each), not 4 KiB of registers.
+            var hashes = c.Distinct.Hashes();
+            var packed = new byte[hashes.Length * 8];
+            for (var i = 0; i < hashes.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(packed.AsSpan(i * 8), hashes[i]);
+            w.WriteBase64String("hllHashes", packed);
+        }
+        else
+        {
+            w.WriteBase64String("hll", c.Distinct.Registers);
+        }
+        if (c.TextCounts.Tracked > 0 || c.TextCounts.MaxError > 0 || c.TextCounts.Capacity != FrequentItems.DefaultCapacity) WriteFrequent(w, c);
+        if (c.NumberCounts is { } numbers)
+        {
+            // Up to validate.exact-values entries: packed (see ValueCounts) to keep stats.json small.
+            if (c.ExactValues != ColumnProfile.DefaultExactValues) w.WriteNumber("exactValues", c.ExactValues);
+            w.WriteBase64String("valueCounts", ValueCounts.Pack(numbers));
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteFrequent(Utf8JsonWriter w, ColumnProfile c)
+    {
         w.WriteStartObject("frequent");
         w.WriteNumber("capacity", c.TextCounts.Capacity);
         w.WriteNumber("maxError", c.TextCounts.MaxError);
@@ -193,14 +224,6 @@ public static class StatsFile
         }
 
         w.WriteEndArray();
-        w.WriteEndObject();
-        if (c.NumberCounts is { } numbers)
-        {
-            // Up to validate.exact-values entries: packed (see ValueCounts) to keep stats.json small.
-            w.WriteNumber("exactValues", c.ExactValues);
-            w.WriteBase64String("valueCounts", ValueCounts.Pack(numbers));
-        }
-
         w.WriteEndObject();
     }
 
@@ -273,31 +296,32 @@ public static class StatsFile
         var counts = s.GetProperty("counts");
         var m = s.GetProperty("moments");
         var kll = s.GetProperty("kll");
-        var freq = s.GetProperty("frequent");
         var exactValues = s.TryGetProperty("exactValues", out var ev) ? ev.GetInt32() : ColumnProfile.DefaultExactValues;
         var profile = new ColumnProfile(c.GetProperty("name").GetString()!, exactValues)
         {
             Missing = c.GetProperty("missing").GetInt64(),
-            Numbers = counts.GetProperty("numbers").GetInt64(),
-            Integers = counts.GetProperty("integers").GetInt64(),
-            Booleans = counts.GetProperty("booleans").GetInt64(),
-            Trues = counts.GetProperty("trues").GetInt64(),
-            Texts = counts.GetProperty("texts").GetInt64(),
-            NonFinite = counts.GetProperty("nonFinite").GetInt64(),
-            Times = counts.TryGetProperty("times", out var times) ? times.GetInt64() : 0,
-            Dates = counts.TryGetProperty("dates", out var dates) ? dates.GetInt64() : 0,
-            ZonedTimes = counts.TryGetProperty("zonedTimes", out var zoned) ? zoned.GetInt64() : 0,
+            Numbers = Count(counts, "numbers"),
+            Integers = Count(counts, "integers"),
+            Booleans = Count(counts, "booleans"),
+            Trues = Count(counts, "trues"),
+            Texts = Count(counts, "texts"),
+            NonFinite = Count(counts, "nonFinite"),
+            Times = Count(counts, "times"),
+            Dates = Count(counts, "dates"),
+            ZonedTimes = Count(counts, "zonedTimes"),
             Zeros = c.TryGetProperty("numeric", out var num) ? num.GetProperty("zeros").GetInt64() : 0,
             Quantiles = KllSketch.Restore(
                 kll.GetProperty("k").GetInt32(),
                 kll.GetProperty("count").GetInt64(),
                 ulong.Parse(kll.GetProperty("rng").GetString()!, NumberStyles.HexNumber, CultureInfo.InvariantCulture),
                 kll.GetProperty("levels").EnumerateArray().Select(l => l.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToList()),
-            Distinct = HyperLogLog.Restore(s.GetProperty("hll").GetBytesFromBase64()),
-            TextCounts = FrequentItems.Restore(
-                freq.GetProperty("capacity").GetInt32(),
-                freq.GetProperty("maxError").GetInt64(),
-                freq.GetProperty("items").EnumerateArray().Select(i => new KeyValuePair<string, long>(i[0].GetString()!, i[1].GetInt64()))),
+            Distinct = s.TryGetProperty("hllHashes", out var hashes) ? HyperLogLog.RestoreHashes(hashes.GetBytesFromBase64()) : HyperLogLog.Restore(s.GetProperty("hll").GetBytesFromBase64()),
+            TextCounts = s.TryGetProperty("frequent", out var freq)
+                ? FrequentItems.Restore(
+                    freq.GetProperty("capacity").GetInt32(),
+                    freq.GetProperty("maxError").GetInt64(),
+                    freq.GetProperty("items").EnumerateArray().Select(i => new KeyValuePair<string, long>(i[0].GetString()!, i[1].GetInt64())))
+                : new FrequentItems(),
         };
         var moments = Moments.Empty;
         moments.Count = m.GetProperty("count").GetInt64();
@@ -317,6 +341,8 @@ public static class StatsFile
             : null);
         return profile;
     }
+
+    private static long Count(JsonElement counts, string name) => counts.TryGetProperty(name, out var v) ? v.GetInt64() : 0;
 
     /// <summary>Merges partial profiles (shards) into one; columns are matched by name.</summary>
     public static DatasetProfile Merge(IReadOnlyList<DatasetProfile> parts)
