@@ -6,33 +6,101 @@ using MlOps.Validation.Drift;
 
 namespace MlOps.Benchmarks;
 
-/// <summary>The validate stage: statistics pass and drift on mixed and numeric CSV.</summary>
+/// <summary>
+/// The validate stage: statistics pass and drift on mixed and numeric CSV and their Parquet
+/// copies, against DuckDB's SUMMARIZE of the same file in the same run (the peer, from npm, on
+/// both cores); and the wide case (50,000 columns x 3 rows): time, peak memory, stats.json size.
+/// </summary>
 internal static class ValidateBench
 {
+    private static readonly string DuckDbScript = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "tools", "test-services", "duckdb-sql.mjs");
+
     public static async Task RunAsync(int rows, string dir)
     {
         foreach (var (name, numericOnly) in new[] { ("numeric", true), ("mixed", false) })
         {
             foreach (var n in new[] { rows / 4, rows })
             {
-                var path = Path.Combine(dir, $"{name}-{n}.csv");
-                if (!File.Exists(path)) Generate(path, n, numericOnly, seed: 1);
-                GC.Collect();
-                var before = GC.GetTotalAllocatedBytes(precise: true);
-                var sw = Stopwatch.StartNew();
-                var profile = await new Validator().ProfileAsync(new DatasetSource { Path = path }, null, null);
-                var seconds = sw.Elapsed.TotalSeconds;
-                var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-                var live = GC.GetTotalMemory(forceFullCollection: true);
-                sw.Restart();
-                var drift = DriftDetector.Compare(profile, profile, new DriftOptions());
-                var driftMs = sw.Elapsed.TotalMilliseconds;
-                var mb = new FileInfo(path).Length / 1e6;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{name,-8} {n,9:N0} rows x 20 cols ({mb,6:0.0} MB): stats {seconds,6:0.00} s = {n / seconds,11:N0} rows/s ({mb / seconds,5:0} MB/s); " +
-                    $"allocated {allocated / 1e6,6:0.0} MB; live heap after {live / 1e6,5:0.0} MB; drift {drift.Columns.Count} cols in {driftMs,5:0} ms; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB"));
+                var csv = Path.Combine(dir, $"{name}-{n}.csv");
+                if (!File.Exists(csv)) Generate(csv, n, numericOnly, seed: 1);
+                var parquet = Path.ChangeExtension(csv, ".parquet");
+                if (!File.Exists(parquet)) await DuckDbAsync("--file-sql", $"copy (select * from '{csv}') to '{parquet}' (format parquet)");
+                foreach (var path in new[] { csv, parquet })
+                {
+                    await OneAsync(name, n, path);
+                }
             }
         }
+    }
+
+    /// <summary>The wide case in its own process, so its peak memory is its own.</summary>
+    public static async Task WideAsync(string dir)
+    {
+        var path = Path.Combine(dir, "wide-50000x3.csv");
+        if (!File.Exists(path))
+        {
+            var rng = new Random(7);
+            using var w = new StreamWriter(path);
+            w.WriteLine(string.Join(',', Enumerable.Range(0, 50_000).Select(i => $"c{i}")));
+            for (var r = 0; r < 3; r++) w.WriteLine(string.Join(',', Enumerable.Range(0, 50_000).Select(i => i % 2 == 0 ? rng.Next(0, 100).ToString(CultureInfo.InvariantCulture) : rng.NextDouble().ToString("R", CultureInfo.InvariantCulture))));
+        }
+
+        var sw = Stopwatch.StartNew();
+        var profile = await new Validator().ProfileAsync(new DatasetSource { Path = path }, null, null);
+        var stats = Path.Combine(dir, "wide-stats.json");
+        await MlOps.Validation.Statistics.StatsFile.WriteAsync(stats, profile);
+        var statsSeconds = sw.Elapsed.TotalSeconds;
+        var peak = Process.GetCurrentProcess().PeakWorkingSet64;
+        sw.Restart();
+        var drift = DriftDetector.Compare(profile, await MlOps.Validation.Statistics.StatsFile.ReadAsync(stats), new DriftOptions());
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"wide     50,000 cols x 3 rows: stats + stats.json {statsSeconds:0.00} s, peak working set {peak / 1e6:0} MB; stats.json {new FileInfo(stats).Length / 1e6:0.0} MB; " +
+            $"read back and drift vs it ({drift.Columns.Count:N0} cols) {sw.Elapsed.TotalSeconds:0.00} s, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB"));
+    }
+
+    private static async Task OneAsync(string name, int n, string path)
+    {
+        GC.Collect();
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        var sw = Stopwatch.StartNew();
+        var profile = await new Validator().ProfileAsync(new DatasetSource { Path = path }, null, null);
+        var seconds = sw.Elapsed.TotalSeconds;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        var live = GC.GetTotalMemory(forceFullCollection: true);
+        sw.Restart();
+        var drift = DriftDetector.Compare(profile, profile, new DriftOptions());
+        var driftMs = sw.Elapsed.TotalMilliseconds;
+        var mb = new FileInfo(path).Length / 1e6;
+        var peer = await DuckDbAsync("--summarize", path);
+        var duck = peer.GetProperty("seconds").EnumerateArray().Select(e => e.GetDouble()).Min();
+        var format = Path.GetExtension(path).TrimStart('.');
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name,-8} {format,-7} {n,9:N0} rows x 20 cols ({mb,6:0.0} MB): stats {seconds,6:0.00} s = {n / seconds,11:N0} rows/s ({mb / seconds,5:0} MB/s); " +
+            $"DuckDB SUMMARIZE (2 threads, best of 3) {duck,5:0.00} s, peak RSS {peer.GetProperty("peakRssMb").GetInt32()} MB: ratio {seconds / duck:0.00}x; " +
+            $"allocated {allocated / 1e6,6:0.0} MB; live heap after {live / 1e6,5:0.0} MB; drift {drift.Columns.Count} cols in {driftMs,5:0} ms; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB"));
+    }
+
+    // The peer runs in node (npm's @duckdb/node-api, installed by the Services target).
+    private static async Task<System.Text.Json.JsonElement> DuckDbAsync(params string[] args)
+    {
+        var script = Path.GetFullPath(DuckDbScript);
+        var info = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(script)! };
+        info.ArgumentList.Add(script);
+        if (args[0] == "--file-sql")
+        {
+            info.ArgumentList.Add(args[1]);
+        }
+        else
+        {
+            foreach (var a in args) info.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(info)!;
+        var stdout = await p.StandardOutput.ReadToEndAsync();
+        var stderr = await p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"DuckDB failed (run ./build.sh services first): {stderr}");
+        return System.Text.Json.JsonDocument.Parse(stdout.Trim()).RootElement.Clone();
     }
 
     private static void Generate(string path, int n, bool numericOnly, int seed)

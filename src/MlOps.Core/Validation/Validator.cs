@@ -45,9 +45,23 @@ public sealed class Validator
             }
         }
 
-        var profiler = new DatasetProfiler(schema, shard, exactValues, source.NonFiniteAsMissing);
-        await source.ReadAsync(profiler, files, _progress, cancellationToken);
-        return profiler.Build(source.Path);
+        if (Environment.ProcessorCount < 2)
+        {
+            var profiler = new DatasetProfiler(schema, shard, exactValues, source.NonFiniteAsMissing);
+            await source.ReadAsync(profiler, files, _progress, cancellationToken);
+            return profiler.Build(source.Path);
+        }
+
+        // Every core: the reader parses on this thread while each profiler takes its share of the
+        // columns on a thread of its own; the figures are the same as one profiler's.
+        var parts = Enumerable.Range(0, Math.Min(Environment.ProcessorCount, 4)).Select(_ => new DatasetProfiler(schema, shard, exactValues, source.NonFiniteAsMissing)).ToArray();
+        using (var pipeline = new PipelinedSink(parts))
+        {
+            await source.ReadAsync(pipeline, files, _progress, cancellationToken);
+            pipeline.Complete();
+        }
+
+        return DatasetProfiler.Build(parts, source.Path);
     }
 
     /// <summary>Profiles a baseline: a stats.json is read, anything else is read as a dataset like the current one.</summary>

@@ -15,7 +15,7 @@ public sealed class ColumnProfile
     /// </summary>
     public const int DefaultExactValues = 65_536;
 
-    private Dictionary<double, long>? _numberCounts = [];
+    private Dictionary<double, long>? _numberCounts = new(ValueCounts.Comparer);
 
     /// <summary>Creates an empty profile for a column.</summary>
     /// <param name="name">The column name.</param>

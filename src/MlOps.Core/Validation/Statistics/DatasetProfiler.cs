@@ -218,12 +218,23 @@ public sealed class DatasetProfiler : IRecordSink
 
     /// <summary>The finished profile. NaN or infinity in a numeric column is a data error.</summary>
     /// <exception cref="DataException">A numeric column holds NaN or an infinity.</exception>
-    public DatasetProfile Build(string source)
+    public DatasetProfile Build(string source) => Build([this], source);
+
+    /// <summary>
+    /// The finished profile of profilers that each received every record but only the cells of
+    /// the columns they own (column index modulo their number, as <see cref="Data.PipelinedSink"/>
+    /// hands them out): each column is taken from its owner, so the result equals one profiler's.
+    /// </summary>
+    /// <exception cref="DataException">A numeric column holds NaN or an infinity (the first such column in order).</exception>
+    public static DatasetProfile Build(IReadOnlyList<DatasetProfiler> parts, string source)
     {
-        foreach (var c in _columns)
+        var first = parts[0];
+        var n = parts.Count;
+        var columns = first._columns.Select((_, j) => parts[j % n]._columns[j]).ToList();
+        foreach (var c in columns)
         {
             // Numeric either by its values (no text besides the NaNs) or by the declared schema.
-            var numeric = c.Texts == 0 || _schema?.Find(c.Name)?.Type.IsNumeric() == true;
+            var numeric = c.Texts == 0 || first._schema?.Find(c.Name)?.Type.IsNumeric() == true;
             if (numeric && c.FirstNonFinite is { } at)
             {
                 throw Errors.Data(at.File, at.Row, "NaN or infinity in a numeric column; leave the cell empty for a missing value, or set data.non-finite: missing.", c.Name);
@@ -231,23 +242,23 @@ public sealed class DatasetProfiler : IRecordSink
         }
 
         var violations = new Dictionary<string, IReadOnlyList<Violation>>(StringComparer.Ordinal);
-        for (var i = 0; i < _columns.Count; i++)
+        for (var j = 0; j < columns.Count; j++)
         {
-            if (_checks[i] is { Violations.Count: > 0 } check)
+            if (parts[j % n]._checks[j] is { Violations.Count: > 0 } check)
             {
-                violations[_columns[i].Name] = check.Violations.Values.ToList();
+                violations[columns[j].Name] = check.Violations.Values.ToList();
             }
         }
 
         return new DatasetProfile
         {
             Source = source,
-            Files = _files.ToList(),
-            Rows = _rows,
-            Columns = _columns.ToList(),
+            Files = first._files.ToList(),
+            Rows = first._rows,
+            Columns = columns,
             Violations = violations,
-            Shard = _shard?.ToString(),
-            Warnings = _warnings.ToList(),
+            Shard = first._shard?.ToString(),
+            Warnings = first._warnings.ToList(),
         };
     }
 

@@ -337,7 +337,7 @@ public static class StatsFile
         // valueCounts (packed); numberCounts ([value, count] pairs) in stats.json files of earlier releases.
         profile.RestoreNumberCounts(
             s.TryGetProperty("valueCounts", out var vc) ? ValueCounts.Unpack(vc.GetBytesFromBase64(), exactValues)
-            : s.TryGetProperty("numberCounts", out var nc) ? nc.EnumerateArray().ToDictionary(e => e[0].GetDouble(), e => e[1].GetInt64())
+            : s.TryGetProperty("numberCounts", out var nc) ? nc.EnumerateArray().ToDictionary(e => e[0].GetDouble(), e => e[1].GetInt64(), ValueCounts.Comparer)
             : null);
         return profile;
     }

@@ -9,6 +9,12 @@ namespace MlOps.Validation.Statistics;
 /// </summary>
 internal static class ValueCounts
 {
+    /// <summary>
+    /// Equality of doubles with a well-mixed hash. double.GetHashCode folds the two halves of the
+    /// bits together, and decimal data (prices with 2 or 3 decimals) then collides so often that
+    /// a 65,536-value count costs microseconds per cell instead of nanoseconds.
+    /// </summary>
+    public static readonly IEqualityComparer<double> Comparer = new MixedDoubleComparer();
     /// <summary>Packs the counts, ascending by value.</summary>
     public static byte[] Pack(IReadOnlyDictionary<double, long> counts)
     {
@@ -37,7 +43,7 @@ internal static class ValueCounts
     /// <exception cref="InvalidDataException">The bytes are not packed counts: truncated, unsorted, non-finite or more than <paramref name="limit"/> values.</exception>
     public static Dictionary<double, long> Unpack(ReadOnlySpan<byte> packed, int limit)
     {
-        var counts = new Dictionary<double, long>();
+        var counts = new Dictionary<double, long>(Comparer);
         var previous = double.NegativeInfinity;
         var i = 0;
         while (i < packed.Length)
@@ -62,5 +68,12 @@ internal static class ValueCounts
         }
 
         return counts;
+    }
+
+    private sealed class MixedDoubleComparer : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => x.Equals(y);
+
+        public int GetHashCode(double value) => (int)Sketches.HyperLogLog.HashDouble(value);
     }
 }
