@@ -76,6 +76,7 @@ public sealed class ParquetDatasetReader : IDatasetReader
                     sink.EndRecord();
                 }
 
+                foreach (var (_, column) in data) column.Release();
                 rows += count;
             }
 
@@ -254,6 +255,7 @@ public sealed class ParquetDatasetReader : IDatasetReader
             {
                 var (values, column) = await Raw<ReadOnlyMemory<char>, TextLeaf>(group, f, ct);
                 column.Values = values;
+                column.Pooled = true;
                 return column;
             }
 
@@ -299,9 +301,20 @@ public sealed class ParquetDatasetReader : IDatasetReader
             where T : struct
         {
             var (values, column) = await Raw<T, NumberLeaf>(group, field, ct);
-            var converted = new double[values.Length];
-            for (var i = 0; i < values.Length; i++) converted[i] = convert(values[i]);
-            column.Values = converted;
+            if (values is double[] doubles)
+            {
+                column.Values = doubles;
+            }
+            else
+            {
+                var converted = System.Buffers.ArrayPool<double>.Shared.Rent(values.Length);
+                for (var i = 0; i < values.Length; i++) converted[i] = convert(values[i]);
+                System.Buffers.ArrayPool<T>.Shared.Return(values);
+                column.Values = converted;
+            }
+
+            column.Pooled = true;
+
             column.Integer = integer;
             return column;
         }
@@ -313,23 +326,25 @@ public sealed class ParquetDatasetReader : IDatasetReader
             where TLeaf : LeafData, new()
         {
             var entries = checked((int)(group.GetMetadata(field)?.MetaData?.NumValues ?? group.RowCount));
-            var values = new T[entries];
-            var definitions = field.MaxDefinitionLevel > 0 ? new int[entries] : null;
-            var repetitions = field.MaxRepetitionLevel > 0 ? new int[entries] : null;
+            // Pooled: a row group's arrays go back (Release) once its rows are pushed, so memory
+            // stays at about one row group instead of growing with every group read.
+            var values = System.Buffers.ArrayPool<T>.Shared.Rent(Math.Max(entries, 1));
+            var definitions = field.MaxDefinitionLevel > 0 ? System.Buffers.ArrayPool<int>.Shared.Rent(Math.Max(entries, 1)) : null;
+            var repetitions = field.MaxRepetitionLevel > 0 ? System.Buffers.ArrayPool<int>.Shared.Rent(Math.Max(entries, 1)) : null;
 
             // The reader wants a repetition buffer even for flat leaves, whose levels are all 0: lend one.
             var scratch = repetitions is null ? System.Buffers.ArrayPool<int>.Shared.Rent(Math.Max(entries, 1)) : null;
             try
             {
-                await group.ReadRawAsync<T>(field, values, definitions, repetitions ?? scratch.AsMemory(0, entries), ct);
+                await group.ReadRawAsync<T>(field, values.AsMemory(0, entries), definitions?.AsMemory(0, entries), (repetitions ?? scratch!).AsMemory(0, entries), ct);
             }
             finally
             {
                 if (scratch is not null) System.Buffers.ArrayPool<int>.Shared.Return(scratch);
             }
 
-            var present = definitions is null ? entries : definitions.Count(d => d == field.MaxDefinitionLevel);
-            return (values.AsSpan(0, present).ToArray(), new TLeaf { _definitions = definitions, _repetitions = repetitions, _entries = entries });
+            // The first `present` values are the column's; the rest of the array is unused.
+            return (values, new TLeaf { _definitions = definitions, _repetitions = repetitions, _entries = entries });
         }
 
         /// <summary>Pushes this leaf's cells of the next row (and the list length, where it carries one).</summary>
@@ -374,6 +389,14 @@ public sealed class ParquetDatasetReader : IDatasetReader
         }
 
         protected abstract void Push(IRecordSink sink, int column, int value, ref byte[] utf8);
+
+        /// <summary>Returns the pooled arrays once the row group's rows are pushed.</summary>
+        public virtual void Release()
+        {
+            if (_definitions is not null) System.Buffers.ArrayPool<int>.Shared.Return(_definitions);
+            if (_repetitions is not null) System.Buffers.ArrayPool<int>.Shared.Return(_repetitions);
+            _definitions = _repetitions = null;
+        }
     }
 
     private sealed class NumberLeaf : LeafData
@@ -381,6 +404,15 @@ public sealed class ParquetDatasetReader : IDatasetReader
         public double[] Values { get; set; } = [];
 
         public bool Integer { get; set; }
+
+        public bool Pooled { get; set; }
+
+        public override void Release()
+        {
+            base.Release();
+            if (Pooled) System.Buffers.ArrayPool<double>.Shared.Return(Values);
+            Values = [];
+        }
 
         protected override void Push(IRecordSink sink, int column, int value, ref byte[] utf8) => sink.Number(column, Values[value], Integer);
     }
@@ -404,6 +436,15 @@ public sealed class ParquetDatasetReader : IDatasetReader
     private sealed class TextLeaf : LeafData
     {
         public ReadOnlyMemory<char>[] Values { get; set; } = [];
+
+        public bool Pooled { get; set; }
+
+        public override void Release()
+        {
+            base.Release();
+            if (Pooled) System.Buffers.ArrayPool<ReadOnlyMemory<char>>.Shared.Return(Values, clearArray: true);
+            Values = [];
+        }
 
         protected override void Push(IRecordSink sink, int column, int value, ref byte[] utf8)
         {
