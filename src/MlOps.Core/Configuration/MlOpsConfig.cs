@@ -306,7 +306,12 @@ public sealed record MlOpsConfig
             Trainer = name,
             Hyperparameters = values,
             Seed = (int)(t.Number("seed", 0, int.MaxValue) ?? TrainDefaults.Seed),
-            Threads = (int)(t.Number("threads", 1, 1024) ?? TrainDefaults.Threads),
+            Threads = t.String("threads") switch
+            {
+                null or "auto" => null,
+                var n when int.TryParse(n, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var threads) && threads is >= 1 and <= 1024 => threads,
+                var n => throw Errors.Config(t.Where("threads"), $"'{n}' is not auto or a number of threads from 1 to 1024."),
+            },
             EarlyStopping = (int)(t.Number("early-stopping", 0, 100_000) ?? TrainDefaults.EarlyStopping),
             Exclude = t.List("exclude") ?? [],
             Text = t.List("text") ?? [],

@@ -55,7 +55,7 @@ public static class MlNetTrainer
         var featurizer = plan.BuildEstimator(ml, spec.Linear).Fit(train);
         var trainFeatures = featurizer.Transform(train);
         var validFeatures = valid is null ? null : featurizer.Transform(valid);
-        var fit = spec.Create(ml, label.Task, new TrainerArgs(values, settings.Seed, settings.Threads, settings.EarlyStopping));
+        var fit = spec.Create(ml, label.Task, new TrainerArgs(values, settings.Seed, spec.Threads(settings.Threads), settings.EarlyStopping));
         var predictor = fit(trainFeatures, settings.EarlyStopping > 0 ? validFeatures : null);
         var parts = new List<ITransformer> { featurizer, predictor };
         if (label.Task == ModelTask.Multiclass)

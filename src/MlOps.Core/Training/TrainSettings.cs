@@ -15,8 +15,12 @@ public sealed record TrainSettings
     /// <summary>The random seed for the trainer and anything it samples.</summary>
     public int Seed { get; init; } = 42;
 
-    /// <summary>Worker threads for built-in trainers; 1 (the default) makes runs bit-reproducible.</summary>
-    public int Threads { get; init; } = 1;
+    /// <summary>
+    /// Worker threads for built-in trainers; null (<c>threads: auto</c>, the default) is every core
+    /// for trainers whose runs stay bit-identical at a given thread count, 1 for SDCA. 1 gives the
+    /// same bytes on every machine whatever its core count.
+    /// </summary>
+    public int? Threads { get; init; }
 
     /// <summary>Stop when the eval-split metric has not improved for this many rounds; 0 = off.</summary>
     public int EarlyStopping { get; init; }

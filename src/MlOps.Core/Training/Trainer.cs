@@ -125,7 +125,7 @@ public sealed class Trainer(Action<string> log)
         var record = Draft(o, "builtin", rows, withoutLabel) with
         {
             PositiveClass = spec.PositiveClass,
-            Trainer = new TrainerRecord(o.Settings.Trainer, trained.Hyperparameters, o.Settings.Seed, o.Settings.Threads, o.Settings.EarlyStopping),
+            Trainer = new TrainerRecord(o.Settings.Trainer, trained.Hyperparameters, o.Settings.Seed, TrainerCatalog.Find(o.Settings.Trainer)!.Threads(o.Settings.Threads), o.Settings.EarlyStopping),
             Inputs = InputRecord.Of(trained.Scorer.Inputs),
             Features = trained.Plan.Features,
             Excluded = trained.Plan.Excluded,

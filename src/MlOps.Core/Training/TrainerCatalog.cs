@@ -9,8 +9,9 @@ namespace MlOps.Training;
 /// <summary>A built-in ML.NET trainer as users pick it in mlops.yaml.</summary>
 public sealed class TrainerSpec
 {
-    internal TrainerSpec(string name, string description, IReadOnlyList<ModelTask> tasks, IReadOnlyList<Hyperparameter> parameters, bool linear, bool earlyStopping, Func<MLContext, ModelTask, TrainerArgs, TrainerFit> create)
+    internal TrainerSpec(string name, string description, IReadOnlyList<ModelTask> tasks, IReadOnlyList<Hyperparameter> parameters, bool linear, bool earlyStopping, Func<MLContext, ModelTask, TrainerArgs, TrainerFit> create, bool deterministicInParallel = true)
     {
+        DeterministicInParallel = deterministicInParallel;
         Name = name;
         Description = description;
         Tasks = tasks;
@@ -37,6 +38,16 @@ public sealed class TrainerSpec
 
     /// <summary>True when train.early-stopping applies (it watches the eval split).</summary>
     public bool SupportsEarlyStopping { get; }
+
+    /// <summary>
+    /// Whether runs with the same thread count give the same model bytes (LightGBM, FastTree and
+    /// L-BFGS split the work the same way every run); SDCA's parallel updates are lock-free
+    /// (Hogwild), so it uses one thread unless told otherwise.
+    /// </summary>
+    public bool DeterministicInParallel { get; }
+
+    /// <summary>The thread count for a run: the one set, else every core where that stays reproducible, else 1.</summary>
+    public int Threads(int? requested) => requested ?? (DeterministicInParallel ? Environment.ProcessorCount : 1);
 
     internal Func<MLContext, ModelTask, TrainerArgs, TrainerFit> Create { get; }
 }
@@ -74,7 +85,7 @@ public static class TrainerCatalog
         new("fasttree", "gradient-boosted trees (FastTree; one-versus-all for multiclass)", [ModelTask.Binary, ModelTask.Multiclass, ModelTask.Regression],
             [Iterations, LearningRate with { Default = 0.2 }, Leaves with { Default = 20 }, MinLeaf with { Default = 10 }], linear: false, earlyStopping: false, FastTree),
         new("sdca", "linear model by stochastic dual coordinate ascent (logistic, maximum entropy, or least squares)", [ModelTask.Binary, ModelTask.Multiclass, ModelTask.Regression],
-            [MaxIterations, L1, L2], linear: true, earlyStopping: false, Sdca),
+            [MaxIterations, L1, L2], linear: true, earlyStopping: false, Sdca, deterministicInParallel: false),
         new("lbfgs", "logistic regression (binary) or maximum entropy (multiclass) by L-BFGS", [ModelTask.Binary, ModelTask.Multiclass],
             [MaxIterations, L1 with { Default = 1 }, L2 with { Default = 1 }], linear: true, earlyStopping: false, Lbfgs),
         new("poisson", "Poisson regression by L-BFGS, for counts", [ModelTask.Regression],

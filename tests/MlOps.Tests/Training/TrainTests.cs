@@ -91,8 +91,12 @@ public class TrainTests
             select(parts[0]) is null ? null : parts.SelectMany(p => select(p)!).ToArray();
     }
 
+    // threads: auto is every core where the trainer splits its work the same way each run (so a
+    // run on this machine's cores is bit-identical to the next), and 1 for SDCA's lock-free updates.
     [Theory]
     [InlineData("lightgbm")]
+    [InlineData("fasttree")]
+    [InlineData("lbfgs")]
     [InlineData("sdca")]
     public async Task The_same_data_config_and_seed_give_the_same_metrics_and_model_bytes(string trainer)
     {
@@ -109,6 +113,7 @@ public class TrainTests
         Assert.Equal(runA.Metrics["eval"], runB.Metrics["eval"]);
         Assert.Equal(runA.Model.Sha256, runB.Model.Sha256);
         Assert.Equal(File.ReadAllBytes(a.Combine("model.zip")), File.ReadAllBytes(b.Combine("model.zip")));
+        Assert.Equal(trainer == "sdca" ? 1 : Environment.ProcessorCount, runA.Trainer!.Threads);
     }
 
     [Theory]
