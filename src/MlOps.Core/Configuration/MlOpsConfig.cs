@@ -313,6 +313,7 @@ public sealed record MlOpsConfig
                 var n => throw Errors.Config(t.Where("threads"), $"'{n}' is not auto or a number of threads from 1 to 1024."),
             },
             EarlyStopping = (int)(t.Number("early-stopping", 0, 100_000) ?? TrainDefaults.EarlyStopping),
+            Refit = Flag(t, "refit") ?? TrainDefaults.Refit,
             Exclude = t.List("exclude") ?? [],
             Text = t.List("text") ?? [],
             MaxCategories = (int)(t.Number("max-categories", 2, 10_000_000) ?? TrainDefaults.MaxCategories),
@@ -325,7 +326,7 @@ public sealed record MlOpsConfig
             throw Errors.Config(t.Where("early-stopping"), $"{name} does not support early stopping; use lightgbm or remove the key.");
         }
 
-        t.Done("trainer", "hyperparameters", "seed", "threads", "early-stopping", "exclude", "text", "max-categories", "command", "timeout", "output");
+        t.Done("trainer", "hyperparameters", "seed", "threads", "early-stopping", "refit", "exclude", "text", "max-categories", "command", "timeout", "output");
         return settings;
     }
 

@@ -10,7 +10,11 @@ namespace MlOps.Training;
 /// <param name="InputSchema">The raw input columns the model reads (what serving must send).</param>
 /// <param name="Plan">The featurization.</param>
 /// <param name="Hyperparameters">Every hyperparameter as used, defaults included.</param>
-public sealed record TrainedModel(MlNetScorer Scorer, DataViewSchema InputSchema, FeaturePlan Plan, IReadOnlyDictionary<string, double> Hyperparameters);
+public sealed record TrainedModel(MlNetScorer Scorer, DataViewSchema InputSchema, FeaturePlan Plan, IReadOnlyDictionary<string, double> Hyperparameters)
+{
+    /// <summary>The boosting rounds the model holds (fewer than asked when early stopping stopped it); null for non-tree trainers.</summary>
+    public int? Rounds { get; init; }
+}
 
 /// <summary>
 /// Trains a built-in ML.NET trainer: featurization and trainer fitted in one chain whose every
@@ -65,6 +69,31 @@ public static class MlNetTrainer
 
         var chain = new TransformerChain<ITransformer>(parts.ToArray());
 
-        return new TrainedModel(new MlNetScorer(ml, chain, inputSchema, "model"), inputSchema, plan, values);
+        return new TrainedModel(new MlNetScorer(ml, chain, inputSchema, "model"), inputSchema, plan, values)
+        {
+            Rounds = Rounds(predictor, label.Task == ModelTask.Multiclass ? plan.Features.Count > 0 ? ClassCount(trainFeatures) : 1 : 1),
+        };
+    }
+
+    // Trees in a boosted ensemble, per class for multiclass (LightGBM grows one tree per class per
+    // round). ML.NET wraps the ensemble (a calibrated binary model's SubModel) behind properties its
+    // generic types redeclare, hence lookups by name. Its one-versus-all multiclass model keeps
+    // its ensembles internal: null there, and the trainer does not refit after early stopping.
+    private static int? Rounds(ITransformer predictor, int classes)
+    {
+        var model = Property(predictor, "Model");
+        if (Property(model, "SubModel") is { } sub) model = sub;
+        return model is Microsoft.ML.Trainers.FastTree.TreeEnsembleModelParametersBasedOnRegressionTree trees
+            ? trees.TrainedTreeEnsemble.Trees.Count / Math.Max(1, classes)
+            : null;
+    }
+
+    private static object? Property(object? target, string name) =>
+        target?.GetType().GetProperties().FirstOrDefault(p => p.Name == name && p.GetIndexParameters().Length == 0)?.GetValue(target);
+
+    private static int ClassCount(IDataView data)
+    {
+        var type = data.Schema[TableDataView.LabelColumn].Type;
+        return type is KeyDataViewType key ? (int)key.Count : 1;
     }
 }

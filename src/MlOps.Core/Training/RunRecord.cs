@@ -51,6 +51,9 @@ public sealed record RunRecord
     /// <summary>Built-in mode: the trainer and every hyperparameter as used.</summary>
     public TrainerRecord? Trainer { get; init; }
 
+    /// <summary>The refit on train + eval (built-in trainers with train.refit); null when there was none.</summary>
+    public RefitRecord? Refit { get; init; }
+
     /// <summary>Command mode: the command line and timeout.</summary>
     public CommandRecord? Command { get; init; }
 
@@ -102,6 +105,13 @@ public sealed record RunRecord
 
 /// <summary>The trainer as used.</summary>
 public sealed record TrainerRecord(string Name, IReadOnlyDictionary<string, double> Hyperparameters, int Seed, int Threads, int EarlyStopping);
+
+/// <summary>
+/// The refit on train + eval after the first fit: the rows it learned from and the boosting
+/// rounds it used (the first fit's, after early stopping; null for non-tree trainers). The run's
+/// eval metrics are the first fit's, on rows it did not train on.
+/// </summary>
+public sealed record RefitRecord(long Rows, int? Rounds);
 
 /// <summary>The training command as run.</summary>
 public sealed record CommandRecord(string Line, double TimeoutSeconds, string WorkingDirectory);

@@ -25,6 +25,12 @@ public static class TrainReport
             s.Append(mapping.Markdown());
         }
 
+        if (r.Refit is { } refit)
+        {
+            s.AppendLine();
+            s.AppendLine(CultureInfo.InvariantCulture, $"Refit on train + eval ({refit.Rows:N0} rows{(refit.Rounds is { } rounds ? $", {rounds} rounds" : string.Empty)}) after the first fit; the eval metrics below are the first fit's, on rows it did not train on.");
+        }
+
         if (r.Source.Commit is { } commit) s.AppendLine(CultureInfo.InvariantCulture, $"Source: `{commit[..Math.Min(12, commit.Length)]}`{(r.Source.Dirty == true ? " (uncommitted changes)" : string.Empty)}.");
         s.AppendLine();
         if (r.Metrics.Count > 0)

@@ -22,6 +22,13 @@ public sealed record TrainSettings
     /// </summary>
     public int? Threads { get; init; }
 
+    /// <summary>
+    /// After the first fit (which early stopping, when on, ends on the eval split), fit again on
+    /// train + eval with the rounds it chose, so the held-out test split is the only data not
+    /// trained on (<c>train.refit</c>, default true). The eval metrics recorded are the first fit's.
+    /// </summary>
+    public bool Refit { get; init; } = true;
+
     /// <summary>Stop when the eval-split metric has not improved for this many rounds; 0 = off.</summary>
     public int EarlyStopping { get; init; }
 

@@ -104,6 +104,29 @@ public sealed class Trainer(Action<string> log)
 
         log($"training {o.Settings.Trainer} on {trainRows.Length} rows (eval: {evalRows.Length})");
         var trained = MlNetTrainer.Train(table, spec, o.Settings, o.Split.Key, trainRows, evalRows);
+        var metrics = new Dictionary<string, IReadOnlyDictionary<string, double>>
+        {
+            ["train"] = Measure(trained.Scorer, spec, table, label, trainRows),
+        };
+        if (evalRows.Length > 0) metrics["eval"] = Measure(trained.Scorer, spec, table, label, evalRows);
+
+        // Refit on train + eval with the rounds the first fit settled on: only test stays unseen.
+        RefitRecord? refit = null;
+        if (o.Settings.Refit && evalRows.Length > 0 && o.Settings.EarlyStopping > 0 && trained.Rounds is null)
+        {
+            log("not refitting: the rounds early stopping chose cannot be read from this model, and all of them could overfit");
+        }
+        else if (o.Settings.Refit && evalRows.Length > 0)
+        {
+            var rows = trainRows.Concat(evalRows).Order().ToArray();
+            var hyperparameters = new Dictionary<string, double>(o.Settings.Hyperparameters, StringComparer.Ordinal);
+            if (o.Settings.EarlyStopping > 0 && trained.Rounds is { } rounds) hyperparameters["iterations"] = rounds;
+            log($"refitting {o.Settings.Trainer} on train + eval ({rows.Length} rows{(trained.Rounds is { } r ? $", {r} rounds" : string.Empty)})");
+            trained.Scorer.Dispose();
+            trained = MlNetTrainer.Train(table, spec, o.Settings with { EarlyStopping = 0, Hyperparameters = hyperparameters }, o.Split.Key, rows, []);
+            refit = new RefitRecord(rows.Length, trained.Rounds);
+        }
+
         var modelPath = Path.Combine(o.OutputDirectory, "model.zip");
         await AtomicFile.WriteAsync(modelPath, s =>
         {
@@ -115,16 +138,11 @@ public sealed class Trainer(Action<string> log)
         }, cancellationToken);
         RemoveStale(o.OutputDirectory, "model.onnx");
 
-        var metrics = new Dictionary<string, IReadOnlyDictionary<string, double>>
-        {
-            ["train"] = Measure(trained.Scorer, spec, table, label, trainRows),
-        };
-        if (evalRows.Length > 0) metrics["eval"] = Measure(trained.Scorer, spec, table, label, evalRows);
-
-        var rows = table.PartNames.ToDictionary(p => p, p => (long)table.RowsOf(p).Length);
-        var record = Draft(o, "builtin", rows, withoutLabel) with
+        var partRows = table.PartNames.ToDictionary(p => p, p => (long)table.RowsOf(p).Length);
+        var record = Draft(o, "builtin", partRows, withoutLabel) with
         {
             PositiveClass = spec.PositiveClass,
+            Refit = refit,
             Trainer = new TrainerRecord(o.Settings.Trainer, trained.Hyperparameters, o.Settings.Seed, TrainerCatalog.Find(o.Settings.Trainer)!.Threads(o.Settings.Threads), o.Settings.EarlyStopping),
             Inputs = InputRecord.Of(trained.Scorer.Inputs),
             Features = trained.Plan.Features,

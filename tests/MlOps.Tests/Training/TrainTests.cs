@@ -116,6 +116,26 @@ public class TrainTests
         Assert.Equal(trainer == "sdca" ? 1 : Environment.ProcessorCount, runA.Trainer!.Threads);
     }
 
+    [Fact]
+    public async Task The_model_is_refit_on_train_and_eval_with_the_rounds_early_stopping_chose()
+    {
+        using var dir = new TempDir();
+        string Config(string extra) => dir.File("mlops.yaml", $"project: p\ntask: binary\nlabel: sex\npositive-class: female\ndata: {{ path: {Example("data/current.csv")} }}\nsplit: {{ key: penguin_id }}\ntrain: {{ exclude: [species], early-stopping: 5, hyperparameters: {{ iterations: 500 }}{extra} }}\n");
+        var (code, o, e) = await Support.Cli.RunAsync("train", "--config", Config(string.Empty), "--output", dir.Combine("refit"));
+        Assert.True(code == ExitCodes.Success, o + e);
+        var run = await RunRecord.ReadAsync(dir.Combine("refit/run.json"));
+        Assert.Equal(run.Data.Rows["train"] + run.Data.Rows["eval"], run.Refit!.Rows, 10.0); // rows without a label are not trained on
+        Assert.InRange(run.Refit.Rounds!.Value, 1, 499); // early stopping ended the first fit before 500
+        Assert.Contains("Refit on train + eval", File.ReadAllText(dir.Combine("refit/report.md")));
+
+        (code, o, e) = await Support.Cli.RunAsync("train", "--config", Config(", refit: false"), "--output", dir.Combine("plain"));
+        Assert.True(code == ExitCodes.Success, o + e);
+        var plain = await RunRecord.ReadAsync(dir.Combine("plain/run.json"));
+        Assert.Null(plain.Refit);
+        Assert.NotEqual(plain.Model.Sha256, run.Model.Sha256);
+        Assert.Equal(plain.Metrics["eval"], run.Metrics["eval"]); // the eval figures are the first fit's either way
+    }
+
     [Theory]
     [InlineData("binary")]
     [InlineData("regression")]
