@@ -39,6 +39,7 @@ internal static class TrainBench
         var table = await TableLoader.LoadAsync(options.Data, null, new SplitRule("id", "mlops", SplitSettings.DefaultFractions));
         var all = Enumerable.Range(0, table.RowCount).ToArray();
         using var scorer = MlNetScorer.Load(result.ModelPath);
+        await AgainstScikitLearnAsync(dir, path, table, scorer, trainSeconds, result);
         scorer.Score(table, all[..1000]);
         sw.Restart();
         var predictions = scorer.Score(table, all);
@@ -56,6 +57,65 @@ internal static class TrainBench
             $"quality  generating model's own probabilities on the same {evalRows.Length:N0} eval rows: roc-auc {oracleAuc:0.####} (the ceiling; lightgbm above: {result.Record.Metrics["eval"]["roc-auc"]:0.####})"));
 
         await PenguinsAsync();
+    }
+
+    // The peer: scikit-learn's HistGradientBoosting reading the same CSV and fitting 100 rounds on
+    // the rows our model learned from (every row not in test, as our refit does), judged on the
+    // same test rows. From Debian's python3-sklearn, installed when missing.
+    private static async Task AgainstScikitLearnAsync(string dir, string csv, Table table, MlNetScorer scorer, double ourSeconds, TrainResult ours)
+    {
+        const string python = "/usr/bin/python3";
+        if (!await RunsAsync(python, "-c", "import sklearn"))
+        {
+            Console.WriteLine("sklearn  installing python3-sklearn (apt-get)...");
+            await RunsAsync("apt-get", "install", "-y", "--no-install-recommends", "python3-sklearn");
+        }
+
+        var test = table.RowsOf("test");
+        var mask = new byte[table.RowCount];
+        Array.Fill(mask, (byte)'0');
+        foreach (var r in test) mask[r] = (byte)'1';
+        var maskPath = Path.Combine(dir, "test-mask.bin");
+        await File.WriteAllBytesAsync(maskPath, mask);
+        var script = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "tools", "bench", "sklearn_train.py"));
+        var info = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { script, csv, maskPath, "label", "city,product" }) info.ArgumentList.Add(a);
+        using var p = Process.Start(info)!;
+        var stdout = await p.StandardOutput.ReadToEndAsync();
+        var stderr = await p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        if (p.ExitCode != 0)
+        {
+            Console.WriteLine($"sklearn  peer failed: {stderr.Trim()}");
+            return;
+        }
+
+        using var peer = System.Text.Json.JsonDocument.Parse(stdout);
+        var q = peer.RootElement;
+        var truth = test.Select(r => table.Find("label")!.Numbers![r] == 1).ToArray();
+        var ourAuc = MlOps.Metrics.MetricCalculator.Compute(MlOps.Metrics.LabeledPredictions.Binary(truth, scorer.Score(table, test)))["roc-auc"];
+        var theirs = q.GetProperty("total_s").GetDouble();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"vs sklearn HistGradientBoosting 100 rounds on {q.GetProperty("rows_trained").GetInt32():N0} rows: read {q.GetProperty("read_s").GetDouble():0.0} s + fit {q.GetProperty("fit_s").GetDouble():0.0} s = {theirs:0.0} s, test roc-auc {q.GetProperty("roc_auc").GetDouble():0.####}; " +
+            $"mlops train {ourSeconds:0.0} s ({ours.Record.Trainer?.Threads} threads, refit on {ours.Record.Refit?.Rows:N0} rows), test roc-auc {ourAuc:0.####}: time ratio {ourSeconds / theirs:0.00}x, roc-auc {ourAuc - q.GetProperty("roc_auc").GetDouble():+0.0000;-0.0000}"));
+    }
+
+    private static async Task<bool> RunsAsync(string file, params string[] args)
+    {
+        try
+        {
+            var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in args) info.ArgumentList.Add(a);
+            using var p = Process.Start(info)!;
+            await p.StandardOutput.ReadToEndAsync();
+            await p.StandardError.ReadToEndAsync();
+            await p.WaitForExitAsync();
+            return p.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
     }
 
     private static double TrueProbability(Table t, int r)

@@ -90,23 +90,38 @@ public sealed class MlNetScorer : IModelScorer
         return rows.Length <= RowEngineLimit ? ScoreRows(columns, rows) : ScoreStream(table, columns, rows);
     }
 
-    /// <summary>Many rows (evaluation): one streaming pass through the model's Transform.</summary>
+    /// <summary>
+    /// Many rows (evaluation, train metrics, batch scoring): streaming passes through the model's
+    /// Transform, one per core over contiguous parts of the rows (a transformer is immutable, so
+    /// parts score independently), each writing its own slice: the same values in the same order.
+    /// </summary>
     internal Predictions ScoreStream(Table table, TableColumn[] columns, int[] rows)
     {
-        var scored = _model.Transform(new TableDataView(table, rows, columns));
         var values = new float[rows.Length * Width];
-        var i = 0;
-        if (Task == ModelTask.Multiclass)
+        var parts = rows.Length >= 2 * ParallelPartRows ? Math.Min(Environment.ProcessorCount, rows.Length / ParallelPartRows) : 1;
+        var size = (rows.Length + parts - 1) / parts;
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
         {
-            foreach (var v in scored.GetColumn<VBuffer<float>>(OutputColumn)) v.CopyTo(values, i++ * Width);
-        }
-        else
-        {
-            foreach (var v in scored.GetColumn<float>(OutputColumn)) values[i++] = v;
-        }
+            var start = part * size;
+            var end = Math.Min(rows.Length, start + size);
+            if (start >= end) return;
+            var scored = _model.Transform(new TableDataView(table, rows[start..end], columns));
+            var i = start;
+            if (Task == ModelTask.Multiclass)
+            {
+                foreach (var v in scored.GetColumn<VBuffer<float>>(OutputColumn)) v.CopyTo(values, i++ * Width);
+            }
+            else
+            {
+                foreach (var v in scored.GetColumn<float>(OutputColumn)) values[i++] = v;
+            }
+        });
 
         return Wrap(values);
     }
+
+    // Below this many rows per part, a second pass costs more than it saves.
+    private const int ParallelPartRows = 25_000;
 
     /// <summary>
     /// A few rows (a serving request): a pooled engine maps each row through the model's bound

@@ -106,7 +106,7 @@ public sealed class Trainer(Action<string> log)
         var trained = MlNetTrainer.Train(table, spec, o.Settings, o.Split.Key, trainRows, evalRows);
         var metrics = new Dictionary<string, IReadOnlyDictionary<string, double>>
         {
-            ["train"] = Measure(trained.Scorer, spec, table, label, trainRows),
+            ["train"] = Measure(trained.Scorer, spec, table, label, Sample(trainRows, TrainMetricRows)),
         };
         if (evalRows.Length > 0) metrics["eval"] = Measure(trained.Scorer, spec, table, label, evalRows);
 
@@ -151,6 +151,20 @@ public sealed class Trainer(Action<string> log)
             Metrics = metrics,
         };
         return new TrainResult(modelPath, string.Empty, record);
+    }
+
+    /// <summary>
+    /// Train metrics (a check for overfitting, not a verdict) are measured on at most this many
+    /// train rows, evenly spaced: scoring every row of a large split would cost as much as the fit.
+    /// </summary>
+    internal const int TrainMetricRows = 100_000;
+
+    // Every k-th row, so the sample spans the whole split and is the same every run.
+    private static int[] Sample(int[] rows, int max)
+    {
+        if (rows.Length <= max) return rows;
+        var step = (double)rows.Length / max;
+        return Enumerable.Range(0, max).Select(i => rows[(int)(i * step)]).ToArray();
     }
 
     /// <summary>Metrics of a scorer on labeled rows.</summary>
