@@ -314,6 +314,7 @@ public sealed record MlOpsConfig
             },
             EarlyStopping = (int)(t.Number("early-stopping", 0, 100_000) ?? TrainDefaults.EarlyStopping),
             Refit = Flag(t, "refit") ?? TrainDefaults.Refit,
+            CrossValidationFolds = (int)(t.Number("cv", 2, 20) ?? 0),
             Exclude = t.List("exclude") ?? [],
             Text = t.List("text") ?? [],
             MaxCategories = (int)(t.Number("max-categories", 2, 10_000_000) ?? TrainDefaults.MaxCategories),
@@ -326,7 +327,7 @@ public sealed record MlOpsConfig
             throw Errors.Config(t.Where("early-stopping"), $"{name} does not support early stopping; use lightgbm or remove the key.");
         }
 
-        t.Done("trainer", "hyperparameters", "seed", "threads", "early-stopping", "refit", "exclude", "text", "max-categories", "command", "timeout", "output");
+        t.Done("trainer", "hyperparameters", "seed", "threads", "early-stopping", "refit", "cv", "exclude", "text", "max-categories", "command", "timeout", "output");
         return settings;
     }
 

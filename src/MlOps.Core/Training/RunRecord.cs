@@ -54,6 +54,9 @@ public sealed record RunRecord
     /// <summary>The refit on train + eval (built-in trainers with train.refit); null when there was none.</summary>
     public RefitRecord? Refit { get; init; }
 
+    /// <summary>k-fold cross-validation (train.cv); null when off.</summary>
+    public CrossValidationRecord? CrossValidation { get; init; }
+
     /// <summary>Command mode: the command line and timeout.</summary>
     public CommandRecord? Command { get; init; }
 
@@ -112,6 +115,12 @@ public sealed record TrainerRecord(string Name, IReadOnlyDictionary<string, doub
 /// eval metrics are the first fit's, on rows it did not train on.
 /// </summary>
 public sealed record RefitRecord(long Rows, int? Rounds);
+
+/// <summary>k-fold cross-validation over train + eval: folds, rows, and each metric's mean, sample standard deviation and per-fold values.</summary>
+public sealed record CrossValidationRecord(int Folds, long Rows, IReadOnlyDictionary<string, CrossValidationMetric> Metrics);
+
+/// <summary>One metric across the folds.</summary>
+public sealed record CrossValidationMetric(double Mean, double Sd, IReadOnlyList<double> Folds);
 
 /// <summary>The training command as run.</summary>
 public sealed record CommandRecord(string Line, double TimeoutSeconds, string WorkingDirectory);

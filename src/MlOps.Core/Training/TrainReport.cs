@@ -47,6 +47,20 @@ public static class TrainReport
             s.AppendLine();
         }
 
+        if (r.CrossValidation is { } cv)
+        {
+            s.AppendLine(CultureInfo.InvariantCulture, $"{cv.Folds}-fold cross-validation over train + eval ({cv.Rows:N0} rows; mean ± sd over the folds):");
+            s.AppendLine();
+            s.AppendLine("| metric | mean | sd | folds |");
+            s.AppendLine("| --- | ---: | ---: | --- |");
+            foreach (var (name, m) in cv.Metrics)
+            {
+                s.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {m.Mean:0.####} | {m.Sd:0.####} | {string.Join(", ", m.Folds.Select(v => v.ToString("0.####", CultureInfo.InvariantCulture)))} |");
+            }
+
+            s.AppendLine();
+        }
+
         if (r.Features is { Count: > 0 } features)
         {
             s.AppendLine("<details><summary>Features</summary>");

@@ -29,6 +29,9 @@ public sealed record TrainSettings
     /// </summary>
     public bool Refit { get; init; } = true;
 
+    /// <summary>k-fold cross-validation over train + eval (<c>train.cv</c>, 2 to 20); 0 = off.</summary>
+    public int CrossValidationFolds { get; init; }
+
     /// <summary>Stop when the eval-split metric has not improved for this many rounds; 0 = off.</summary>
     public int EarlyStopping { get; init; }
 

@@ -110,6 +110,14 @@ public sealed class Trainer(Action<string> log)
         };
         if (evalRows.Length > 0) metrics["eval"] = Measure(trained.Scorer, spec, table, label, evalRows);
 
+        CrossValidationRecord? cv = null;
+        if (o.Settings.CrossValidationFolds > 0)
+        {
+            var rows = trainRows.Concat(evalRows).Order().ToArray();
+            if (rows.Length < o.Settings.CrossValidationFolds * 2) throw Errors.Config("train.cv", $"{o.Settings.CrossValidationFolds} folds need at least {o.Settings.CrossValidationFolds * 2} labeled train and eval rows; there are {rows.Length}.");
+            cv = CrossValidation.Run(table, spec, label, o.Settings, o.Split.Key, rows, o.Settings.CrossValidationFolds, log);
+        }
+
         // Refit on train + eval with the rounds the first fit settled on: only test stays unseen.
         RefitRecord? refit = null;
         if (o.Settings.Refit && evalRows.Length > 0 && o.Settings.EarlyStopping > 0 && trained.Rounds is null)
@@ -143,6 +151,7 @@ public sealed class Trainer(Action<string> log)
         {
             PositiveClass = spec.PositiveClass,
             Refit = refit,
+            CrossValidation = cv,
             Trainer = new TrainerRecord(o.Settings.Trainer, trained.Hyperparameters, o.Settings.Seed, TrainerCatalog.Find(o.Settings.Trainer)!.Threads(o.Settings.Threads), o.Settings.EarlyStopping),
             Inputs = InputRecord.Of(trained.Scorer.Inputs),
             Features = trained.Plan.Features,

@@ -136,6 +136,37 @@ public class TrainTests
         Assert.Equal(plain.Metrics["eval"], run.Metrics["eval"]); // the eval figures are the first fit's either way
     }
 
+    [Fact]
+    public async Task Cross_validation_reports_each_fold_with_mean_and_sd_and_is_the_same_under_a_seed()
+    {
+        using var dir = new TempDir();
+        var config = dir.File("mlops.yaml", $"project: p\ntask: multiclass\nlabel: species\ndata: {{ path: {Example("data/current.csv")} }}\nsplit: {{ key: penguin_id }}\ntrain: {{ cv: 4, seed: 7 }}\n");
+        var runs = new List<RunRecord>();
+        foreach (var name in new[] { "a", "b" })
+        {
+            var (code, o, e) = await Support.Cli.RunAsync("train", "--config", config, "--output", dir.Combine(name));
+            Assert.True(code == ExitCodes.Success, o + e);
+            runs.Add(await RunRecord.ReadAsync(dir.Combine($"{name}/run.json")));
+        }
+
+        var cv = runs[0].CrossValidation!;
+        Assert.Equal(4, cv.Folds);
+        Assert.Equal(runs[0].Refit!.Rows, cv.Rows); // the same train + eval rows, never test
+        var accuracy = cv.Metrics["accuracy"];
+        Assert.Equal(4, accuracy.Folds.Count);
+        Assert.Equal(accuracy.Folds.Average(), accuracy.Mean, 12);
+        var mean = accuracy.Folds.Average();
+        Assert.Equal(Math.Sqrt(accuracy.Folds.Sum(v => (v - mean) * (v - mean)) / 3), accuracy.Sd, 12);
+        Assert.InRange(accuracy.Mean, 0.85, 1);
+        Assert.Equal(accuracy.Folds, runs[1].CrossValidation!.Metrics["accuracy"].Folds);
+        Assert.Contains("4-fold cross-validation", File.ReadAllText(dir.Combine("a/report.md")));
+
+        var bad = dir.File("bad.yaml", $"project: p\ntask: multiclass\nlabel: species\ndata: {{ path: {Example("data/current.csv")} }}\ntrain: {{ cv: 1 }}\n");
+        var (badCode, _, err) = await Support.Cli.RunAsync("train", "--config", bad, "--output", dir.Combine("bad"));
+        Assert.Equal(2, badCode);
+        Assert.Contains("train.cv", err);
+    }
+
     [Theory]
     [InlineData("binary")]
     [InlineData("regression")]
