@@ -220,6 +220,9 @@ public sealed class ParquetDatasetReader : IDatasetReader
         private int[]? _definitions;
         private int[]? _repetitions;
         private int _entries;
+
+        /// <summary>Level entries in this row group (present values are at most this many; the pooled array may be longer).</summary>
+        public int Entries => _entries;
         private int _entry;
         private int _value;
 
@@ -263,7 +266,7 @@ public sealed class ParquetDatasetReader : IDatasetReader
             {
                 // A BLOB is described by its length in bytes.
                 var (values, column) = await Raw<ReadOnlyMemory<byte>, NumberLeaf>(group, f, ct);
-                column.Values = values.Select(v => (double)v.Length).ToArray();
+                column.Values = values.Take(column.Entries).Select(v => (double)v.Length).ToArray();
                 column.Integer = true;
                 return column;
             }
@@ -271,14 +274,14 @@ public sealed class ParquetDatasetReader : IDatasetReader
             if (t == typeof(Guid))
             {
                 var (values, column) = await Raw<Guid, TextLeaf>(group, f, ct);
-                column.Values = values.Select(g => g.ToString("D", CultureInfo.InvariantCulture).AsMemory()).ToArray();
+                column.Values = values.Take(column.Entries).Select(g => g.ToString("D", CultureInfo.InvariantCulture).AsMemory()).ToArray();
                 return column;
             }
 
             if (t == typeof(DateTimeOffset))
             {
                 var (values, column) = await Raw<DateTimeOffset, TimeLeaf>(group, f, ct);
-                column.Values = values.Select(v => TimeValue.Seconds(v.UtcDateTime)).ToArray();
+                column.Values = values.Take(column.Entries).Select(v => TimeValue.Seconds(v.UtcDateTime)).ToArray();
                 column.Kind = TimeKind.Zoned;
                 return column;
             }
@@ -287,7 +290,7 @@ public sealed class ParquetDatasetReader : IDatasetReader
             {
                 // The clock value as stored: naive stays naive, adjusted-to-UTC is an instant.
                 var (values, column) = await Raw<DateTime, TimeLeaf>(group, f, ct);
-                column.Values = values.Select(TimeValue.Seconds).ToArray();
+                column.Values = values.Take(column.Entries).Select(TimeValue.Seconds).ToArray();
                 column.Kind = f is DateTimeDataField dt
                     ? dt.DateTimeFormat == DateTimeFormat.Date ? TimeKind.Date : dt.DateTimeFormat == DateTimeFormat.Timestamp && !dt.IsAdjustedToUTC ? TimeKind.Naive : TimeKind.Zoned
                     : TimeKind.Naive;
