@@ -224,43 +224,8 @@ public sealed class JsonLinesReader : IDatasetReader
                 }
 
                 var column = ColumnOf(ref name, position++);
-                switch (reader.TokenType)
-                {
-                    case JsonTokenType.String:
-                        if (reader.ValueIsEscaped)
-                        {
-                            if (_scratch.Length < reader.ValueSpan.Length) _scratch = new byte[reader.ValueSpan.Length * 2];
-                            var n = reader.CopyString(_scratch);
-                            if (n == 0) sink.Missing(column);
-                            else sink.Text(column, _scratch.AsSpan(0, n));
-                        }
-                        else if (reader.ValueSpan.Length == 0)
-                        {
-                            sink.Missing(column);
-                        }
-                        else
-                        {
-                            if (!System.Text.Unicode.Utf8.IsValid(reader.ValueSpan)) throw new ArgumentException("utf8");
-                            sink.Text(column, reader.ValueSpan);
-                        }
-
-                        break;
-                    case JsonTokenType.Number:
-                        var span = reader.ValueSpan;
-                        var integer = span.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0;
-                        sink.Number(column, reader.GetDouble(), integer);
-                        break;
-                    case JsonTokenType.True:
-                    case JsonTokenType.False:
-                        sink.Boolean(column, reader.TokenType == JsonTokenType.True);
-                        break;
-                    case JsonTokenType.Null:
-                        sink.Missing(column);
-                        break;
-                    default:
-                        Nested(ref reader, NameOf(column), column);
-                        break;
-                }
+                if (reader.TokenType == JsonTokenType.StartArray) Nested(ref reader, name.GetString()!, column);
+                else Scalar(ref reader, column);
             }
 
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
@@ -324,14 +289,29 @@ public sealed class JsonLinesReader : IDatasetReader
             return column;
         }
 
+        // A string, number, boolean or null; strings without escapes reach the sink as the line's own bytes.
         private void Scalar(ref Utf8JsonReader reader, int column)
         {
             switch (reader.TokenType)
             {
                 case JsonTokenType.String:
-                    var text = reader.GetString()!;
-                    if (text.Length == 0) sink.Missing(column);
-                    else sink.Text(column, Encoding.UTF8.GetBytes(text));
+                    if (reader.ValueIsEscaped)
+                    {
+                        if (_scratch.Length < reader.ValueSpan.Length) _scratch = new byte[reader.ValueSpan.Length * 2];
+                        var n = reader.CopyString(_scratch);
+                        if (n == 0) sink.Missing(column);
+                        else sink.Text(column, _scratch.AsSpan(0, n));
+                    }
+                    else if (reader.ValueSpan.Length == 0)
+                    {
+                        sink.Missing(column);
+                    }
+                    else
+                    {
+                        if (!System.Text.Unicode.Utf8.IsValid(reader.ValueSpan)) throw new ArgumentException("utf8");
+                        sink.Text(column, reader.ValueSpan);
+                    }
+
                     break;
                 case JsonTokenType.Number:
                     sink.Number(column, reader.GetDouble(), reader.ValueSpan.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0);
@@ -366,7 +346,5 @@ public sealed class JsonLinesReader : IDatasetReader
             else if (position == _recent.Count) _recent.Add(entry);
             return column;
         }
-
-        private string NameOf(int column) => _columns.FirstOrDefault(kv => kv.Value == column).Key ?? "?";
     }
 }
