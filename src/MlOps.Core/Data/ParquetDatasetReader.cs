@@ -41,10 +41,10 @@ public sealed class ParquetDatasetReader : IDatasetReader
         {
             sink.BeginFile(path);
             var leaves = new List<Leaf>();
-            var names = new HashSet<string>(StringComparer.Ordinal);
+            var columns = new Columns(sink, path);
             foreach (var field in reader.Schema.Fields)
             {
-                Walk(field, field.Name, null, leaves, new NameCheck(sink, names, path), path);
+                Walk(field, field.Name, null, leaves, columns);
             }
 
             long rows = 0;
@@ -91,46 +91,46 @@ public sealed class ParquetDatasetReader : IDatasetReader
 
     // Collects the readable leaves under a field with their dataset names. `list` is the innermost
     // list or map the field sits in (null at the top level or inside structs only).
-    private static void Walk(Field field, string name, Field? list, List<Leaf> leaves, IRecordSink sink, string path)
+    private static void Walk(Field field, string name, Field? list, List<Leaf> leaves, Columns columns)
     {
         switch (field)
         {
             case StructField s:
-                foreach (var child in s.Fields) Walk(child, $"{name}.{child.Name}", list, leaves, sink, path);
+                foreach (var child in s.Fields) Walk(child, $"{name}.{child.Name}", list, leaves, columns);
                 break;
             case ListField l:
-                Nested(l, name, list, [(l.Item, name + "[]")], leaves, sink, path);
+                Nested(l, name, list, [(l.Item, name + "[]")], leaves, columns);
                 break;
             case MapField m:
-                Nested(m, name, list, [(m.Key, name + "[].key"), (m.Value, name + "[].value")], leaves, sink, path);
+                Nested(m, name, list, [(m.Key, name + "[].key"), (m.Value, name + "[].value")], leaves, columns);
                 break;
             case DataField d:
                 if (Unsupported(d) is { } why)
                 {
-                    sink.Warning($"{path}: column \"{name}\" is {why}; it is skipped.");
+                    columns.Warning($"column \"{name}\" is {why}; it is skipped.");
                     return;
                 }
 
-                var column = list is null ? sink.Column(name) : sink.ElementColumn(name);
+                var column = list is null ? columns.Column(name) : columns.Element(name);
                 if (column >= 0) leaves.Add(new Leaf(d, name, column, list?.MaxDefinitionLevel ?? 0));
                 break;
         }
     }
 
-    private static void Nested(Field nested, string name, Field? outer, (Field Field, string Name)[] items, List<Leaf> leaves, IRecordSink sink, string path)
+    private static void Nested(Field nested, string name, Field? outer, (Field Field, string Name)[] items, List<Leaf> leaves, Columns columns)
     {
         var first = leaves.Count;
-        var lengthColumn = outer is null ? sink.Column(name) : -1;
+        var lengthColumn = outer is null ? columns.Column(name) : -1;
         foreach (var (item, itemName) in items)
         {
             // Elements of a struct inside a list are named l[].field, not l[].element.field.
             if (item is StructField s && nested is ListField)
             {
-                foreach (var child in s.Fields) Walk(child, $"{itemName}.{child.Name}", nested, leaves, sink, path);
+                foreach (var child in s.Fields) Walk(child, $"{itemName}.{child.Name}", nested, leaves, columns);
             }
             else
             {
-                Walk(item, itemName, nested, leaves, sink, path);
+                Walk(item, itemName, nested, leaves, columns);
             }
         }
 
@@ -168,32 +168,20 @@ public sealed class ParquetDatasetReader : IDatasetReader
 
     // Registers each dataset name once: a second column that maps to a name already taken (a
     // top-level "s.a" beside struct s's field a) is skipped with a warning, never merged into it.
-    private sealed class NameCheck(IRecordSink sink, HashSet<string> names, string path) : IRecordSink
+    private sealed class Columns(IRecordSink sink, string path)
     {
+        private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+
         public int Column(string name) => Claim(name) ? sink.Column(name) : -1;
 
-        public int ElementColumn(string name) => Claim(name) ? sink.ElementColumn(name) : -1;
+        public int Element(string name) => Claim(name) ? sink.ElementColumn(name) : -1;
 
-        public void Warning(string message) => sink.Warning(message);
-
-        public void BeginFile(string file) => throw new NotSupportedException();
-
-        public void Text(int column, ReadOnlySpan<byte> utf8) => throw new NotSupportedException();
-
-        public void Number(int column, double value, bool isInteger) => throw new NotSupportedException();
-
-        public void Boolean(int column, bool value) => throw new NotSupportedException();
-
-        public void Missing(int column) => throw new NotSupportedException();
-
-        public void EndRecord() => throw new NotSupportedException();
-
-        public void EndFile() => throw new NotSupportedException();
+        public void Warning(string message) => sink.Warning($"{path}: {message}");
 
         private bool Claim(string name)
         {
-            if (names.Add(name)) return true;
-            sink.Warning($"{path}: two columns are both named \"{name}\" once nested fields are named by their path; the second is skipped.");
+            if (_names.Add(name)) return true;
+            Warning($"two columns are both named \"{name}\" once nested fields are named by their path; the second is skipped.");
             return false;
         }
     }
