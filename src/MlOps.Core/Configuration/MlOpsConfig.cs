@@ -177,7 +177,6 @@ public sealed record MlOpsConfig
         }
 
         var defaults = new Monitoring.MonitorSettings();
-        var predictions = m.String("predictions");
         var decay = m.Section("decay");
         var labels = m.Section("labels");
         var settings = new Monitoring.MonitorSettings
@@ -185,7 +184,7 @@ public sealed record MlOpsConfig
             Since = Window(m, "since"),
             Window = Window(m, "window"),
             Drift = m.Section("drift") is { } d ? BindDrift(d) : null,
-            Predictions = predictions is null ? defaults.Predictions : predictions is "true" ? true : predictions is "false" ? false : throw Errors.Config(m.Where("predictions"), $"'{predictions}' is not true or false."),
+            Predictions = Flag(m, "predictions") ?? defaults.Predictions,
             Decay = decay is null ? defaults.Decay : new Monitoring.DecaySettings
             {
                 Metric = decay.String("metric"),
