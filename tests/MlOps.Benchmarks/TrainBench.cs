@@ -65,10 +65,10 @@ internal static class TrainBench
     private static async Task AgainstScikitLearnAsync(string dir, string csv, Table table, MlNetScorer scorer, double ourSeconds, TrainResult ours)
     {
         const string python = "/usr/bin/python3";
-        if (!await RunsAsync(python, "-c", "import sklearn"))
+        if ((await PeerProcess.RunAsync(python, ["-c", "import sklearn"])).Code != 0)
         {
             Console.WriteLine("sklearn  installing python3-sklearn (apt-get)...");
-            await RunsAsync("apt-get", "install", "-y", "--no-install-recommends", "python3-sklearn");
+            await PeerProcess.RunAsync("apt-get", ["install", "-y", "--no-install-recommends", "python3-sklearn"]);
         }
 
         var test = table.RowsOf("test");
@@ -77,14 +77,9 @@ internal static class TrainBench
         foreach (var r in test) mask[r] = (byte)'1';
         var maskPath = Path.Combine(dir, "test-mask.bin");
         await File.WriteAllBytesAsync(maskPath, mask);
-        var script = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "tools", "bench", "sklearn_train.py"));
-        var info = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { script, csv, maskPath, "label", "city,product" }) info.ArgumentList.Add(a);
-        using var p = Process.Start(info)!;
-        var stdout = await p.StandardOutput.ReadToEndAsync();
-        var stderr = await p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        if (p.ExitCode != 0)
+        var script = PeerProcess.RepoPath("tools", "bench", "sklearn_train.py");
+        var (code, stdout, stderr) = await PeerProcess.RunAsync(python, [script, csv, maskPath, "label", "city,product"]);
+        if (code != 0)
         {
             Console.WriteLine($"sklearn  peer failed: {stderr.Trim()}");
             return;
@@ -98,24 +93,6 @@ internal static class TrainBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"vs sklearn HistGradientBoosting 100 rounds on {q.GetProperty("rows_trained").GetInt32():N0} rows: read {q.GetProperty("read_s").GetDouble():0.0} s + fit {q.GetProperty("fit_s").GetDouble():0.0} s = {theirs:0.0} s, test roc-auc {q.GetProperty("roc_auc").GetDouble():0.####}; " +
             $"mlops train {ourSeconds:0.0} s ({ours.Record.Trainer?.Threads} threads, refit on {ours.Record.Refit?.Rows:N0} rows), test roc-auc {ourAuc:0.####}: time ratio {ourSeconds / theirs:0.00}x, roc-auc {ourAuc - q.GetProperty("roc_auc").GetDouble():+0.0000;-0.0000}"));
-    }
-
-    private static async Task<bool> RunsAsync(string file, params string[] args)
-    {
-        try
-        {
-            var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in args) info.ArgumentList.Add(a);
-            using var p = Process.Start(info)!;
-            await p.StandardOutput.ReadToEndAsync();
-            await p.StandardError.ReadToEndAsync();
-            await p.WaitForExitAsync();
-            return p.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
     }
 
     private static double TrueProbability(Table t, int r)

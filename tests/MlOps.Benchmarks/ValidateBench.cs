@@ -13,7 +13,7 @@ namespace MlOps.Benchmarks;
 /// </summary>
 internal static class ValidateBench
 {
-    private static readonly string DuckDbScript = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "tools", "test-services", "duckdb-sql.mjs");
+    private static readonly string DuckDbScript = PeerProcess.RepoPath("tools", "test-services", "duckdb-sql.mjs");
 
     public static async Task RunAsync(int rows, string dir)
     {
@@ -27,7 +27,7 @@ internal static class ValidateBench
                     var csv = Path.Combine(dir, $"{name}-{n}.csv");
                     if (!File.Exists(csv)) Generate(csv, n, numericOnly, seed: 1);
                     var parquet = Path.ChangeExtension(csv, ".parquet");
-                    if (!File.Exists(parquet)) await DuckDbAsync("--file-sql", $"copy (select * from '{csv}') to '{parquet}' (format parquet)");
+                    if (!File.Exists(parquet)) await DuckDbAsync($"copy (select * from '{csv}') to '{parquet}' (format parquet)");
                     await OneAsync(name, n, format == ".csv" ? csv : parquet);
                 }
             }
@@ -89,23 +89,8 @@ internal static class ValidateBench
     // The peer runs in node (npm's @duckdb/node-api, installed by the Services target).
     private static async Task<System.Text.Json.JsonElement> DuckDbAsync(params string[] args)
     {
-        var script = Path.GetFullPath(DuckDbScript);
-        var info = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(script)! };
-        info.ArgumentList.Add(script);
-        if (args[0] == "--file-sql")
-        {
-            info.ArgumentList.Add(args[1]);
-        }
-        else
-        {
-            foreach (var a in args) info.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(info)!;
-        var stdout = await p.StandardOutput.ReadToEndAsync();
-        var stderr = await p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"DuckDB failed (run ./build.sh services first): {stderr}");
+        var (code, stdout, stderr) = await PeerProcess.RunAsync("node", [DuckDbScript, .. args], Path.GetDirectoryName(DuckDbScript));
+        if (code != 0) throw new InvalidOperationException($"DuckDB failed (run ./build.sh services first): {stderr}");
         return System.Text.Json.JsonDocument.Parse(stdout.Trim()).RootElement.Clone();
     }
 
