@@ -1,8 +1,8 @@
 # mlops in a container. Two targets from one build: 'serve' (the default: non-root, for mlops serve
-# and docker run) and 'action' (what the released actions reference as docker://ghcr.io/OWNER/mlops-ci-action:vX,
-# so runs do not pay a build). Multi-stage: the SDK builds, the ASP.NET runtime image runs (the
-# server needs ASP.NET Core; ML.NET and ONNX Runtime bring native libraries, so no trimming or
-# Native AOT: see docs/training.md).
+# and docker run) and 'action' (container actions on a registry of your own: mlops action write
+# --image REGISTRY/mlops-ci-action:vX; released actions run prebuilt binaries instead).
+# Multi-stage: the SDK builds, the ASP.NET runtime image runs (the server needs ASP.NET Core;
+# ML.NET and ONNX Runtime bring native libraries, so no trimming or Native AOT: see docs/training.md).
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props MlOps.CI.sln ./

@@ -50,10 +50,10 @@ Define("Example", "Run the main job on the embedded example: mlops run (validate
     }
 });
 Define("Pack", "Pack the mlops dotnet tool into artifacts/packages.", ["Build"], () => Run("dotnet", $"pack src/MlOps.Cli -c {configuration} --no-build -o artifacts/packages{version}"));
-Define("Publish", "Publish a self-contained single-file mlops for linux-x64 into artifacts/publish.", ["Restore"], () =>
-    Run("dotnet", $"publish src/MlOps.Cli -c {configuration}{version} -r linux-x64 --self-contained -p:PublishSingleFile=true -p:TreatWarningsAsErrors=false -o artifacts/publish"));
-Define("Actions", "Write actions/*/action.yml and the Azure DevOps extension (actions/azure-devops) from the stage catalog in src/MlOps.Cli/Actions; the tests fail when the committed files differ.", ["Build"], () =>
-    Run("dotnet", $"src/MlOps.Cli/bin/{configuration}/net10.0/mlops.dll action write --github actions --azure actions/azure-devops"));
+Define("Publish", "Publish mlops for every runtime in the support matrix (self-contained, ReadyToRun; RUNTIMES=linux-x64,win-x64 for some), check each has exactly the native libraries src/MlOps.Cli/SupportMatrix.cs says, and pack artifacts/release/mlops-VERSION-RUNTIME.tar.gz with SHA256SUMS: what released actions and Azure tasks download.", ["Restore"], () =>
+    PublishAsync(Environment.GetEnvironmentVariable("RUNTIMES") is { Length: > 0 } only ? only.Split(',', StringSplitOptions.TrimEntries) : [.. MlOps.Cli.SupportMatrix.Runtimes.Select(r => r.Runtime)]));
+Define("Actions", "Write actions/*/action.yml and the Azure DevOps extension (actions/azure-devops) from the stage catalog in src/MlOps.Cli/Actions; the tests fail when the committed files differ. For a release, RELEASE_URL=<the release's download URL> also writes actions/release.env and tasks that run the archives in artifacts/release (from Publish).", ["Build"], () =>
+    Run("dotnet", $"src/MlOps.Cli/bin/{configuration}/net10.0/mlops.dll action write --github actions --azure actions/azure-devops" + (Environment.GetEnvironmentVariable("RELEASE_URL") is { Length: > 0 } url ? $" --release \"{url}\" --checksums artifacts/release/SHA256SUMS" : string.Empty)));
 Define("PackExtension", "Package the Azure DevOps extension (one task per stage) with tfx-cli into artifacts/extension.", ["Services"], () =>
     Run(Path.Combine(root, "tools", "test-services", "node_modules", ".bin", OperatingSystem.IsWindows() ? "tfx.cmd" : "tfx"),
         "extension create --root actions/azure-devops --manifest-globs vss-extension.json --output-path artifacts/extension --no-prompt"));
@@ -108,6 +108,40 @@ async Task TestAsync(string? filter)
 
     Console.WriteLine($"Tests: {passed} passed, {failed} failed, {skipped} skipped");
     if (code != 0 || failed > 0 || passed == 0) throw new BuildFailed(passed == 0 ? "no tests ran." : "tests failed.");
+}
+
+async Task PublishAsync(string[] runtimes)
+{
+    var release = Path.Combine(root, "artifacts", "release");
+    if (Directory.Exists(release)) Directory.Delete(release, recursive: true);
+    Directory.CreateDirectory(release);
+    var number = Environment.GetEnvironmentVariable("VERSION") is { Length: > 0 } given ? given : Regex.Match(File.ReadAllText(Path.Combine(root, "Directory.Build.props")), "<Version>([^<]+)</Version>").Groups[1].Value;
+    var sums = new List<string>();
+    foreach (var runtime in runtimes)
+    {
+        if (!MlOps.Cli.SupportMatrix.Runtimes.Any(r => r.Runtime == runtime)) throw new BuildFailed($"RUNTIMES: '{runtime}' is not in the support matrix ({string.Join(", ", MlOps.Cli.SupportMatrix.Runtimes.Select(r => r.Runtime))}).");
+        var folder = Path.Combine(root, "artifacts", "publish", runtime);
+        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        // Its own obj and bin (--artifacts-path): never mixed with the build the tests and the IDE use.
+        await Run("dotnet", $"publish src/MlOps.Cli -c {configuration}{version} -r {runtime} --self-contained -p:PublishReadyToRun=true -p:TreatWarningsAsErrors=false --artifacts-path artifacts/build -o \"{folder}\" --nologo -v quiet");
+        var problems = MlOps.Cli.SupportMatrix.Check(folder, runtime);
+        if (problems.Count > 0) throw new BuildFailed(string.Join(Environment.NewLine, problems));
+        var archive = Path.Combine(release, $"mlops-{number}-{runtime}.tar.gz");
+        await using (var file = File.Create(archive))
+        await using (var gzip = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.Optimal))
+        {
+            // Files at the top, Unix modes kept: mlops is executable once extracted.
+            await System.Formats.Tar.TarFile.CreateFromDirectoryAsync(folder, gzip, includeBaseDirectory: false);
+        }
+
+        await using var read = File.OpenRead(archive);
+        var hash = Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(read));
+        sums.Add($"{hash}  {Path.GetFileName(archive)}");
+        Console.WriteLine($"{runtime}: native libraries as the support matrix says; {Path.GetFileName(archive)} {new FileInfo(archive).Length / 1048576.0:0.0} MB");
+    }
+
+    // The format sha256sum -c reads; `mlops action write --release` bakes these into the actions and tasks.
+    await File.WriteAllTextAsync(Path.Combine(release, "SHA256SUMS"), string.Join("\n", sums) + "\n");
 }
 
 async Task Run(string file, string arguments)

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Runtime.InteropServices;
 
 namespace MlOps.Cli;
@@ -12,6 +13,14 @@ public static class Program
     /// </summary>
     public static async Task<int> Main(string[] args)
     {
+        if (args is ["--version"])
+        {
+            // What System.CommandLine prints, without building the command tree: start-up is
+            // what CI steps that check the tool pay (see README, start-up).
+            Console.Out.WriteLine(typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion);
+            return 0;
+        }
+
         using var cts = new CancellationTokenSource();
         PosixSignal? received = null;
         void Stop(PosixSignalContext context)

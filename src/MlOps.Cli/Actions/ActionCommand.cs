@@ -37,25 +37,35 @@ public static class ActionCommand
         var github = new Option<string?>("--github") { Description = "Write one folder per action with its action.yml here (e.g. actions).", HelpName = "folder" };
         var azure = new Option<string?>("--azure") { Description = "Write the Azure DevOps extension here: vss-extension.json and one task per stage (e.g. actions/azure-devops).", HelpName = "folder" };
         var image = new Option<string?>("--image") { Description = "Make the GitHub actions container actions that run this published image (e.g. ghcr.io/mlops-ci/mlops-ci-action:v1.0.0) instead of composite actions that run mlops from the checkout; for releases and for mirrors of the image on your own registry.", HelpName = "image" };
-        var cmd = new Command("write", "Write the GitHub action.yml files and the Azure DevOps extension (task.json per stage) from the stage definitions built into mlops.") { github, azure, image };
+        var releaseUrl = new Option<string?>("--release") { Description = "For a release: the URL the prebuilt archives are downloaded from (https://github.com/OWNER/REPO/releases/download/vX.Y.Z). The actions (actions/release.env) and the Azure tasks then run that release's mlops for the runner's OS and architecture, checked against --checksums; no build, no .NET SDK.", HelpName = "url" };
+        var checksums = new Option<string>("--checksums") { Description = "The SHA256SUMS of the archives that ./build.sh publish wrote (with --release).", HelpName = "file", DefaultValueFactory = _ => Path.Combine("artifacts", "release", "SHA256SUMS") };
+        var cmd = new Command("write", "Write the GitHub action.yml files and the Azure DevOps extension (task.json per stage) from the stage definitions built into mlops.") { github, azure, image, releaseUrl, checksums };
         cmd.SetAction(async (parse, ct) =>
         {
             if (parse.GetValue(github) is null && parse.GetValue(azure) is null) throw Errors.Config("mlops action write", "give --github FOLDER, --azure FOLDER or both.");
+            if (parse.GetValue(image) is not null && parse.GetValue(releaseUrl) is not null) throw Errors.Config("mlops action write", "give --image (container actions) or --release (prebuilt binaries), not both.");
             var version = MlOps.Artifacts.ToolInfo.Version;
+            var release = parse.GetValue(releaseUrl) is { } url ? ReleaseBinaries.Read(parse.GetValue(checksums)!, url) : null;
             if (parse.GetValue(github) is { } g)
             {
                 foreach (var a in ActionCatalog.All) await ActionFiles.WriteAsync(Path.Combine(g, a.Name, "action.yml"), ActionFiles.GitHubAction(a, parse.GetValue(image)), ct);
-                console.Out.WriteLine($"Wrote {ActionCatalog.All.Count} actions under {g}.");
+                // The composite actions are the same on main and on a release: release.env is what makes mlops.sh run the release's binary.
+                var env = Path.Combine(g, "release.env");
+                if (release is not null) await ActionFiles.WriteAsync(env, release.ActionsEnvironment(), ct);
+                else if (File.Exists(env)) File.Delete(env);
+                console.Out.WriteLine($"Wrote {ActionCatalog.All.Count} actions under {g}{(release is null ? string.Empty : $", running the prebuilt mlops {release.Version} ({string.Join(", ", release.Sha256.Keys)})")}.");
             }
 
             if (parse.GetValue(azure) is { } z)
             {
+                // The tasks pin the tool to the extension's version.
+                if (release is not null && release.Version != version) throw Errors.Config("--checksums", $"the archives are mlops {release.Version}, but this mlops (the extension's version) is {version}; run both from one VERSION.");
                 await ActionFiles.WriteAsync(Path.Combine(z, "vss-extension.json"), ActionFiles.ExtensionManifest(version), ct);
                 foreach (var a in ActionCatalog.All)
                 {
                     var folder = Path.Combine(z, "tasks", a.AzureTaskName);
                     await ActionFiles.WriteAsync(Path.Combine(folder, "task.json"), ActionFiles.TaskJson(a, version), ct);
-                    await ActionFiles.WriteAsync(Path.Combine(folder, "index.js"), ActionFiles.TaskLauncher(a, version), ct);
+                    await ActionFiles.WriteAsync(Path.Combine(folder, "index.js"), ActionFiles.TaskLauncher(a, version, release), ct);
                 }
 
                 console.Out.WriteLine($"Wrote the Azure DevOps extension {version} with {ActionCatalog.All.Count} tasks under {z}.");

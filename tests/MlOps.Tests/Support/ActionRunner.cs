@@ -11,10 +11,15 @@ namespace MlOps.Tests.Support;
 /// file per step, and the action's outputs read through their <c>value:</c> expressions. Only the
 /// expressions our action.yml files use are understood; any other fails the test loudly.
 /// </summary>
-public sealed partial class ActionRunner(string workspace, string runnerTemp, IReadOnlyDictionary<string, string> runnerEnvironment, string token)
+public sealed partial class ActionRunner(string workspace, string runnerTemp, IReadOnlyDictionary<string, string> runnerEnvironment, string token, string? actionsRoot = null)
 {
+    private readonly string _actions = actionsRoot ?? Path.Combine(Cli.RepoRoot, "actions");
+
     /// <summary>The job summary so far, as the runner concatenates each step's summary file.</summary>
     public string Summary { get; private set; } = string.Empty;
+
+    /// <summary>The folders steps added to PATH through GITHUB_PATH, in order.</summary>
+    public List<string> AddedPaths { get; } = [];
 
     /// <summary>The variables the runner gives every step of a job (a subset: the ones a step can read), with the mlops launcher in <paramref name="bin"/> first on PATH.</summary>
     public static Dictionary<string, string> JobEnvironment(string bin, string home, string repository, string eventName, string eventPath, string refName, string sha, string apiUrl, string runId) => new()
@@ -39,7 +44,7 @@ public sealed partial class ActionRunner(string workspace, string runnerTemp, IR
     /// <summary>Runs actions/NAME with the given <c>with:</c> values.</summary>
     public async Task<ActionRun> RunAsync(string name, IReadOnlyDictionary<string, string>? with = null)
     {
-        var folder = Path.Combine(Cli.RepoRoot, "actions", name);
+        var folder = Path.Combine(_actions, name);
         var action = YamlFiles.Load(Path.Combine(folder, "action.yml"));
         var inputs = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, node) in ((YamlMappingNode)action["inputs"]).Children)
@@ -57,17 +62,29 @@ public sealed partial class ActionRunner(string workspace, string runnerTemp, IR
         var code = 0;
         foreach (YamlMappingNode step in (YamlSequenceNode)runs["steps"])
         {
-            Assert.Equal("bash", ((YamlScalarNode)step["shell"]).Value);
             var id = step.Children.TryGetValue(new YamlScalarNode("id"), out var idNode) ? ((YamlScalarNode)idNode).Value! : Guid.NewGuid().ToString("N");
+            if (step.Children.TryGetValue(new YamlScalarNode("if"), out var condition) && !Condition(((YamlScalarNode)condition).Value!, stepOutputs))
+            {
+                stepOutputs[id] = [];
+                continue;
+            }
+
+            // Another action (setup-dotnet, cache) is the runner's business, not ours: a step that
+            // would run one fails the test, so the tests run only paths that skip them.
+            Assert.False(step.Children.ContainsKey(new YamlScalarNode("uses")), $"actions/{name}: the test runner does not run uses: steps ({id})");
+            Assert.Equal("bash", ((YamlScalarNode)step["shell"]).Value);
             var output = Path.Combine(runnerTemp, $"output-{Guid.NewGuid():N}");
             var summary = Path.Combine(runnerTemp, $"summary-{Guid.NewGuid():N}");
+            var addPath = Path.Combine(runnerTemp, $"path-{Guid.NewGuid():N}");
             File.WriteAllText(output, string.Empty);
             File.WriteAllText(summary, string.Empty);
+            File.WriteAllText(addPath, string.Empty);
             var env = new Dictionary<string, string>(runnerEnvironment)
             {
                 ["GITHUB_ACTION_PATH"] = folder,
                 ["GITHUB_OUTPUT"] = output,
                 ["GITHUB_STEP_SUMMARY"] = summary,
+                ["GITHUB_PATH"] = addPath,
                 ["GITHUB_WORKSPACE"] = workspace,
                 ["RUNNER_TEMP"] = runnerTemp,
             };
@@ -84,6 +101,7 @@ public sealed partial class ActionRunner(string workspace, string runnerTemp, IR
             log.Append(stdout).Append(stderr);
             stepOutputs[id] = ParseOutputs(File.ReadAllText(output));
             Summary += File.ReadAllText(summary);
+            AddedPaths.AddRange(File.ReadAllLines(addPath).Where(l => l.Length > 0));
             code = exit;
             if (exit != 0) break;
         }
@@ -121,6 +139,19 @@ public sealed partial class ActionRunner(string workspace, string runnerTemp, IR
 
         return result;
     }
+
+    /// <summary>An <c>if:</c> of the shapes our actions use: <c>steps.ID.outputs.NAME != 'value'</c> (or ==), joined by &amp;&amp;.</summary>
+    private static bool Condition(string text, Dictionary<string, Dictionary<string, string>> steps) =>
+        text.Split("&&").All(part =>
+        {
+            var m = ConditionPart().Match(part.Trim());
+            Assert.True(m.Success, $"the test runner does not understand if: {text}");
+            var value = steps.TryGetValue(m.Groups[1].Value, out var outputs) ? outputs.GetValueOrDefault(m.Groups[2].Value, string.Empty) : string.Empty;
+            return (value == m.Groups[4].Value) == (m.Groups[3].Value == "==");
+        });
+
+    [GeneratedRegex(@"^steps\.([A-Za-z0-9_\-]+)\.outputs\.([A-Za-z0-9_\-]+) (==|!=) '([^']*)'$")]
+    private static partial Regex ConditionPart();
 
     private string Evaluate(string text, Dictionary<string, string> inputs, Dictionary<string, Dictionary<string, string>>? steps) =>
         Expression().Replace(text, m =>

@@ -3,12 +3,16 @@
 // and mlops writes the ##vso logging commands (outputs, summary, issues) itself.
 'use strict';
 const { spawnSync } = require('child_process');
+const crypto = require('crypto');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
 const STAGE = 'train';
 const VERSION = '0.1.0';
+// The release's archives (./build.sh publish), by runtime: none in a development build.
+const RELEASE_URL = null;
+const SHA256 = {};
 const windows = process.platform === 'win32';
 
 function fail(message) {
@@ -27,23 +31,69 @@ function onPath(name) {
   return null;
 }
 
-let mlops = onPath('mlops');
-if (!mlops) {
-  // The dotnet tool of this extension's version, installed once per agent (needs the .NET 10 SDK: UseDotNet@2).
-  const tools = path.join(process.env.AGENT_TOOLSDIRECTORY || process.env.AGENT_TEMPDIRECTORY || os.tmpdir(), 'mlops-ci', VERSION);
-  mlops = path.join(tools, windows ? 'mlops.exe' : 'mlops');
-  if (!fs.existsSync(mlops)) {
-    const install = spawnSync('dotnet', ['tool', 'install', 'MlOps.CI.Tool', '--version', VERSION, '--tool-path', tools], { stdio: 'inherit' });
-    if (install.status !== 0) fail(`could not install mlops ${VERSION} as a dotnet tool; add the UseDotNet@2 task (.NET 10 SDK) before this one, or put mlops on PATH.`);
-  }
+function runtime() {
+  const system = { linux: 'linux', win32: 'win', darwin: 'osx' }[process.platform];
+  const arch = { x64: 'x64', arm64: 'arm64' }[process.arch];
+  return system && arch ? `${system}-${arch}` : `${process.platform}-${process.arch}`;
 }
 
-const env = { ...process.env };
-// The job's access token, for the pull-request thread; mlops masks it.
-const token = process.env.ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN;
-if (token && !env.SYSTEM_ACCESSTOKEN) env.SYSTEM_ACCESSTOKEN = token;
-const cwd = process.env.SYSTEM_DEFAULTWORKINGDIRECTORY || process.cwd();
-const run = spawnSync(mlops, ['action', 'run', STAGE], { stdio: 'inherit', env, cwd, shell: windows && mlops.endsWith('.cmd') });
-if (run.error) fail(`could not run ${mlops}: ${run.error.message}`);
-if (run.status !== 0) console.log(`##vso[task.complete result=Failed;]mlops action run ${STAGE} exited with ${run.status}.`);
-process.exit(run.status === null ? 1 : run.status);
+// The release's mlops for this agent, downloaded and verified once per tool folder.
+async function install() {
+  const rid = runtime();
+  const expected = SHA256[rid];
+  if (!expected) fail(`mlops ${VERSION} has no build for ${rid}; see the support matrix in the MlOps.CI README.`);
+  const folder = path.join(process.env.AGENT_TOOLSDIRECTORY || process.env.AGENT_TEMPDIRECTORY || os.tmpdir(), 'mlops-ci', VERSION, rid);
+  const mlops = path.join(folder, windows ? 'mlops.exe' : 'mlops');
+  if (fs.existsSync(path.join(folder, '.complete'))) return mlops;
+  const base = (process.env.MLOPS_CI_DOWNLOAD_URL || RELEASE_URL).replace(/\/+$/, '');
+  const archive = `mlops-${VERSION}-${rid}.tar.gz`;
+  console.log(`mlops: downloading ${base}/${archive}`);
+  let body = null;
+  for (let attempt = 1; body === null; attempt++) {
+    try {
+      const response = await fetch(`${base}/${archive}`);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      body = Buffer.from(await response.arrayBuffer());
+    } catch (e) {
+      if (attempt === 3) fail(`could not download ${base}/${archive}: ${e.message}. Set the MLOPS_CI_DOWNLOAD_URL variable to a mirror of the release, or put mlops on PATH.`);
+      await new Promise(resolve => setTimeout(resolve, 2000 * attempt));
+    }
+  }
+  const actual = crypto.createHash('sha256').update(body).digest('hex');
+  if (actual !== expected) fail(`${archive} has SHA-256 ${actual} but mlops ${VERSION} is ${expected}; not running it.`);
+  // Unpacked beside the tool folder and renamed into place: a job that dies half way leaves
+  // nothing that looks installed, and parallel jobs on one agent never see a partial folder.
+  fs.mkdirSync(path.dirname(folder), { recursive: true });
+  const stage = fs.mkdtempSync(path.join(path.dirname(folder), `.${rid}.`));
+  try {
+    fs.writeFileSync(path.join(stage, archive), body);
+    fs.mkdirSync(path.join(stage, 'mlops'));
+    const tar = spawnSync('tar', ['-xzf', path.join(stage, archive), '-C', path.join(stage, 'mlops')], { stdio: 'inherit' });
+    if (tar.status !== 0) fail(`could not unpack ${archive} with tar (exit ${tar.status}).`);
+    fs.writeFileSync(path.join(stage, 'mlops', '.complete'), '');
+    try {
+      fs.renameSync(path.join(stage, 'mlops'), folder);
+    } catch (e) {
+      if (!fs.existsSync(path.join(folder, '.complete'))) fail(`could not install mlops into ${folder}: ${e.message}`);
+    }
+  } finally {
+    fs.rmSync(stage, { recursive: true, force: true });
+  }
+  return mlops;
+}
+
+async function main() {
+  const mlops = RELEASE_URL ? await install() : onPath('mlops');
+  if (!mlops) fail(`this build of the MlOps.CI extension (${VERSION}) carries no release binaries: put mlops on PATH before this task, or install a released extension.`);
+  const env = { ...process.env };
+  // The job's access token, for the pull-request thread; mlops masks it.
+  const token = process.env.ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN;
+  if (token && !env.SYSTEM_ACCESSTOKEN) env.SYSTEM_ACCESSTOKEN = token;
+  const cwd = process.env.SYSTEM_DEFAULTWORKINGDIRECTORY || process.cwd();
+  const run = spawnSync(mlops, ['action', 'run', STAGE], { stdio: 'inherit', env, cwd, shell: windows && mlops.endsWith('.cmd') });
+  if (run.error) fail(`could not run ${mlops}: ${run.error.message}`);
+  if (run.status !== 0) console.log(`##vso[task.complete result=Failed;]mlops action run ${STAGE} exited with ${run.status}.`);
+  process.exit(run.status === null ? 1 : run.status);
+}
+
+main().catch(e => fail(`mlops task: ${e.message}`));

@@ -13,7 +13,11 @@ public sealed class SignalTests : IDisposable
 
     private Process Start(params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _dir.Path };
+        // SIGINT as a terminal delivers it: a shell starts background jobs (the test run itself, in
+        // some CI) with SIGINT ignored, children inherit that, and .NET keeps an ignored SIGINT ignored.
+        var info = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _dir.Path };
+        info.ArgumentList.Add("--default-signal=INT");
+        info.ArgumentList.Add("dotnet");
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mlops.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
         info.Environment.Remove("CI");
