@@ -109,8 +109,8 @@ public sealed class ModelHost : IDisposable
         }
     }
 
-    /// <summary>Routes <paramref name="percent"/>% of requests to a version or alias; 0 removes the canary.</summary>
-    public async Task<string?> SetCanaryAsync(ModelSlot slot, string reference, double percent, CancellationToken cancellationToken)
+    /// <summary>Routes <paramref name="percent"/>% of requests to a version or alias; 0 removes the canary. With <paramref name="watch"/>, what each version answers is counted from now on.</summary>
+    public async Task<string?> SetCanaryAsync(ModelSlot slot, string reference, double percent, CancellationToken cancellationToken, bool watch = false)
     {
         if (percent <= 0)
         {
@@ -122,8 +122,8 @@ public sealed class ModelHost : IDisposable
         var version = await _registry.ResolveAsync(slot.Name, reference, cancellationToken)
             ?? throw Errors.Config("canary", $"'{slot.Name}' has no version or alias '{reference}'.");
         var handle = await LoadVersionAsync(slot.Name, version, cancellationToken);
-        slot.SetCanary(handle, Math.Min(100, percent));
-        _log($"{slot.Name}: canary v{version} gets {percent:0.##}% of requests");
+        slot.SetCanary(handle, Math.Min(100, percent), watch ? new CanaryWatch() : null);
+        _log($"{slot.Name}: canary v{version} gets {percent:0.##}% of requests{(watch ? "; watching both versions" : string.Empty)}");
         return handle.Version;
     }
 

@@ -45,9 +45,9 @@ public sealed class ModelSlot(string name, string? alias)
         Interlocked.Exchange(ref _current, handle)?.Retire();
     }
 
-    /// <summary>Routes <paramref name="percent"/>% of requests to <paramref name="handle"/>; null removes the canary.</summary>
-    public void SetCanary(ModelHandle? handle, double percent) =>
-        Interlocked.Exchange(ref _canary, handle is null ? null : new Canary(handle, percent))?.Handle.Retire();
+    /// <summary>Routes <paramref name="percent"/>% of requests to <paramref name="handle"/>; null removes the canary. A <paramref name="watch"/> starts counting what each version answers.</summary>
+    public void SetCanary(ModelHandle? handle, double percent, CanaryWatch? watch = null) =>
+        Interlocked.Exchange(ref _canary, handle is null ? null : new Canary(handle, percent, watch))?.Handle.Retire();
 
     /// <summary>The loaded handle (current or canary) of <paramref name="version"/>, or null.</summary>
     public ModelHandle? Loaded(string version) =>
@@ -76,6 +76,6 @@ public sealed class ModelSlot(string name, string? alias)
     /// </summary>
     public sealed record AliasStatus(int AliasVersion, string? LastError = null, int Failures = 0, DateTimeOffset? RetryAt = null);
 
-    /// <summary>A canary version and its share of traffic in percent.</summary>
-    public sealed record Canary(ModelHandle Handle, double Percent);
+    /// <summary>A canary version, its share of traffic in percent, and what is watched while it runs (null: nothing).</summary>
+    public sealed record Canary(ModelHandle Handle, double Percent, CanaryWatch? Watch = null);
 }

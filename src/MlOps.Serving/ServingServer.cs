@@ -209,8 +209,46 @@ public sealed class ServingServer : IAsyncDisposable
             using var body = await ReadJsonAsync(c, ct);
             var reference = body.RootElement.TryGetProperty("version", out var v) ? v.ToString() : throw new BadRequestException("\"version\" (a version number or an alias) is required.");
             var percent = body.RootElement.TryGetProperty("percent", out var p) && p.TryGetDouble(out var pv) && pv is >= 0 and <= 100 ? pv : throw new BadRequestException("\"percent\" must be a number from 0 to 100.");
-            var loaded = await _host.SetCanaryAsync(slot, reference, percent, ct);
-            return Json(w => { w.WriteString("canary", loaded); w.WriteNumber("percent", percent); });
+            var watch = body.RootElement.TryGetProperty("watch", out var wv) && (wv.ValueKind is JsonValueKind.True or JsonValueKind.False ? wv.GetBoolean() : throw new BadRequestException("\"watch\" must be true or false."));
+            var loaded = await _host.SetCanaryAsync(slot, reference, percent, ct, watch);
+            return Json(w => { w.WriteString("canary", loaded); w.WriteNumber("percent", percent); w.WriteBoolean("watch", watch); });
+        }));
+        // What mlops deploy --canary --analyze compares: each version's answers since the watched canary started.
+        app.MapGet("/admin/models/{name}/canary", (HttpContext c, string name) => AdminAsync(c, ct =>
+        {
+            var slot = _host.Find(name) ?? throw new BadRequestException($"model '{name}' is not served.", 404);
+            var canary = slot.CanaryVersion;
+            return Task.FromResult(Json(w =>
+            {
+                w.WriteString("model", slot.Name);
+                if (slot.Current is { } current) w.WriteString("current", current.Version);
+                if (canary is null)
+                {
+                    w.WriteNull("canary");
+                    return;
+                }
+
+                w.WriteString("canary", canary.Handle.Version);
+                w.WriteNumber("percent", canary.Percent);
+                if (canary.Watch is { } watch)
+                {
+                    w.WriteStartObject("watch");
+                    watch.WriteSummary(w);
+                    w.WriteEndObject();
+                }
+            }));
+        }));
+        app.MapGet("/admin/models/{name}/canary/predictions/{version}", (HttpContext c, string name, string version) => AdminAsync(c, ct =>
+        {
+            var slot = _host.Find(name) ?? throw new BadRequestException($"model '{name}' is not served.", 404);
+            var watch = slot.CanaryVersion?.Watch ?? throw new BadRequestException($"'{name}' has no watched canary; start one with PUT /admin/models/{name}/canary {{\"watch\": true}}.", 404);
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var w = new Utf8JsonWriter(buffer))
+            {
+                if (!watch.WritePredictions(version, w)) throw new BadRequestException($"v{version} of '{name}' has answered no rows since the canary started.", 404);
+            }
+
+            return Task.FromResult<IResult>(new JsonBytes(buffer.WrittenMemory, 200));
         }));
         app.MapDelete("/admin/models/{name}/canary", (HttpContext c, string name) => AdminAsync(c, async ct =>
         {
@@ -276,6 +314,7 @@ public sealed class ServingServer : IAsyncDisposable
 
         var status = 200;
         var rows = 0;
+        var watch = slot.CanaryVersion?.Watch;
         try
         {
             // The decompression middleware removes the header of what it decoded: what is left, it could not.
@@ -332,6 +371,8 @@ public sealed class ServingServer : IAsyncDisposable
                 throw new BadRequestException(FormattableString.Invariant($"the model gave {nonFinite} non-finite outputs (NaN or infinite), first at rows {string.Join(", ", firstRows)} of the request (0-based); missing or extreme inputs reach a model without an imputer."), 500);
             }
 
+            watch?.Predicted(handle.Version, predictions);
+
             // The whole body is produced before the status is sent.
             var buffer = new System.Buffers.ArrayBufferWriter<byte>();
             await using (var w = new Utf8JsonWriter(buffer))
@@ -378,7 +419,9 @@ public sealed class ServingServer : IAsyncDisposable
         finally
         {
             handle.Release();
-            _metrics.Record(name, handle.Version, protocol.ToString().ToLowerInvariant(), status, Stopwatch.GetElapsedTime(started).TotalSeconds, rows);
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            _metrics.Record(name, handle.Version, protocol.ToString().ToLowerInvariant(), status, seconds, rows);
+            watch?.Answered(handle.Version, status, seconds);
         }
     }
 

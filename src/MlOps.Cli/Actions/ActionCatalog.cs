@@ -136,7 +136,7 @@ public static class ActionCatalog
         {
             Name = "deploy",
             Title = "Deploy",
-            Description = "Deploy a release: move production to the released version, reload the server, wait until it serves it, smoke-test, and roll back automatically on failure.",
+            Description = "Deploy a release: optionally a canary analysis first, then move production to the released version, reload the server, wait until it serves it, smoke-test, and roll back automatically on failure.",
             Command = ["deploy"],
             Inputs =
             [
@@ -146,6 +146,8 @@ public static class ActionCatalog
                 new("to", "The alias to move.", "production", InputUse.Value, "--to"),
                 new("server", "The mlops serve URL to reload and smoke-test, or several separated by commas (every replica); empty: smoke-test in-process and let the servers poll.", "", InputUse.Value, "--server"),
                 new("smoke-test", "A JSON file of [{\"input\": {...}, \"expected\": ...}].", "", InputUse.Value, "--smoke-test"),
+                new("canary", "Before the switch, send this percent of requests to the candidate on every server and compare it with production (error rate, p95 latency, prediction drift); promote only if it is no worse. Empty: switch at once.", "", InputUse.Value, "--canary"),
+                new("analyze", "How long the canary runs (with canary), e.g. 10m.", "", InputUse.Value, "--analyze"),
                 new("admin-token", "The serving target admin token (a secret).", "", InputUse.Environment, "MLOPS_ADMIN_TOKEN") { Secret = true },
                 new("output", "Folder for deployment.json.", StageFolders.Deploy, InputUse.Value, "--output") { Group = Advanced },
             ],

@@ -8,8 +8,8 @@ namespace MlOps.Evaluation;
 /// <summary>
 /// Model outputs as a dataset, under the column names of predictions files (<c>label</c>,
 /// <c>probability</c>, <c>probability_CLASS</c>, <c>prediction</c>), so the predictions evaluate
-/// made on the test rows (stored with the version at register) and the outputs the prediction log
-/// holds compare column by column with validate's drift rules.
+/// made on the test rows (stored with the version at register), the outputs the prediction log
+/// holds and what a canary answered compare column by column with validate's drift rules.
 /// </summary>
 public static class PredictionProfile
 {
@@ -19,37 +19,54 @@ public static class PredictionProfile
     /// <summary>Profiles the predictions of every row.</summary>
     public static DatasetProfile Of(Predictions p, string source)
     {
-        var profiler = new DatasetProfiler();
-        profiler.BeginFile(source);
-        var columns = Columns(profiler, p);
+        var profiler = new PredictionProfiler(source);
+        profiler.Add(p);
+        return profiler.Build();
+    }
+}
+
+/// <summary>Profiles predictions as they come (not thread-safe: one writer, or a lock).</summary>
+public sealed class PredictionProfiler
+{
+    private readonly DatasetProfiler _profiler = new();
+    private readonly string _source;
+
+    /// <summary>Starts empty; <paramref name="source"/> names the rows in the profile.</summary>
+    public PredictionProfiler(string source)
+    {
+        _source = source;
+        _profiler.BeginFile(source);
+    }
+
+    /// <summary>Rows profiled.</summary>
+    public long Rows => _profiler.Rows;
+
+    /// <summary>Adds every row of <paramref name="p"/>.</summary>
+    public void Add(Predictions p)
+    {
         for (var r = 0; r < p.Count; r++)
         {
             switch (p.Task)
             {
                 case ModelTask.Binary:
-                    profiler.Number(columns[0], p.Probability![r], isInteger: false);
-                    profiler.Number(columns[1], p.Probability[r] >= 0.5f ? 1 : 0, isInteger: true);
+                    _profiler.Number(Column(PredictionsFile.ProbabilityColumn), p.Probability![r], isInteger: false);
+                    _profiler.Number(Column(PredictionsFile.LabelColumn), p.Probability[r] >= 0.5f ? 1 : 0, isInteger: true);
                     break;
                 case ModelTask.Multiclass:
-                    profiler.Text(columns[0], Encoding.UTF8.GetBytes(p.Classes![p.PredictedClass(r)]));
-                    for (var c = 0; c < p.Classes.Count; c++) profiler.Number(columns[c + 1], p.ClassProbabilities![(r * p.Classes.Count) + c], isInteger: false);
+                    _profiler.Text(Column(PredictionsFile.LabelColumn), Encoding.UTF8.GetBytes(p.Classes![p.PredictedClass(r)]));
+                    for (var c = 0; c < p.Classes.Count; c++) _profiler.Number(Column(PredictionsFile.ClassPrefix + p.Classes[c]), p.ClassProbabilities![(r * p.Classes.Count) + c], isInteger: false);
                     break;
                 default:
-                    profiler.Number(columns[0], p.Values![r], isInteger: false);
+                    _profiler.Number(Column(PredictionsFile.ValueColumn), p.Values![r], isInteger: false);
                     break;
             }
 
-            profiler.EndRecord();
+            _profiler.EndRecord();
         }
-
-        profiler.EndFile();
-        return profiler.Build(source);
     }
 
-    private static int[] Columns(IRecordSink sink, Predictions p) => p.Task switch
-    {
-        ModelTask.Binary => [sink.Column(PredictionsFile.ProbabilityColumn), sink.Column(PredictionsFile.LabelColumn)],
-        ModelTask.Multiclass => [sink.Column(PredictionsFile.LabelColumn), .. p.Classes!.Select(c => sink.Column(PredictionsFile.ClassPrefix + c))],
-        _ => [sink.Column(PredictionsFile.ValueColumn)],
-    };
+    /// <summary>The profile of every row added so far.</summary>
+    public DatasetProfile Build() => _profiler.Build(_source);
+
+    private int Column(string name) => _profiler.Column(name);
 }

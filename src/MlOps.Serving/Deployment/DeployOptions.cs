@@ -38,6 +38,9 @@ public sealed record DeployOptions
     /// <summary>How long to wait for the server to serve the new version.</summary>
     public TimeSpan Wait { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Compare the candidate with production on a share of live traffic before the switch; null switches at once.</summary>
+    public CanaryOptions? Canary { get; init; }
+
     /// <summary>Deploy a version whose evaluation was not blessed.</summary>
     public bool Force { get; init; }
 

@@ -28,6 +28,36 @@ public sealed partial class Deployer(ModelRegistry registry, Action<string> log,
 
         var servers = o.Servers.Select(url => new ServerClient(http ?? Platforms.HttpClients.Shared, url, o.AdminToken)).ToList();
         var record = new DeploymentRecord { Model = o.Name, Version = target, Alias = alias, ReleaseTag = o.ReleaseTag, Server = servers.FirstOrDefault()?.Url, Servers = servers.Select(s => s.Url).ToList(), StartedAt = started, Actor = registry.Actor };
+        if (o.Canary is { } canary)
+        {
+            if (servers.Count == 0) throw Errors.Config("--canary", "a canary needs the servers that route it: give --server URL for every replica.");
+            var production = await registry.ResolveAsync(o.Name, alias, cancellationToken)
+                ?? throw Errors.Config("--canary", $"a canary is compared with {alias}, and '{o.Name}' has no {alias} version yet: deploy the first version without --canary.");
+            if (production == target) throw Errors.Config("--canary", $"v{target} already is {alias}; there is nothing to compare it with.");
+            CanaryRecord? analysis = null;
+            string? canaryFailure;
+            var canaryExternal = false;
+            try
+            {
+                analysis = await new CanaryRun(servers, o.Name, production.ToString(CultureInfo.InvariantCulture), target.ToString(CultureInfo.InvariantCulture), canary, Path.Combine(o.OutputDirectory, "canary"), log).RunAsync(cancellationToken);
+                canaryFailure = analysis.Rules.FirstOrDefault(r => !r.Passed) is { } failed ? $"canary {failed.Rule}: {failed.Detail}" : null;
+            }
+            catch (MlOpsException e)
+            {
+                canaryFailure = $"canary: {e.Message}";
+                canaryExternal = e.ExitCode == ExitCodes.ExternalServiceError;
+            }
+
+            record = record with { Canary = analysis, PreviousVersion = production };
+            if (canaryFailure is not null)
+            {
+                // Production never moved: the canary was removed and every request goes to it again.
+                record = record with { Succeeded = false, Failure = canaryFailure, DurationSeconds = (DateTimeOffset.UtcNow - started).TotalSeconds };
+                await ArtifactJson.WriteAsync(Path.Combine(o.OutputDirectory, DeploymentRecord.FileName), record, cancellationToken);
+                return new DeployResult(record, canaryExternal);
+            }
+        }
+
         var move = await registry.PromoteAsync(o.Name, target, alias, o.ReleaseTag is null ? "deploy" : $"deploy {o.ReleaseTag}", cancellationToken);
         record = record with { PreviousVersion = move.From };
         log($"{o.Name} {alias}: v{move.From?.ToString(CultureInfo.InvariantCulture) ?? "-"} → v{target}");

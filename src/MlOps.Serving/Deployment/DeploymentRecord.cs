@@ -44,6 +44,9 @@ public sealed record DeploymentRecord
     /// <summary>Every server (replica) that was reloaded and smoke-tested.</summary>
     public IReadOnlyList<string> Servers { get; init; } = [];
 
+    /// <summary>The canary analysis that came before the switch (deploy --canary --analyze), if any.</summary>
+    public CanaryRecord? Canary { get; init; }
+
     /// <summary>Smoke-test results.</summary>
     public IReadOnlyList<SmokeResult> Smoke { get; init; } = [];
 
