@@ -6,9 +6,10 @@ namespace MlOps.Serving;
 
 /// <summary>
 /// <c>inference.GRPCInferenceService</c>: the Open Inference Protocol over gRPC, as tritonclient
-/// and KServe's clients call it. Each call is answered by the REST implementation in process
-/// (the request becomes its V2 JSON, the answer is read back into tensors), so both protocols
-/// validate, score, count and log alike.
+/// and KServe's clients call it. An ONNX model's own tensors go straight from raw_input_contents
+/// into ONNX Runtime and back (<see cref="RawTensorInference"/>); every other call (a tabular
+/// model's columns) is answered by the REST implementation in process (the request becomes its V2
+/// JSON, the answer is read back into tensors), so both protocols validate, score, count and log alike.
 /// </summary>
 internal sealed class GrpcInference(ServingServer server) : GRPCInferenceService.GRPCInferenceServiceBase
 {
@@ -54,11 +55,13 @@ internal sealed class GrpcInference(ServingServer server) : GRPCInferenceService
         byte[] json;
         try
         {
+            // An ONNX model's own tensors: bytes in, bytes out, no JSON.
+            if (server.InferTensors(request) is { } direct) return direct;
             json = V2Request(request);
         }
         catch (BadRequestException e)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
+            throw new RpcException(new Status(Code(e.Status), e.Message));
         }
 
         var (status, body) = await server.InferV2Async(request.ModelName, Version(request.ModelVersion), json, context.CancellationToken);
@@ -137,17 +140,19 @@ internal sealed class GrpcInference(ServingServer server) : GRPCInferenceService
         using (json)
         {
             var message = json.RootElement.TryGetProperty("error", out var e) ? e.GetString() ?? string.Empty : $"HTTP {status}";
-            var code = status switch
-            {
-                400 or 415 => StatusCode.InvalidArgument,
-                404 => StatusCode.NotFound,
-                413 => StatusCode.ResourceExhausted,
-                503 => StatusCode.Unavailable,
-                _ => StatusCode.Internal,
-            };
-            throw new RpcException(new Status(code, message));
+            throw new RpcException(new Status(Code(status), message));
         }
     }
+
+    // The gRPC status that matches an HTTP status, as KServe's servers map them.
+    private static StatusCode Code(int status) => status switch
+    {
+        400 or 415 => StatusCode.InvalidArgument,
+        404 => StatusCode.NotFound,
+        413 => StatusCode.ResourceExhausted,
+        503 => StatusCode.Unavailable,
+        _ => StatusCode.Internal,
+    };
 
     private static string? Version(string version) => version.Length == 0 ? null : version;
 }

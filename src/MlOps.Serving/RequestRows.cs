@@ -122,7 +122,7 @@ public static class RequestRows
 
     // Models read FP32: a number beyond its range would silently become an infinity.
     private static float Fp32(JsonElement value, string where) =>
-        value.TryGetDouble(out var d) && Math.Abs(d) <= float.MaxValue
+        value.TryGetDouble(out var d) && float.IsFinite((float)d)
             ? (float)d
             : throw new BadRequestException($"{where}: {Shorten(value.GetRawText())} is outside the FP32 range the model reads (±3.4e38).");
 

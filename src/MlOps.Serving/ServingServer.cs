@@ -18,7 +18,7 @@ namespace MlOps.Serving;
 /// with rows as JSON objects, MLflow's <c>/invocations</c>, Prometheus <c>/metrics</c>, and
 /// token-protected admin endpoints (reload from the registry, canary).
 /// </summary>
-public sealed class ServingServer : IAsyncDisposable
+public sealed partial class ServingServer : IAsyncDisposable
 {
     private readonly ServeOptions _options;
     private readonly ModelHost _host;
@@ -325,9 +325,27 @@ public sealed class ServingServer : IAsyncDisposable
 
             // MLflow's scoring server also takes a pandas DataFrame as CSV.
             var csv = protocol == Protocol.MlFlow && context.Request.ContentType is { } type && type.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase);
+            JsonDocument? converted = null;
+            if (protocol == Protocol.V2 && BinaryTensorData.Applies(context.Request))
+            {
+                using var binary = await BinaryTensorData.ReadAsync(context.Request, context.RequestAborted);
+                if (handle.Scorer is OnnxScorer direct && BinaryTensorData.RawInputs(binary) is { } raws && TensorInference.Applies(direct, raws.Select(r => (string?)r.Name).ToList()))
+                {
+                    // An ONNX model's own tensors in binary: bytes in, bytes out, no JSON between.
+                    var outputs = RawTensorInference.Infer(direct, raws, BinaryTensorData.RequestedOutputs(binary.Header.RootElement), _options.MaxRows, out rows);
+                    var (answer, headerLength) = BinaryTensorData.Answer(handle, outputs, binary.Header.RootElement);
+                    if (headerLength is { } length) context.Response.Headers[BinaryTensorData.HeaderLength] = length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    context.Response.ContentType = headerLength is null ? "application/json" : "application/octet-stream";
+                    context.Response.ContentLength = answer.Length;
+                    await context.Response.Body.WriteAsync(answer, context.RequestAborted);
+                    return;
+                }
+
+                converted = BinaryTensorData.ToJson(binary);
+            }
+
             using var body = csv ? JsonDocument.Parse("{}")
-                : protocol == Protocol.V2 && BinaryTensorData.Applies(context.Request) ? await BinaryTensorData.ReadAsync(context.Request, context.RequestAborted)
-                : await ReadJsonAsync(context, context.RequestAborted, mlflow: protocol == Protocol.MlFlow);
+                : converted ?? await ReadJsonAsync(context, context.RequestAborted, mlflow: protocol == Protocol.MlFlow);
             if (protocol == Protocol.V2 && handle.Scorer is OnnxScorer onnx && TensorInference.Applies(onnx, body.RootElement))
             {
                 // The model's own tensors, as KServe and Triton clients send them.

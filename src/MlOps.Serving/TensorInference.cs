@@ -19,7 +19,12 @@ public static class TensorInference
     public static bool Applies(OnnxScorer scorer, JsonElement body)
     {
         if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("inputs", out var inputs) || inputs.ValueKind != JsonValueKind.Array) return scorer.RowsUnavailable is not null;
-        var names = inputs.EnumerateArray().Select(t => t.ValueKind == JsonValueKind.Object && t.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null).ToList();
+        return Applies(scorer, inputs.EnumerateArray().Select(t => t.ValueKind == JsonValueKind.Object && t.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null).ToList());
+    }
+
+    /// <summary>True when these input names are the graph's inputs rather than table columns.</summary>
+    public static bool Applies(OnnxScorer scorer, IReadOnlyList<string?> names)
+    {
         if (scorer.RowsUnavailable is not null) return true;
 
         // A model with one input per column is served the tabular way (its inputs are its columns).
@@ -89,10 +94,15 @@ public static class TensorInference
     {
         if (!body.TryGetProperty("outputs", out var requested)) return signature.Outputs.ToList();
         if (requested.ValueKind != JsonValueKind.Array) throw new BadRequestException("\"outputs\" must be an array of {\"name\": ...}.");
+        return Wanted(requested.EnumerateArray().Select(o => o.ValueKind == JsonValueKind.Object && o.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null).ToList(), signature);
+    }
+
+    /// <summary>The outputs asked for by name, in the order asked, each once; all of them when none is named.</summary>
+    internal static List<TensorSpec> Wanted(IReadOnlyList<string?> requested, OnnxSignature signature)
+    {
         var wanted = new List<TensorSpec>();
-        foreach (var o in requested.EnumerateArray())
+        foreach (var name in requested)
         {
-            var name = o.ValueKind == JsonValueKind.Object && o.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
             var spec = signature.Outputs.FirstOrDefault(s => s.Name == name)
                 ?? throw new BadRequestException($"output '{name}' does not exist; this model has: {Describe(signature.Outputs)}.");
             if (!wanted.Contains(spec)) wanted.Add(spec);
@@ -101,15 +111,13 @@ public static class TensorInference
         return wanted.Count > 0 ? wanted : signature.Outputs.ToList();
     }
 
-    private static (OrtValue Value, int Rows) Tensor(TensorSpec spec, JsonElement t, int maxRows)
+    /// <summary>Checks a tensor's datatype and shape against the graph input: its shape, element count and rows.</summary>
+    internal static (long[] Shape, long Count, int Rows) CheckShape(TensorSpec spec, string datatype, IReadOnlyList<long> given, int maxRows)
     {
         var where = $"input '{spec.Name}'";
-        var datatype = t.TryGetProperty("datatype", out var dt) && dt.ValueKind == JsonValueKind.String ? dt.GetString()! : throw new BadRequestException($"{where}: \"datatype\" is required ({spec.Datatype}).");
         if (datatype != spec.Datatype) throw new BadRequestException($"{where}: datatype {datatype} does not match the model's {spec.Datatype}.");
-        if (!t.TryGetProperty("shape", out var s) || s.ValueKind != JsonValueKind.Array) throw new BadRequestException($"{where}: \"shape\" is required, such as {Example(spec)}.");
-        var shape = new long[s.GetArrayLength()];
-        var k = 0;
-        foreach (var d in s.EnumerateArray()) shape[k++] = d.TryGetInt64(out var v) && v >= 0 ? v : throw new BadRequestException($"{where}: shape entries must be whole numbers ≥ 0.");
+        var shape = given.ToArray();
+        if (shape.Any(d => d < 0)) throw new BadRequestException($"{where}: shape entries must be whole numbers ≥ 0.");
         if (shape.Length != spec.Shape.Count) throw new BadRequestException($"{where}: shape [{string.Join(", ", shape)}] has rank {shape.Length}; the model takes {spec.ShapeText}.");
         for (var i = 0; i < shape.Length; i++)
         {
@@ -118,12 +126,23 @@ public static class TensorInference
 
         var rows = shape.Length > 0 ? shape[0] : 1;
         if (rows > maxRows) throw new BadRequestException($"{where}: {rows:N0} rows is more than this server accepts ({maxRows:N0}); send fewer per request.");
-        var count = shape.Aggregate(1L, (a, b) => a * b);
+        return (shape, shape.Aggregate(1L, (a, b) => a * b), (int)rows);
+    }
+
+    private static (OrtValue Value, int Rows) Tensor(TensorSpec spec, JsonElement t, int maxRows)
+    {
+        var where = $"input '{spec.Name}'";
+        var datatype = t.TryGetProperty("datatype", out var dt) && dt.ValueKind == JsonValueKind.String ? dt.GetString()! : throw new BadRequestException($"{where}: \"datatype\" is required ({spec.Datatype}).");
+        if (!t.TryGetProperty("shape", out var s) || s.ValueKind != JsonValueKind.Array) throw new BadRequestException($"{where}: \"shape\" is required, such as {Example(spec)}.");
+        var given = new long[s.GetArrayLength()];
+        var k = 0;
+        foreach (var d in s.EnumerateArray()) given[k++] = d.TryGetInt64(out var v) && v >= 0 ? v : throw new BadRequestException($"{where}: shape entries must be whole numbers ≥ 0.");
+        var (shape, count, rows) = CheckShape(spec, datatype, given, maxRows);
         if (!t.TryGetProperty("data", out var data)) throw new BadRequestException($"{where}: \"data\" is required.");
         var values = new List<JsonElement>((int)Math.Min(count, 1 << 20));
         Flatten(data, values, count, where);
         if (values.Count != count) throw new BadRequestException($"{where}: shape [{string.Join(", ", shape)}] holds {count} values, data has {values.Count}.");
-        return (Create(spec, values, shape, where), (int)rows);
+        return (Create(spec, values, shape, where), rows);
     }
 
     private static OrtValue Create(TensorSpec spec, List<JsonElement> v, long[] shape, string where)
@@ -144,7 +163,8 @@ public static class TensorInference
 
         return spec.ElementType switch
         {
-            TensorElementType.Float => OrtValue.CreateTensorValueFromMemory(Read(e => Number(e) is { } d && Math.Abs(d) <= float.MaxValue ? (float?)(float)d : null), shape),
+            // float's shortest text of its largest value (3.4028235E+38) reads as a double just above float.MaxValue: what rounds to a finite float is one.
+            TensorElementType.Float => OrtValue.CreateTensorValueFromMemory(Read(e => Number(e) is { } d && float.IsFinite((float)d) ? (float?)(float)d : null), shape),
             TensorElementType.Double => OrtValue.CreateTensorValueFromMemory(Read(Number), shape),
             TensorElementType.Float16 => OrtValue.CreateTensorValueFromMemory(Read(e => Number(e) is { } d && Math.Abs(d) <= 65504 ? (Float16?)(Float16)(float)d : null), shape),
             TensorElementType.Int8 => OrtValue.CreateTensorValueFromMemory(Read(e => InRange(Whole(e), sbyte.MinValue, sbyte.MaxValue, x => (sbyte)x)), shape),
@@ -248,7 +268,7 @@ public static class TensorInference
         w.WriteEndObject();
     }
 
-    private static void CheckFinite(string name, ReadOnlySpan<float> values, int width)
+    internal static void CheckFinite(string name, ReadOnlySpan<float> values, int width)
     {
         for (var i = 0; i < values.Length; i++)
         {
@@ -256,7 +276,7 @@ public static class TensorInference
         }
     }
 
-    private static BadRequestException NonFinite(string name, int row) =>
+    internal static BadRequestException NonFinite(string name, int row) =>
         new(row < 0 ? $"output '{name}' holds non-finite values (NaN or infinite), which JSON cannot carry." : string.Create(CultureInfo.InvariantCulture, $"output '{name}' holds non-finite values (NaN or infinite), first at row {row} of the request (0-based), which JSON cannot carry."), 500);
 
     private static void Flatten(JsonElement data, List<JsonElement> into, long limit, string where)
@@ -282,6 +302,6 @@ public static class TensorInference
 
     private static string Example(TensorSpec spec) => $"[{string.Join(", ", spec.Shape.Select(d => d < 0 ? 1 : d))}]";
 
-    private static string Describe(IEnumerable<TensorSpec> specs) => string.Join(", ", specs.Select(s => $"{s.Name} {s.Datatype} {s.ShapeText}"));
+    internal static string Describe(IEnumerable<TensorSpec> specs) => string.Join(", ", specs.Select(s => $"{s.Name} {s.Datatype} {s.ShapeText}"));
 
 }

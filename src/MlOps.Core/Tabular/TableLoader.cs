@@ -161,7 +161,7 @@ public sealed class TableLoader : IRecordSink
     // Models compute in 32-bit floats: a value beyond its range would become an infinity unseen.
     private void SetNumber(Builder c, double value)
     {
-        if (Math.Abs(value) > float.MaxValue) NonFinite(c, string.Create(CultureInfo.InvariantCulture, $"{value:R} (beyond the 32-bit float range models compute in)"));
+        if (!float.IsFinite((float)value)) NonFinite(c, string.Create(CultureInfo.InvariantCulture, $"{value:R} (beyond the 32-bit float range models compute in)"));
         else c.SetNumber(_rows, (float)value);
     }
 
