@@ -37,6 +37,8 @@ internal sealed class ConfigSection
         };
     }
 
+    public bool IsSection(string key) => Get(key) is YamlMappingNode;
+
     public IEnumerable<(string Key, ConfigSection Node)> Sections()
     {
         foreach (var (k, v) in _map.Children)

@@ -203,6 +203,58 @@ public sealed record MlOpsConfig
         return settings;
     }
 
+    // train.search: trials, method, metric and a space of the trainer's own hyperparameters.
+    private static Training.SearchSettings BindSearch(ConfigSection s, Training.TrainerSpec? spec, string? command, Scoring.ModelTask? task)
+    {
+        if (command is not null || spec is null) throw Errors.Config(s.Where("trials"), "train.search tunes a built-in trainer; a training command tunes itself (its hyperparameters arrive as MLOPS_PARAMS).");
+        var method = s.String("method") ?? "random";
+        if (method is not ("random" or "halving")) throw Errors.Config(s.Where("method"), $"'{method}' is not random or halving.");
+        var space = new List<Training.SearchDimension>();
+        var section = s.Section("space") ?? throw Errors.Config(s.Where("space"), $"is required: the hyperparameters to search, e.g. space: {{ learning-rate: [0.02, 0.3, log], leaves: [8, 128] }} ({string.Join(", ", spec.Parameters.Select(p => p.Name))}).");
+        foreach (var key in section.Keys())
+        {
+            var p = spec.Parameters.FirstOrDefault(x => x.Name == key) ?? throw Errors.UnknownKey(section.Where(key), key, spec.Parameters.Select(x => x.Name));
+            double Check(string text, string where)
+            {
+                if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v)) throw Errors.Config(where, $"'{text}' is not a number.");
+                if (v < p.Min || v > p.Max) throw Errors.Config(where, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{v} is outside {p.Name}'s range {p.Min} to {p.Max}."));
+                if (p.Integer && v != Math.Floor(v)) throw Errors.Config(where, $"{v} is not a whole number.");
+                return v;
+            }
+
+            if (section.IsSection(key))
+            {
+                var choice = section.Section(key)!;
+                var values = choice.List("values")?.Select(v => Check(v, choice.Where("values"))).ToList() ?? throw Errors.Config(choice.Where("values"), "is required: a list of values to pick from.");
+                choice.Done("values");
+                if (values.Count == 0) throw Errors.Config(choice.Where("values"), "is empty.");
+                space.Add(new Training.SearchDimension(key, values.Min(), values.Max(), false, p.Integer, values));
+                continue;
+            }
+
+            var range = section.List(key)!;
+            var log = range.Count == 3 && range[2] == "log";
+            if (range.Count != 2 && !log) throw Errors.Config(section.Where(key), "expected [min, max], [min, max, log] or { values: [a, b, c] }.");
+            var (min, max) = (Check(range[0], section.Where(key)), Check(range[1], section.Where(key)));
+            if (min >= max) throw Errors.Config(section.Where(key), $"[{range[0]}, {range[1]}] is empty: the first number must be below the second.");
+            if (log && min <= 0) throw Errors.Config(section.Where(key), "a log range needs both ends above 0.");
+            space.Add(new Training.SearchDimension(key, min, max, log, p.Integer));
+        }
+
+        if (space.Count == 0) throw Errors.Config(s.Where("space"), "names no hyperparameter.");
+        var settings = new Training.SearchSettings
+        {
+            Trials = (int)(s.Number("trials", 1, 500) ?? throw Errors.Config(s.Where("trials"), "is required: how many hyperparameter sets to try (1 to 500).")),
+            Method = method,
+            Metric = s.String("metric") is { } metric && task is { } k && !Metrics.MetricNames.For(k).Contains(metric)
+                ? throw Errors.Config(s.Where("metric"), $"'{metric}' is not a {k.Name()} metric; expected one of {string.Join(", ", Metrics.MetricNames.For(k))}.")
+                : s.String("metric"),
+            Space = space,
+        };
+        s.Done("trials", "method", "metric", "space");
+        return settings;
+    }
+
     private static DriftOptions BindDrift(ConfigSection d)
     {
         var defaults = new DriftOptions();
@@ -314,6 +366,7 @@ public sealed record MlOpsConfig
             EarlyStopping = (int)(t.Number("early-stopping", 0, 100_000) ?? TrainDefaults.EarlyStopping),
             Refit = Flag(t, "refit") ?? TrainDefaults.Refit,
             CrossValidationFolds = (int)(t.Number("cv", 2, 20) ?? 0),
+            Search = t.Section("search") is { } search ? BindSearch(search, spec, command, task) : null,
             Exclude = t.List("exclude") ?? [],
             Text = t.List("text") ?? [],
             MaxCategories = (int)(t.Number("max-categories", 2, 10_000_000) ?? TrainDefaults.MaxCategories),
@@ -326,7 +379,7 @@ public sealed record MlOpsConfig
             throw Errors.Config(t.Where("early-stopping"), $"{name} does not support early stopping; use lightgbm or remove the key.");
         }
 
-        t.Done("trainer", "hyperparameters", "seed", "threads", "early-stopping", "refit", "cv", "exclude", "text", "max-categories", "command", "timeout", "output");
+        t.Done("trainer", "hyperparameters", "seed", "threads", "early-stopping", "refit", "cv", "search", "exclude", "text", "max-categories", "command", "timeout", "output");
         return settings;
     }
 

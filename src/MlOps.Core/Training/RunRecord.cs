@@ -57,6 +57,9 @@ public sealed record RunRecord
     /// <summary>k-fold cross-validation (train.cv); null when off.</summary>
     public CrossValidationRecord? CrossValidation { get; init; }
 
+    /// <summary>train.search: every trial and the winner, whose hyperparameters made the model.</summary>
+    public SearchRecord? Search { get; init; }
+
     /// <summary>Command mode: the command line and timeout.</summary>
     public CommandRecord? Command { get; init; }
 
@@ -147,3 +150,25 @@ public sealed record SplitRecord(string? Key, string Salt, IReadOnlyDictionary<s
 
 /// <summary>The config file.</summary>
 public sealed record ConfigRecord(string Path, string Sha256);
+
+/// <summary>train.search as run: the method, the metric, every trial and the winner.</summary>
+/// <param name="Method">random or halving.</param>
+/// <param name="Metric">The eval-split metric that ranked the trials.</param>
+/// <param name="Trials">How many trials were drawn.</param>
+/// <param name="Best">The winning trial's number (1-based).</param>
+/// <param name="Results">Every trial: its drawn hyperparameters and a score per rung it reached.</param>
+public sealed record SearchRecord(string Method, string Metric, int Trials, int Best, IReadOnlyList<SearchTrial> Results);
+
+/// <summary>One trial of a search.</summary>
+/// <param name="Number">1-based, in the order drawn.</param>
+/// <param name="Hyperparameters">The drawn values (the rest are the trainer's or mlops.yaml's).</param>
+/// <param name="Rungs">Its fits: one for random search, one per rung reached for halving.</param>
+public sealed record SearchTrial(int Number, IReadOnlyDictionary<string, double> Hyperparameters, IReadOnlyList<SearchRung> Rungs);
+
+/// <summary>One fit of a trial.</summary>
+/// <param name="Rung">0-based.</param>
+/// <param name="Rows">Train rows it was fit on.</param>
+/// <param name="Score">Its eval-split metric.</param>
+/// <param name="Rounds">Boosting rounds early stopping kept, when readable.</param>
+/// <param name="Seconds">Fit and score wall time.</param>
+public sealed record SearchRung(int Rung, long Rows, double Score, int? Rounds, double Seconds);

@@ -61,6 +61,24 @@ public static class TrainReport
             s.AppendLine();
         }
 
+        if (r.Search is { } search)
+        {
+            var names = search.Results.SelectMany(t => t.Hyperparameters.Keys).Distinct(StringComparer.Ordinal).ToList();
+            var rungs = search.Results.Max(t => t.Rungs.Count);
+            s.AppendLine(CultureInfo.InvariantCulture, $"Hyperparameter search ({search.Method}, {search.Trials} trials, eval {search.Metric}{(MetricNames.HigherIsBetter(search.Metric) ? " ↑" : " ↓")}): trial {search.Best} won, and its hyperparameters made the model.");
+            s.AppendLine();
+            s.AppendLine(CultureInfo.InvariantCulture, $"| trial | {string.Join(" | ", names)} | {(rungs > 1 ? string.Join(" | ", Enumerable.Range(1, rungs).Select(k => $"rung {k}")) : search.Metric)} |");
+            s.AppendLine(CultureInfo.InvariantCulture, $"| ---: |{string.Concat(names.Select(_ => " ---: |"))}{string.Concat(Enumerable.Range(0, rungs).Select(_ => " ---: |"))}");
+            foreach (var trial in search.Results)
+            {
+                var cells = names.Select(n => trial.Hyperparameters.TryGetValue(n, out var v) ? v.ToString("0.####", CultureInfo.InvariantCulture) : "–");
+                var scores = Enumerable.Range(0, rungs).Select(k => k < trial.Rungs.Count ? string.Create(CultureInfo.InvariantCulture, $"{trial.Rungs[k].Score:0.####} ({trial.Rungs[k].Rows:N0} rows)") : "–");
+                s.AppendLine(CultureInfo.InvariantCulture, $"| {(trial.Number == search.Best ? $"**{trial.Number}**" : trial.Number.ToString(CultureInfo.InvariantCulture))} | {string.Join(" | ", cells)} | {string.Join(" | ", scores)} |");
+            }
+
+            s.AppendLine();
+        }
+
         if (r.Features is { Count: > 0 } features)
         {
             s.AppendLine("<details><summary>Features</summary>");

@@ -32,6 +32,9 @@ public sealed record TrainSettings
     /// <summary>k-fold cross-validation over train + eval (<c>train.cv</c>, 2 to 20); 0 = off.</summary>
     public int CrossValidationFolds { get; init; }
 
+    /// <summary>A seeded hyperparameter search before the fit (<c>train.search</c>); null = off.</summary>
+    public SearchSettings? Search { get; init; }
+
     /// <summary>Stop when the eval-split metric has not improved for this many rounds; 0 = off.</summary>
     public int EarlyStopping { get; init; }
 

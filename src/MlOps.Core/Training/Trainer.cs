@@ -102,8 +102,24 @@ public sealed class Trainer(Action<string> log)
         if (trainRows.Length == 0) throw Errors.Data(o.Data.Path, $"the train split has no rows with a label '{o.Label}'.");
         var spec = LabelSpec.Resolve(o.Label, o.Task, o.PositiveClass, label, trainRows, o.Data.Path);
 
-        log($"training {o.Settings.Trainer} on {trainRows.Length} rows (eval: {evalRows.Length})");
-        var trained = MlNetTrainer.Train(table, spec, o.Settings, o.Split.Key, trainRows, evalRows);
+        SearchRecord? search = null;
+        TrainedModel trained;
+        var settings = o.Settings;
+        if (settings.Search is { } s)
+        {
+            if (evalRows.Length == 0) throw Errors.Config("train.search", "scores each trial on the eval split, and it has no labeled rows; give split.fractions an eval share (e.g. { train: 0.6, eval: 0.2, test: 0.2 }).");
+            var metric = ModelTaskMetric.For(o.Task, s.Metric);
+            log($"searching {s.Trials} {settings.Trainer} trials ({s.Method}) by eval {metric.Name}");
+            (search, trained) = HyperparameterSearch.Run(table, spec, label, settings, o.Split.Key, trainRows, evalRows, metric, log);
+            settings = settings with { Hyperparameters = search.Results[search.Best - 1].Hyperparameters.Aggregate(new Dictionary<string, double>(settings.Hyperparameters, StringComparer.Ordinal), (all, p) => { all[p.Key] = p.Value; return all; }), Search = null };
+            log($"search: trial {search.Best} wins ({string.Join(", ", search.Results[search.Best - 1].Hyperparameters.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value:0.####}")))})");
+        }
+        else
+        {
+            log($"training {settings.Trainer} on {trainRows.Length} rows (eval: {evalRows.Length})");
+            trained = MlNetTrainer.Train(table, spec, settings, o.Split.Key, trainRows, evalRows);
+        }
+
         var metrics = new Dictionary<string, IReadOnlyDictionary<string, double>>
         {
             ["train"] = Measure(trained.Scorer, spec, table, label, Sample(trainRows, TrainMetricRows)),
@@ -111,27 +127,27 @@ public sealed class Trainer(Action<string> log)
         if (evalRows.Length > 0) metrics["eval"] = Measure(trained.Scorer, spec, table, label, evalRows);
 
         CrossValidationRecord? cv = null;
-        if (o.Settings.CrossValidationFolds > 0)
+        if (settings.CrossValidationFolds > 0)
         {
             var rows = trainRows.Concat(evalRows).Order().ToArray();
-            if (rows.Length < o.Settings.CrossValidationFolds * 2) throw Errors.Config("train.cv", $"{o.Settings.CrossValidationFolds} folds need at least {o.Settings.CrossValidationFolds * 2} labeled train and eval rows; there are {rows.Length}.");
-            cv = CrossValidation.Run(table, spec, label, o.Settings, o.Split.Key, rows, o.Settings.CrossValidationFolds, log);
+            if (rows.Length < settings.CrossValidationFolds * 2) throw Errors.Config("train.cv", $"{settings.CrossValidationFolds} folds need at least {settings.CrossValidationFolds * 2} labeled train and eval rows; there are {rows.Length}.");
+            cv = CrossValidation.Run(table, spec, label, settings, o.Split.Key, rows, settings.CrossValidationFolds, log);
         }
 
         // Refit on train + eval with the rounds the first fit settled on: only test stays unseen.
         RefitRecord? refit = null;
-        if (o.Settings.Refit && evalRows.Length > 0 && o.Settings.EarlyStopping > 0 && trained.Rounds is null)
+        if (settings.Refit && evalRows.Length > 0 && settings.EarlyStopping > 0 && trained.Rounds is null)
         {
             log("not refitting: the rounds early stopping chose cannot be read from this model, and all of them could overfit");
         }
-        else if (o.Settings.Refit && evalRows.Length > 0)
+        else if (settings.Refit && evalRows.Length > 0)
         {
             var rows = trainRows.Concat(evalRows).Order().ToArray();
-            var hyperparameters = new Dictionary<string, double>(o.Settings.Hyperparameters, StringComparer.Ordinal);
-            if (o.Settings.EarlyStopping > 0 && trained.Rounds is { } rounds) hyperparameters["iterations"] = rounds;
-            log($"refitting {o.Settings.Trainer} on train + eval ({rows.Length} rows{(trained.Rounds is { } r ? $", {r} rounds" : string.Empty)})");
+            var hyperparameters = new Dictionary<string, double>(settings.Hyperparameters, StringComparer.Ordinal);
+            if (settings.EarlyStopping > 0 && trained.Rounds is { } rounds) hyperparameters["iterations"] = rounds;
+            log($"refitting {settings.Trainer} on train + eval ({rows.Length} rows{(trained.Rounds is { } r ? $", {r} rounds" : string.Empty)})");
             trained.Scorer.Dispose();
-            trained = MlNetTrainer.Train(table, spec, o.Settings with { EarlyStopping = 0, Hyperparameters = hyperparameters }, o.Split.Key, rows, []);
+            trained = MlNetTrainer.Train(table, spec, settings with { EarlyStopping = 0, Hyperparameters = hyperparameters }, o.Split.Key, rows, []);
             refit = new RefitRecord(rows.Length, trained.Rounds);
         }
 
@@ -152,7 +168,8 @@ public sealed class Trainer(Action<string> log)
             PositiveClass = spec.PositiveClass,
             Refit = refit,
             CrossValidation = cv,
-            Trainer = new TrainerRecord(o.Settings.Trainer, trained.Hyperparameters, o.Settings.Seed, TrainerCatalog.Find(o.Settings.Trainer)!.Threads(o.Settings.Threads), o.Settings.EarlyStopping),
+            Trainer = new TrainerRecord(settings.Trainer, trained.Hyperparameters, settings.Seed, TrainerCatalog.Find(settings.Trainer)!.Threads(settings.Threads), settings.EarlyStopping),
+            Search = search,
             Inputs = InputRecord.Of(trained.Scorer.Inputs),
             Features = trained.Plan.Features,
             Excluded = trained.Plan.Excluded,
