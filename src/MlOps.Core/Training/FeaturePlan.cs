@@ -113,26 +113,23 @@ public sealed class FeaturePlan
         return new FeaturePlan(features, excluded);
     }
 
-    /// <summary>The featurizing estimator: per-column transforms, then one "Features" vector (normalized for linear models).</summary>
+    /// <summary>
+    /// The featurizing estimator: missing numbers replaced by their mean, categories one-hot (or
+    /// hashed) encoded, free text featurized, then one "Features" vector in column order
+    /// (normalized for linear models). Each kind is one transform over all its columns: a
+    /// transform per column would chain thousands of schemas on a wide table, and ML.NET's cost
+    /// grows with the square of that chain.
+    /// </summary>
     public IEstimator<ITransformer> BuildEstimator(MLContext ml, bool normalize)
     {
-        var outputs = new List<string>();
         IEstimator<ITransformer>? chain = null;
         void Append(IEstimator<ITransformer> e) => chain = chain is null ? e : chain.Append(e);
-        foreach (var f in Features)
-        {
-            var output = "f." + f.Column;
-            outputs.Add(output);
-            Append(f.Role switch
-            {
-                FeatureRole.Numeric => ml.Transforms.ReplaceMissingValues(output, f.Column, MissingValueReplacingEstimator.ReplacementMode.Mean),
-                FeatureRole.Categorical => ml.Transforms.Categorical.OneHotEncoding(output, f.Column),
-                FeatureRole.HashedCategorical => ml.Transforms.Categorical.OneHotHashEncoding(output, f.Column, numberOfBits: 16),
-                _ => ml.Transforms.Text.FeaturizeText(output, f.Column),
-            });
-        }
-
-        Append(ml.Transforms.Concatenate("Features", outputs.ToArray()));
+        InputOutputColumnPair[] Pairs(FeatureRole role) => [.. Features.Where(f => f.Role == role).Select(f => new InputOutputColumnPair("f." + f.Column, f.Column))];
+        if (Pairs(FeatureRole.Numeric) is { Length: > 0 } numeric) Append(ml.Transforms.ReplaceMissingValues(numeric, MissingValueReplacingEstimator.ReplacementMode.Mean));
+        if (Pairs(FeatureRole.Categorical) is { Length: > 0 } categorical) Append(ml.Transforms.Categorical.OneHotEncoding(categorical));
+        if (Pairs(FeatureRole.HashedCategorical) is { Length: > 0 } hashed) Append(ml.Transforms.Categorical.OneHotHashEncoding(hashed, numberOfBits: 16));
+        foreach (var f in Features.Where(f => f.Role == FeatureRole.Text)) Append(ml.Transforms.Text.FeaturizeText("f." + f.Column, f.Column));
+        Append(ml.Transforms.Concatenate("Features", [.. Features.Select(f => "f." + f.Column)]));
         if (normalize) Append(ml.Transforms.NormalizeMinMax("Features"));
         return chain!;
     }
