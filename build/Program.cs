@@ -27,10 +27,10 @@ Define("Services", "Install with npm ci what the tests run: Azurite and Prism (G
 });
 Define("Test", "Run unit and integration tests (Azurite on 127.0.0.1 included); prints 'N passed, N failed'.", ["Build", "Services"], () => TestAsync(null));
 Define("TestFast", "The inner loop: only the tests that need no service, server or child process (Category!=Integration); seconds, no npm.", ["Build"], () => TestAsync("Category!=Integration"));
-Define("Bench", "Print throughput and peak memory: validate (stats + drift, 1M x 20, CSV and Parquet, against DuckDB SUMMARIZE of the same file), wide (50,000 columns x 3 rows: memory and stats.json size), train (LightGBM on 1M rows, scoring, penguins quality per trainer), evaluate (ONNX and ML.NET scoring of 1M rows, bootstrap cost, verdict rates), predict (batch inference of 1M CSV rows, ONNX and ML.NET), serve (requests/s, p50/p99 and overhead vs in-process scoring on loopback).", ["Build", "Services"], async () =>
+Define("Bench", "Print throughput and peak memory: validate (stats + drift, 1M x 20, CSV and Parquet, against DuckDB SUMMARIZE of the same file), wide (50,000 columns x 3 rows: memory and stats.json size), train (LightGBM on 1M rows against scikit-learn, scoring, penguins quality per trainer), trainwide (2,000 rows x 2,000 and 10,000 columns: time and memory), evaluate (ONNX and ML.NET scoring of 1M rows, bootstrap cost, verdict rates), predict (batch inference of 1M CSV rows, ONNX and ML.NET), serve (requests/s, p50/p99 and overhead vs in-process scoring on loopback).", ["Build", "Services"], async () =>
 {
     // One process per section, so each peak working set is the section's own.
-    foreach (var section in new[] { "validate", "wide", "train", "evaluate", "predict", "serve" })
+    foreach (var section in new[] { "validate", "wide", "train", "trainwide", "evaluate", "predict", "serve" })
     {
         await Run("dotnet", $"run -c {configuration} --no-build --project tests/MlOps.Benchmarks -- {section}");
     }

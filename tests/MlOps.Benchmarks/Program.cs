@@ -14,11 +14,12 @@ switch (section)
     case "validate": await ValidateBench.RunAsync(rows, dir); break;
     case "wide": await ValidateBench.WideAsync(dir); break;
     case "train": await TrainBench.RunAsync(rows, dir); break;
+    case "trainwide": await TrainBench.WideAsync(dir); break;
     case "evaluate": await EvaluateBench.RunAsync(rows, dir); break;
     case "scoring": await EvaluateBench.RunAsync(rows, dir, scoringOnly: true); break; // the ONNX scoring figure of evaluate alone
     case "predict": await PredictBench.RunAsync(rows, dir); break;
     case "serve": await ServeBench.RunAsync(dir); break;
-    default: Console.Error.WriteLine($"unknown section '{section}'; expected validate, wide, train, evaluate, scoring, predict or serve."); return 2;
+    default: Console.Error.WriteLine($"unknown section '{section}'; expected validate, wide, train, trainwide, evaluate, scoring, predict or serve."); return 2;
 }
 
 return 0;

@@ -14,6 +14,47 @@ namespace MlOps.Benchmarks;
 /// </summary>
 internal static class TrainBench
 {
+    /// <summary>
+    /// The wide case of issue 20: 2,000 rows of 2,000 and of 10,000 numeric columns, LightGBM with
+    /// defaults (100 rounds, refit); wall time and peak memory, in this process (run it alone).
+    /// </summary>
+    public static async Task WideAsync(string dir)
+    {
+        foreach (var columns in new[] { 2_000, 10_000 })
+        {
+            var path = Path.Combine(dir, $"train-wide-{columns}.csv");
+            if (!File.Exists(path))
+            {
+                var random = new Random(3);
+                using var w = new StreamWriter(path);
+                w.Write("id");
+                for (var c = 0; c < columns; c++) w.Write(string.Create(CultureInfo.InvariantCulture, $",f{c}"));
+                w.WriteLine(",label");
+                var x = new double[columns];
+                for (var r = 0; r < 2_000; r++)
+                {
+                    for (var c = 0; c < columns; c++) x[c] = random.NextDouble();
+                    w.Write(r.ToString(CultureInfo.InvariantCulture));
+                    foreach (var v in x) w.Write(string.Create(CultureInfo.InvariantCulture, $",{v:0.###}"));
+                    w.WriteLine(x[0] + x[1] + (random.NextDouble() * 0.5) > 1.2 ? ",1" : ",0");
+                }
+            }
+
+            var sw = Stopwatch.StartNew();
+            var result = await new Trainer(_ => { }).RunAsync(new TrainOptions
+            {
+                Data = new DatasetSource { Path = path },
+                Task = ModelTask.Binary,
+                Label = "label",
+                Split = new SplitSettings { Key = "id" },
+                Settings = new TrainSettings { Trainer = "lightgbm" },
+                OutputDirectory = Path.Combine(dir, $"train-wide-{columns}-out"),
+            });
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"train wide 2,000 rows x {columns:N0} numeric columns ({2_000L * columns / 1e6:0} M cells, {new FileInfo(path).Length / 1e6:0} MB): {sw.Elapsed.TotalSeconds:0.0} s wall, eval roc-auc {result.Record.Metrics["eval"]["roc-auc"]:0.####}, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB so far"));
+        }
+    }
+
     public static async Task RunAsync(int rows, string dir)
     {
         var path = Path.Combine(dir, $"binary-{rows}.csv");
