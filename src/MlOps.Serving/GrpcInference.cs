@@ -55,6 +55,11 @@ internal sealed class GrpcInference(ServingServer server) : GRPCInferenceService
         byte[] json;
         try
         {
+            if (request.RawInputContents.Count > 0 && request.RawInputContents.Count != request.Inputs.Count)
+            {
+                throw new BadRequestException($"raw_input_contents has {request.RawInputContents.Count} entries for {request.Inputs.Count} inputs; give one per input, in order.");
+            }
+
             // An ONNX model's own tensors: bytes in, bytes out, no JSON.
             if (server.InferTensors(request) is { } direct) return direct;
             json = V2Request(request);
@@ -88,11 +93,6 @@ internal sealed class GrpcInference(ServingServer server) : GRPCInferenceService
     // The request as the V2 JSON body the REST route reads.
     private static byte[] V2Request(ModelInferRequest request)
     {
-        if (request.RawInputContents.Count > 0 && request.RawInputContents.Count != request.Inputs.Count)
-        {
-            throw new BadRequestException($"raw_input_contents has {request.RawInputContents.Count} entries for {request.Inputs.Count} inputs; give one per input, in order.");
-        }
-
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var w = new Utf8JsonWriter(buffer))
         {

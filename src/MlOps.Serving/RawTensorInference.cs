@@ -26,57 +26,25 @@ internal static class RawTensorInference
     /// <exception cref="BadRequestException">The request does not fit the graph (400) or the model gave non-finite values (500).</exception>
     public static IReadOnlyList<RawOutput> Infer(OnnxScorer scorer, IReadOnlyList<RawInput> inputs, IReadOnlyList<string?> requested, int maxRows, out int rows)
     {
-        var signature = scorer.Signature;
-        var byName = new Dictionary<string, RawInput>(StringComparer.Ordinal);
-        foreach (var t in inputs)
-        {
-            if (!signature.Inputs.Any(i => i.Name == t.Name)) throw new BadRequestException($"input '{t.Name}' is not an input of this model; it takes: {TensorInference.Describe(signature.Inputs)}.");
-            if (!byName.TryAdd(t.Name, t)) throw new BadRequestException($"input '{t.Name}' is given twice.");
-        }
-
-        var wanted = TensorInference.Wanted(requested, signature);
-        var feeds = new List<OrtValue>();
-        var names = new List<string>();
-        rows = 0;
-        try
-        {
-            foreach (var spec in signature.Inputs)
+        var wanted = TensorInference.Wanted(requested, scorer.Signature);
+        return TensorInference.Run(
+            scorer,
+            inputs.Select(t => (t.Name, t)).ToList(),
+            wanted,
+            (spec, t) =>
             {
-                if (!byName.TryGetValue(spec.Name, out var t)) throw new BadRequestException($"input '{spec.Name}' is missing; this model takes: {TensorInference.Describe(signature.Inputs)}.");
                 var (shape, count, r) = TensorInference.CheckShape(spec, t.Datatype, t.Shape, maxRows);
-                feeds.Add(Create(spec, t, shape, count));
-                names.Add(spec.Name);
-                rows = Math.Max(rows, r);
-            }
-
-            IDisposableReadOnlyCollection<OrtValue> results;
-            try
-            {
-                results = scorer.Run(names, feeds, wanted.Select(o => o.Name).ToArray());
-            }
-            catch (OnnxRuntimeException e)
-            {
-                throw new BadRequestException($"the model refused the tensors: {e.Message.Split('\n')[0]}");
-            }
-
-            using (results)
-            {
-                var outputs = new List<RawOutput>(wanted.Count);
-                for (var i = 0; i < wanted.Count; i++) outputs.Add(Output(wanted[i], results[i], scorer));
-                return outputs;
-            }
-        }
-        finally
-        {
-            foreach (var f in feeds) f.Dispose();
-        }
+                return (Create(spec, t, shape, count), r);
+            },
+            results => (IReadOnlyList<RawOutput>)[.. wanted.Select((spec, i) => Output(spec, results[i], scorer))],
+            out rows);
     }
 
     private static OrtValue Create(TensorSpec spec, RawInput t, long[] shape, long count)
     {
         var where = $"input '{spec.Name}'";
         if (t.Raw is not { } raw) return FromContents(spec, t.Contents, shape, count, where);
-        if (spec.ElementType == TensorElementType.String) return Strings(Split(raw.Span, where), shape, count, where);
+        if (spec.ElementType == TensorElementType.String) return Strings(TensorBytes.Strings(raw.Span, spec.Name), shape, count, where);
         var size = Size(spec.ElementType) ?? throw new BadRequestException($"{where}: {spec.Datatype} inputs are not served.");
         if (raw.Length != count * size) throw new BadRequestException($"{where}: {raw.Length} raw bytes for shape [{string.Join(", ", shape)}]: expected {count} {spec.Datatype} elements of {size} bytes ({count * size} bytes).");
         var bytes = raw.Span;
@@ -133,19 +101,6 @@ internal static class RawTensorInference
         values.Count == count
             ? OrtValue.CreateFromStringTensor(new DenseTensor<string>(values.ToArray(), shape.Select(d => (int)d).ToArray()))
             : throw new BadRequestException($"{where}: shape [{string.Join(", ", shape)}] holds {count} values, the contents have {values.Count}.");
-
-    private static List<string> Split(ReadOnlySpan<byte> raw, string where)
-    {
-        var values = new List<string>();
-        while (raw.Length > 0)
-        {
-            if (raw.Length < 4 || BinaryPrimitives.ReadUInt32LittleEndian(raw) is var n && n > raw.Length - 4) throw new BadRequestException($"{where}: raw BYTES contents must be elements of a 4-byte little-endian length and that many bytes.");
-            values.Add(Encoding.UTF8.GetString(raw.Slice(4, (int)n)));
-            raw = raw[(4 + (int)n)..];
-        }
-
-        return values;
-    }
 
     private static RawOutput Output(TensorSpec spec, OrtValue value, OnnxScorer scorer)
     {

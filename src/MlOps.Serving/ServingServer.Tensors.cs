@@ -9,7 +9,7 @@ namespace MlOps.Serving;
 public sealed partial class ServingServer
 {
     /// <summary>
-    /// Answers a ModelInfer whose inputs are the graph's own tensors straight from its raw (or typed)
+    /// Answers a ModelInfer (raw_input_contents already checked to be one per input or none) whose inputs are the graph's own tensors straight from its raw (or typed)
     /// contents, counted, timed and watched as the REST route does; null when it is not such a
     /// request (a tabular model, an unknown model or version), which the REST route then answers.
     /// </summary>
@@ -31,11 +31,6 @@ public sealed partial class ServingServer
         var rows = 0;
         try
         {
-            if (request.RawInputContents.Count > 0 && request.RawInputContents.Count != request.Inputs.Count)
-            {
-                throw new BadRequestException($"raw_input_contents has {request.RawInputContents.Count} entries for {request.Inputs.Count} inputs; give one per input, in order.");
-            }
-
             var inputs = request.Inputs.Select((t, i) => new RawInput(t.Name, t.Datatype, t.Shape, request.RawInputContents.Count > 0 ? (ReadOnlyMemory<byte>?)request.RawInputContents[i].Memory : null, t.Contents)).ToList();
             var outputs = RawTensorInference.Infer(onnx, inputs, request.Outputs.Select(o => (string?)o.Name).ToList(), _options.MaxRows, out rows);
             var response = new ModelInferResponse { ModelName = handle.Name, ModelVersion = handle.Version, Id = request.Id };

@@ -27,17 +27,26 @@ internal static class TensorBytes
         w.WriteEndArray();
     }
 
+    /// <summary>Raw BYTES contents: elements of a 4-byte little-endian length and that many UTF-8 bytes.</summary>
+    /// <exception cref="BadRequestException">A length runs past the end.</exception>
+    public static List<string> Strings(ReadOnlySpan<byte> raw, string name)
+    {
+        var values = new List<string>();
+        while (raw.Length > 0)
+        {
+            if (raw.Length < 4 || BinaryPrimitives.ReadUInt32LittleEndian(raw) is var n && n > raw.Length - 4) throw new BadRequestException($"input '{name}': raw BYTES contents must be elements of a 4-byte little-endian length and that many bytes.");
+            values.Add(Encoding.UTF8.GetString(raw.Slice(4, (int)n)));
+            raw = raw[(4 + (int)n)..];
+        }
+
+        return values;
+    }
+
     private static void WriteRaw(Utf8JsonWriter w, string name, string datatype, ReadOnlySpan<byte> raw)
     {
         if (datatype == "BYTES")
         {
-            while (raw.Length > 0)
-            {
-                if (raw.Length < 4 || BinaryPrimitives.ReadUInt32LittleEndian(raw) is var n && n > raw.Length - 4) throw new BadRequestException($"input '{name}': raw BYTES contents must be elements of a 4-byte little-endian length and that many bytes.");
-                w.WriteStringValue(Encoding.UTF8.GetString(raw.Slice(4, (int)n)));
-                raw = raw[(4 + (int)n)..];
-            }
-
+            foreach (var text in Strings(raw, name)) w.WriteStringValue(text);
             return;
         }
 

@@ -37,17 +37,44 @@ public static class TensorInference
     public static void Infer(Utf8JsonWriter w, ModelHandle handle, OnnxScorer scorer, JsonElement body, int maxRows, out int rows)
     {
         var signature = scorer.Signature;
-        var tensors = body.EnumerateArray("inputs");
-        var byName = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (var t in tensors)
+        var given = new List<(string, JsonElement)>();
+        foreach (var t in body.EnumerateArray("inputs"))
         {
             if (t.ValueKind != JsonValueKind.Object) throw new BadRequestException("every entry of \"inputs\" must be a tensor object {\"name\", \"shape\", \"datatype\", \"data\"}.");
-            var name = t.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : throw new BadRequestException("every input tensor needs a \"name\".");
+            given.Add((t.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : throw new BadRequestException("every input tensor needs a \"name\"."), t));
+        }
+
+        var wanted = WantedOutputs(body, signature);
+        Run(scorer, given, wanted, (spec, t) => Tensor(spec, t, maxRows), results =>
+        {
+            w.WriteStartObject();
+            w.WriteString("model_name", handle.Name);
+            w.WriteString("model_version", handle.Version);
+            if (body.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String) w.WriteString("id", id.GetString());
+            w.WriteStartArray("outputs");
+            for (var i = 0; i < wanted.Count; i++) WriteOutput(w, wanted[i], results[i], scorer);
+            w.WriteEndArray();
+            w.WriteEndObject();
+            return 0;
+        }, out rows);
+    }
+
+    /// <summary>
+    /// The run both tensor paths share: every given input is a graph input and given once, every
+    /// graph input is given, each becomes an ONNX Runtime value by <paramref name="create"/>, the
+    /// session runs for <paramref name="wanted"/>, and <paramref name="read"/> takes the results
+    /// before the values are freed.
+    /// </summary>
+    internal static TResult Run<TInput, TResult>(OnnxScorer scorer, IReadOnlyList<(string Name, TInput Tensor)> given, IReadOnlyList<TensorSpec> wanted, Func<TensorSpec, TInput, (OrtValue Value, int Rows)> create, Func<IDisposableReadOnlyCollection<OrtValue>, TResult> read, out int rows)
+    {
+        var signature = scorer.Signature;
+        var byName = new Dictionary<string, TInput>(StringComparer.Ordinal);
+        foreach (var (name, t) in given)
+        {
             if (!signature.Inputs.Any(i => i.Name == name)) throw new BadRequestException($"input '{name}' is not an input of this model; it takes: {Describe(signature.Inputs)}.");
             if (!byName.TryAdd(name, t)) throw new BadRequestException($"input '{name}' is given twice.");
         }
 
-        var wanted = WantedOutputs(body, signature);
         var feeds = new List<OrtValue>();
         var names = new List<string>();
         rows = 0;
@@ -56,7 +83,7 @@ public static class TensorInference
             foreach (var spec in signature.Inputs)
             {
                 if (!byName.TryGetValue(spec.Name, out var t)) throw new BadRequestException($"input '{spec.Name}' is missing; this model takes: {Describe(signature.Inputs)}.");
-                var (value, count) = Tensor(spec, t, maxRows);
+                var (value, count) = create(spec, t);
                 feeds.Add(value);
                 names.Add(spec.Name);
                 rows = Math.Max(rows, count);
@@ -72,17 +99,7 @@ public static class TensorInference
                 throw new BadRequestException($"the model refused the tensors: {e.Message.Split('\n')[0]}");
             }
 
-            using (results)
-            {
-                w.WriteStartObject();
-                w.WriteString("model_name", handle.Name);
-                w.WriteString("model_version", handle.Version);
-                if (body.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String) w.WriteString("id", id.GetString());
-                w.WriteStartArray("outputs");
-                for (var i = 0; i < wanted.Count; i++) WriteOutput(w, wanted[i], results[i], scorer);
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
+            using (results) return read(results);
         }
         finally
         {
