@@ -33,12 +33,12 @@ internal static class BinaryTensorData
 
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, cancellationToken); // bounded by Kestrel's MaxRequestBodySize
-        var body = buffer.ToArray();
+        var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length); // the stream's own array: no second copy of the body
         if (headerLength > body.Length) throw new BadRequestException($"{HeaderLength} is {headerLength} but the body has {body.Length} bytes.");
         JsonDocument header;
         try
         {
-            header = JsonDocument.Parse(body.AsMemory(0, headerLength));
+            header = JsonDocument.Parse(body[..headerLength]);
         }
         catch (JsonException e)
         {
@@ -52,7 +52,7 @@ internal static class BinaryTensorData
             throw new BadRequestException("the JSON part must be an object with an \"inputs\" array.");
         }
 
-        return new BinaryRequest(header, body.AsMemory(headerLength));
+        return new BinaryRequest(header, body[headerLength..]);
     }
 
     /// <summary>Every input as raw bytes, when every input is binary (tritonclient's default); null when some carry JSON data.</summary>

@@ -111,7 +111,10 @@ public sealed class Trainer(Action<string> log)
             var metric = ModelTaskMetric.For(o.Task, s.Metric);
             log($"searching {s.Trials} {settings.Trainer} trials ({s.Method}) by eval {metric.Name}");
             (search, trained) = HyperparameterSearch.Run(table, spec, label, settings, o.Split.Key, trainRows, evalRows, metric, log);
-            settings = settings with { Hyperparameters = search.Results[search.Best - 1].Hyperparameters.Aggregate(new Dictionary<string, double>(settings.Hyperparameters, StringComparer.Ordinal), (all, p) => { all[p.Key] = p.Value; return all; }), Search = null };
+            // The winner's drawn values over mlops.yaml's own hyperparameters: what the trainer ran with.
+            var winner = new Dictionary<string, double>(settings.Hyperparameters, StringComparer.Ordinal);
+            foreach (var (name, value) in search.Results[search.Best - 1].Hyperparameters) winner[name] = value;
+            settings = settings with { Hyperparameters = winner, Search = null };
             log($"search: trial {search.Best} wins ({string.Join(", ", search.Results[search.Best - 1].Hyperparameters.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value:0.####}")))})");
         }
         else

@@ -57,10 +57,10 @@ public static class CanaryAnalysis
         {
             var drifted = drift.Columns.Where(d => d.Drifted).ToList();
             var shown = (drifted.Count > 0 ? drifted : drift.Columns.Where(d => d.Skipped is null)).Take(5).Select(d => F($"{d.Column} ({d.Method} {d.Score:0.###} {(d.Drifted ? ">" : "≤")} {d.Threshold:0.###})"));
-            rules.Add(new CanaryRule("prediction drift", !drift.Drifted, drift.Drifted
+            // No column compared is nothing checked: a fail, like every rule that cannot be checked.
+            rules.Add(new CanaryRule("prediction drift", drift.Compared > 0 && !drift.Drifted, drift.Drifted
                 ? $"candidate v{candidate}'s predictions drifted from production v{production}'s: {string.Join(", ", shown)}"
                 : drift.Compared == 0 ? "no prediction column could be compared" : $"no drift beyond the limit: {string.Join(", ", shown)}"));
-            if (drift.Compared == 0) rules[^1] = rules[^1] with { Passed = false };
         }
 
         return rules;
