@@ -70,7 +70,8 @@ internal static class TrainBench
             OutputDirectory = output,
         };
         var sw = Stopwatch.StartNew();
-        var result = await new Trainer(_ => { }).RunAsync(options);
+        // Each phase's start, so the figure below can be read phase by phase.
+        var result = await new Trainer(line => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {sw.Elapsed.TotalSeconds,5:0.0} s  {line}"))).RunAsync(options);
         var trainSeconds = sw.Elapsed.TotalSeconds;
         var peakTrain = Process.GetCurrentProcess().PeakWorkingSet64;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

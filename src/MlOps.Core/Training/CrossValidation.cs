@@ -23,7 +23,7 @@ internal static class CrossValidation
             var trained = MlNetTrainer.Train(table, spec, settings with { EarlyStopping = 0 }, splitKey, fit, []);
             using (trained.Scorer)
             {
-                perFold.Add(Trainer.Measure(trained.Scorer, spec, table, label, held));
+                perFold.Add(Trainer.Measure(trained, spec, table, label, held));
             }
         }
 

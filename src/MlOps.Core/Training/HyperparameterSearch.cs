@@ -52,7 +52,7 @@ internal static class HyperparameterSearch
             {
                 var clock = Stopwatch.StartNew();
                 var trained = MlNetTrainer.Train(table, spec, settings with { Hyperparameters = candidates[t], Search = null }, splitKey, rows, evalRows);
-                var measured = Trainer.Measure(trained.Scorer, spec, table, label, evalRows);
+                var measured = Trainer.Measure(trained, spec, table, label, evalRows);
                 var score = measured.TryGetValue(metric.Name, out var v) ? v : double.NaN;
                 (trials.TryGetValue(t, out var list) ? list : trials[t] = []).Add(new SearchRung(rung, rows.Length, score, trained.Rounds, clock.Elapsed.TotalSeconds));
                 log(string.Create(CultureInfo.InvariantCulture, $"search trial {t + 1}/{candidates.Count}{(rungs > 1 ? $" rung {rung + 1}/{rungs}" : string.Empty)} on {rows.Length:N0} rows: eval {metric.Name} {score:0.#####} ({Describe(search, candidates[t])})"));

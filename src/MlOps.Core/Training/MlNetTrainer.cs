@@ -14,6 +14,16 @@ public sealed record TrainedModel(MlNetScorer Scorer, DataViewSchema InputSchema
 {
     /// <summary>The boosting rounds the model holds (fewer than asked when early stopping stopped it); null for non-tree trainers.</summary>
     public int? Rounds { get; init; }
+
+    /// <summary>
+    /// Scores rows of the training table without ML.NET's cursors, where the trainer can (LightGBM
+    /// predicting with its own booster, whose decisions the saved model repeats exactly); null:
+    /// <see cref="Scorer"/> does.
+    /// </summary>
+    internal Func<int[], Predictions>? DirectScore { get; init; }
+
+    /// <summary>Predictions for <paramref name="rows"/> of the table the model was trained on.</summary>
+    public Predictions Score(Table table, int[] rows) => DirectScore?.Invoke(rows) ?? Scorer.Score(table, rows);
 }
 
 /// <summary>
@@ -47,6 +57,8 @@ public static class MlNetTrainer
         IDataView train = new TableDataView(table, trainRows, features, labelColumn, labelKind, label.PositiveClass);
         IDataView? valid = validRows.Length > 0 ? new TableDataView(table, validRows, features, labelColumn, labelKind, label.PositiveClass) : null;
         var inputSchema = new TableDataView(table, [], features).Schema;
+        var args = new TrainerArgs(values, settings.Seed, spec.Threads(settings.Threads), settings.EarlyStopping);
+        if (LightGbmDirect.Handles(spec, plan, label.Task)) return LightGbmDirect.Train(ml, table, label, plan, args, trainRows, validRows, inputSchema);
 
         if (label.Task == ModelTask.Multiclass)
         {
@@ -59,7 +71,7 @@ public static class MlNetTrainer
         var featurizer = plan.BuildEstimator(ml, spec.Linear).Fit(train);
         var trainFeatures = featurizer.Transform(train);
         var validFeatures = valid is null ? null : featurizer.Transform(valid);
-        var fit = spec.Create(ml, label.Task, new TrainerArgs(values, settings.Seed, spec.Threads(settings.Threads), settings.EarlyStopping));
+        var fit = spec.Create(ml, label.Task, args);
         var predictor = fit(trainFeatures, settings.EarlyStopping > 0 ? validFeatures : null);
         var parts = new List<ITransformer> { featurizer, predictor };
         if (label.Task == ModelTask.Multiclass)

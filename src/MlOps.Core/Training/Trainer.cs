@@ -125,9 +125,9 @@ public sealed class Trainer(Action<string> log)
 
         var metrics = new Dictionary<string, IReadOnlyDictionary<string, double>>
         {
-            ["train"] = Measure(trained.Scorer, spec, table, label, Sample(trainRows, TrainMetricRows)),
+            ["train"] = Measure(trained, spec, table, label, Sample(trainRows, TrainMetricRows)),
         };
-        if (evalRows.Length > 0) metrics["eval"] = Measure(trained.Scorer, spec, table, label, evalRows);
+        if (evalRows.Length > 0) metrics["eval"] = Measure(trained, spec, table, label, evalRows);
 
         CrossValidationRecord? cv = null;
         if (settings.CrossValidationFolds > 0)
@@ -197,8 +197,8 @@ public sealed class Trainer(Action<string> log)
     }
 
     /// <summary>Metrics of a scorer on labeled rows.</summary>
-    internal static IReadOnlyDictionary<string, double> Measure(IModelScorer scorer, LabelSpec spec, Table table, TableColumn label, int[] rows) =>
-        MetricCalculator.Compute(spec.Attach(label, rows, scorer.Score(table, rows)));
+    internal static IReadOnlyDictionary<string, double> Measure(TrainedModel trained, LabelSpec spec, Table table, TableColumn label, int[] rows) =>
+        MetricCalculator.Compute(spec.Attach(label, rows, trained.Score(table, rows)));
 
     private async Task<TrainResult> RunCommandAsync(TrainOptions o, string command, CancellationToken cancellationToken)
     {

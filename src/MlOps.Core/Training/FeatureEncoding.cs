@@ -1,0 +1,232 @@
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlOps.Tabular;
+
+namespace MlOps.Training;
+
+/// <summary>
+/// The featurizer of a plan of numbers and categories, fitted from column statistics instead of a
+/// pass of ML.NET cursors, and the same encoding applied to table rows directly, as LightGBM's
+/// compressed sparse rows. The layout is read back from the fitted featurizer itself (missing
+/// numbers, every category), so what LightGBM learns from is exactly what the saved model computes.
+/// </summary>
+internal sealed class FeatureEncoding
+{
+    private readonly TableColumn[] _columns;
+    private readonly int[] _start;
+    private readonly float[] _replacement;
+    private readonly Dictionary<string, int>?[] _offsets;
+
+    private FeatureEncoding(TableColumn[] columns, int[] start, float[] replacement, Dictionary<string, int>?[] offsets, int slots, bool categoricalSplits)
+    {
+        _columns = columns;
+        _start = start;
+        _replacement = replacement;
+        _offsets = offsets;
+        Slots = slots;
+        CategoricalSplits = categoricalSplits && offsets.Any(o => o is not null);
+    }
+
+    /// <summary>Slots of the model's "Features" vector (one per number, one per category).</summary>
+    public int Slots { get; }
+
+    /// <summary>
+    /// True when LightGBM sees each categorical column as one categorical feature (its value the
+    /// category's slot offset); false when it sees the one-hot slots as numbers.
+    /// </summary>
+    public bool CategoricalSplits { get; }
+
+    /// <summary>The columns LightGBM sees.</summary>
+    public int Columns => CategoricalSplits ? _columns.Length : Slots;
+
+    /// <summary>LightGBM's categorical_feature: the indices of the categorical columns (empty without categorical splits).</summary>
+    public string CategoricalColumns => CategoricalSplits
+        ? string.Join(",", Enumerable.Range(0, _columns.Length).Where(j => _offsets[j] is not null).Select(j => j.ToString(CultureInfo.InvariantCulture)))
+        : string.Empty;
+
+    /// <summary>True for a plan this encoding can express: numbers and one-hot categories only.</summary>
+    public static bool Supports(FeaturePlan plan) => plan.Features.All(f => f.Role is FeatureRole.Numeric or FeatureRole.Categorical);
+
+    /// <summary>
+    /// Fits <paramref name="plan"/>'s featurizer on a summary of <paramref name="rows"/>: one row
+    /// with every value missing, then one row per category (first occurrence order, as ML.NET's
+    /// one-hot dictionary orders them) with each number at its mean. The means and dictionaries it
+    /// learns are the full data's, without a cursor over every row.
+    /// </summary>
+    public static (ITransformer Featurizer, FeatureEncoding Encoding) Fit(MLContext ml, FeaturePlan plan, Table table, int[] rows, bool categoricalSplits)
+    {
+        var columns = plan.Features.Select(f => table.Find(f.Column)!).ToArray();
+        var categories = new List<string>?[columns.Length];
+        var means = new float[columns.Length];
+        Parallel.For(0, columns.Length, j =>
+        {
+            var c = columns[j];
+            if (c.Kind == ColumnKind.Numeric)
+            {
+                double sum = 0;
+                long count = 0;
+                foreach (var r in rows)
+                {
+                    var v = c.Numbers![r];
+                    if (float.IsNaN(v)) continue;
+                    sum += v;
+                    count++;
+                }
+
+                means[j] = count == 0 ? 0 : (float)(sum / count);
+                return;
+            }
+
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var ordered = new List<string>();
+            foreach (var r in rows)
+            {
+                if (c.Texts![r] is { } s && seen.Add(s)) ordered.Add(s);
+            }
+
+            categories[j] = ordered;
+        });
+
+        var summaryRows = 1 + categories.Max(c => c?.Count ?? 0);
+        var summary = columns.Select((c, j) => c.Kind == ColumnKind.Numeric
+            ? TableColumn.Numeric(c.Name, Enumerable.Range(0, summaryRows).Select(i => i == 0 ? float.NaN : means[j]).ToArray())
+            : TableColumn.Text(c.Name, Enumerable.Range(0, summaryRows).Select(i => i == 0 || i > categories[j]!.Count ? null : categories[j]![i - 1]).ToArray())).ToArray();
+        var summaryView = new TableDataView(Table.Of(summary), Enumerable.Range(0, summaryRows).ToArray(), summary);
+        var featurizer = plan.BuildEstimator(ml, normalize: false).Fit(summaryView);
+
+        // Read the layout back: row 0 shows each number's replacement, row i the slot of category i.
+        var read = featurizer.Transform(summaryView);
+        var vectors = new List<float[]>(summaryRows);
+        using (var cursor = read.GetRowCursor(read.Schema))
+        {
+            var getter = cursor.GetGetter<VBuffer<float>>(read.Schema["Features"]);
+            VBuffer<float> v = default;
+            while (cursor.MoveNext())
+            {
+                getter(ref v);
+                vectors.Add(v.DenseValues().ToArray());
+            }
+        }
+
+        var width = vectors[0].Length;
+        var start = new int[columns.Length];
+        var replacement = new float[columns.Length];
+        var offsets = new Dictionary<string, int>?[columns.Length];
+        var slot = 0;
+        for (var j = 0; j < columns.Length; j++)
+        {
+            start[j] = slot;
+            if (columns[j].Kind == ColumnKind.Numeric)
+            {
+                replacement[j] = vectors[0][slot];
+                slot++;
+                continue;
+            }
+
+            // ML.NET reads a missing text as empty, and empty is not a category.
+            var known = categories[j]!.Count(s => s.Length > 0);
+            var map = new Dictionary<string, int>(known, StringComparer.Ordinal);
+            for (var i = 0; i < categories[j]!.Count; i++)
+            {
+                var value = categories[j]![i];
+                if (value.Length == 0) continue;
+                var hot = Array.FindIndex(vectors[i + 1], slot, known, x => x != 0);
+                if (hot < 0 || !map.TryAdd(value, hot - slot)) throw new InvalidOperationException($"the one-hot encoding of '{columns[j].Name}' could not be read back.");
+            }
+
+            if (vectors[0].AsSpan(slot, known).ContainsAnyExcept(0f)) throw new InvalidOperationException($"a missing '{columns[j].Name}' does not encode as all zeros.");
+            offsets[j] = map;
+            slot += known;
+        }
+
+        if (slot != width) throw new InvalidOperationException($"the featurizer's vector has {width} slots; the plan reads {slot}.");
+        return (featurizer, new FeatureEncoding(columns, start, replacement, offsets, slot, categoricalSplits));
+    }
+
+    /// <summary>
+    /// The rows as compressed sparse rows (row starts, column indices, values). With categorical
+    /// splits a category is its slot offset and a missing or unseen one is -1 (LightGBM reads
+    /// negatives as missing, as ML.NET's own LightGBM loader writes them); without, a known
+    /// category is a 1 in its one-hot slot.
+    /// </summary>
+    public (int[] Starts, int[] Indices, float[] Values) Rows(int[] rows)
+    {
+        var starts = new int[rows.Length + 1];
+        int[] indices;
+        float[] values;
+        if (CategoricalSplits)
+        {
+            var n = _columns.Length;
+            indices = new int[checked(rows.Length * n)];
+            values = new float[indices.Length];
+            for (var i = 0; i <= rows.Length; i++) starts[i] = i * n;
+            Parallel.For(0, n, j =>
+            {
+                var numbers = _columns[j].Numbers;
+                var texts = _columns[j].Texts;
+                var offsets = _offsets[j];
+                for (var i = 0; i < rows.Length; i++)
+                {
+                    var at = (i * n) + j;
+                    indices[at] = j;
+                    values[at] = numbers is not null ? Number(j, numbers[rows[i]])
+                        : texts![rows[i]] is { } s && offsets!.TryGetValue(s, out var o) ? o : -1;
+                }
+            });
+            return (starts, indices, values);
+        }
+
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var count = 0;
+            for (var j = 0; j < _columns.Length; j++)
+            {
+                if (_columns[j].Numbers is not null || (_columns[j].Texts![rows[i]] is { } s && _offsets[j]!.ContainsKey(s))) count++;
+            }
+
+            starts[i + 1] = checked(starts[i] + count);
+        }
+
+        indices = new int[starts[rows.Length]];
+        values = new float[indices.Length];
+        Parallel.For(0, rows.Length, i =>
+        {
+            var at = starts[i];
+            for (var j = 0; j < _columns.Length; j++)
+            {
+                if (_columns[j].Numbers is { } numbers)
+                {
+                    indices[at] = _start[j];
+                    values[at++] = Number(j, numbers[rows[i]]);
+                }
+                else if (_columns[j].Texts![rows[i]] is { } s && _offsets[j]!.TryGetValue(s, out var o))
+                {
+                    indices[at] = _start[j] + o;
+                    values[at++] = 1;
+                }
+            }
+        });
+        return (starts, indices, values);
+    }
+
+    private float Number(int column, float value) => float.IsNaN(value) ? _replacement[column] : value;
+
+    /// <summary>
+    /// LightGBM's model text, as ML.NET's loader of pre-trained models must read it to score the
+    /// one-hot vector: with categorical splits, the feature count is the slot count and
+    /// categorical_feature lists each LightGBM column's first slot (the loader maps split features
+    /// and category offsets through it, as ML.NET's own LightGBM trainer does).
+    /// </summary>
+    public string ForMlNet(string modelText)
+    {
+        if (!CategoricalSplits) return modelText;
+        var lines = modelText.Split('\n');
+        var featureCount = Array.FindIndex(lines, l => l.StartsWith("max_feature_idx=", StringComparison.Ordinal));
+        var categorical = Array.FindIndex(lines, l => l.StartsWith("[categorical_feature:", StringComparison.Ordinal));
+        if (featureCount < 0 || categorical < 0) throw new InvalidOperationException("LightGBM's model text has no max_feature_idx or categorical_feature line.");
+        lines[featureCount] = string.Create(CultureInfo.InvariantCulture, $"max_feature_idx={Slots - 1}");
+        lines[categorical] = $"[categorical_feature: {string.Join(",", _start.Append(Slots).Select(s => s.ToString(CultureInfo.InvariantCulture)))}]";
+        return string.Join('\n', lines);
+    }
+}

@@ -1,0 +1,88 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace MlOps.Training;
+
+/// <summary>
+/// The few calls of LightGBM's C API (c_api.h) that training needs, on the lib_lightgbm that the
+/// Microsoft.ML.LightGbm package ships (the same library ML.NET loads, so the support matrix is
+/// unchanged). Every call returns 0 or fails with LGBM_GetLastError's text.
+/// </summary>
+internal static class LightGbmApi
+{
+    private const string Library = "lib_lightgbm";
+
+    /// <summary>C_API_DTYPE_FLOAT32.</summary>
+    public const int Float32 = 0;
+
+    /// <summary>C_API_DTYPE_INT32.</summary>
+    public const int Int32 = 2;
+
+    /// <summary>C_API_PREDICT_NORMAL: transformed output (a probability for binary).</summary>
+    public const int PredictNormal = 0;
+
+    /// <summary>Throws the library's own message when <paramref name="code"/> is not 0.</summary>
+    public static void Check(int code)
+    {
+        if (code != 0) throw new InvalidOperationException("LightGBM: " + (Marshal.PtrToStringUTF8(LGBM_GetLastError()) ?? "unknown error"));
+    }
+
+    [DllImport(Library)]
+    private static extern IntPtr LGBM_GetLastError();
+
+    [DllImport(Library)]
+    public static extern int LGBM_DatasetCreateFromMat(float[] values, int valueType, int rows, int columns, int isRowMajor, [MarshalAs(UnmanagedType.LPUTF8Str)] string parameters, IntPtr noReference, out DatasetHandle dataset);
+
+    /// <summary>A dataset binned like <paramref name="reference"/> (validation data).</summary>
+    [DllImport(Library, EntryPoint = "LGBM_DatasetCreateFromMat")]
+    public static extern int LGBM_DatasetCreateFromMatLike(float[] values, int valueType, int rows, int columns, int isRowMajor, [MarshalAs(UnmanagedType.LPUTF8Str)] string parameters, DatasetHandle reference, out DatasetHandle dataset);
+
+    [DllImport(Library)]
+    public static extern int LGBM_DatasetCreateFromCSR(int[] rowStarts, int rowStartType, int[] indices, float[] values, int valueType, long rowStartCount, long valueCount, long columns, [MarshalAs(UnmanagedType.LPUTF8Str)] string parameters, IntPtr noReference, out DatasetHandle dataset);
+
+    /// <summary>A dataset binned like <paramref name="reference"/> (validation data).</summary>
+    [DllImport(Library, EntryPoint = "LGBM_DatasetCreateFromCSR")]
+    public static extern int LGBM_DatasetCreateFromCSRLike(int[] rowStarts, int rowStartType, int[] indices, float[] values, int valueType, long rowStartCount, long valueCount, long columns, [MarshalAs(UnmanagedType.LPUTF8Str)] string parameters, DatasetHandle reference, out DatasetHandle dataset);
+
+    [DllImport(Library)]
+    public static extern int LGBM_DatasetSetField(DatasetHandle dataset, [MarshalAs(UnmanagedType.LPUTF8Str)] string field, float[] data, int count, int dataType);
+
+    [DllImport(Library)]
+    private static extern int LGBM_DatasetFree(IntPtr dataset);
+
+    [DllImport(Library)]
+    public static extern int LGBM_BoosterCreate(DatasetHandle train, [MarshalAs(UnmanagedType.LPUTF8Str)] string parameters, out BoosterHandle booster);
+
+    [DllImport(Library)]
+    public static extern int LGBM_BoosterAddValidData(BoosterHandle booster, DatasetHandle valid);
+
+    [DllImport(Library)]
+    public static extern int LGBM_BoosterUpdateOneIter(BoosterHandle booster, out int finished);
+
+    [DllImport(Library)]
+    public static extern int LGBM_BoosterGetEval(BoosterHandle booster, int dataIndex, out int count, [Out] double[] results);
+
+    [DllImport(Library)]
+    public static extern int LGBM_BoosterSaveModelToString(BoosterHandle booster, int startIteration, int iterations, int importanceType, long bufferLength, out long length, [Out] byte[]? buffer);
+
+    [DllImport(Library)]
+    public static extern int LGBM_BoosterPredictForCSR(BoosterHandle booster, int[] rowStarts, int rowStartType, int[] indices, float[] values, int valueType, long rowStartCount, long valueCount, long columns, int predictType, int startIteration, int iterations, [MarshalAs(UnmanagedType.LPUTF8Str)] string parameters, out long length, [Out] double[] results);
+
+    [DllImport(Library)]
+    public static extern int LGBM_BoosterLoadModelFromString([MarshalAs(UnmanagedType.LPUTF8Str)] string model, out int iterations, out BoosterHandle booster);
+
+    [DllImport(Library)]
+    private static extern int LGBM_BoosterFree(IntPtr booster);
+
+    /// <summary>A LightGBM dataset, freed with the handle.</summary>
+    public sealed class DatasetHandle() : SafeHandleZeroOrMinusOneIsInvalid(true)
+    {
+        protected override bool ReleaseHandle() => LGBM_DatasetFree(handle) == 0;
+    }
+
+    /// <summary>A LightGBM booster, freed with the handle.</summary>
+    public sealed class BoosterHandle() : SafeHandleZeroOrMinusOneIsInvalid(true)
+    {
+        protected override bool ReleaseHandle() => LGBM_BoosterFree(handle) == 0;
+    }
+}

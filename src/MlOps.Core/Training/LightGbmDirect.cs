@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlOps.Scoring;
+using MlOps.Tabular;
+
+namespace MlOps.Training;
+
+/// <summary>
+/// LightGBM trained through its C API on the table's columns, instead of through ML.NET's trainer,
+/// which reads every row three times through a chain of row cursors before LightGBM sees it. The
+/// model is the same ML.NET transformer (the booster's text through ML.NET's public loader of
+/// pre-trained LightGBM models) behind the same featurizer, so model.zip, scoring and serving are
+/// unchanged. Used for numbers and one-hot categories, binary and regression; other plans and
+/// multiclass go through ML.NET's trainer.
+/// </summary>
+internal static class LightGbmDirect
+{
+    /// <summary>Above this many rows, categories split as categories; at or below, their one-hot slots split as numbers (ML.NET's own rule, against overfitting small data).</summary>
+    public const int CategoricalSplitRows = 50_000;
+
+    /// <summary>True when this path trains <paramref name="plan"/> for <paramref name="task"/> with <paramref name="trainer"/>.</summary>
+    public static bool Handles(TrainerSpec trainer, FeaturePlan plan, ModelTask task) =>
+        trainer.Name == "lightgbm" && task is ModelTask.Binary or ModelTask.Regression && FeatureEncoding.Supports(plan);
+
+    /// <summary>Fits the featurizer and the booster; the returned chain takes raw rows, as ML.NET's trainer's does.</summary>
+    public static TrainedModel Train(MLContext ml, Table table, LabelSpec label, FeaturePlan plan, TrainerArgs args, int[] trainRows, int[] validRows, DataViewSchema inputSchema)
+    {
+        var (featurizer, encoding) = FeatureEncoding.Fit(ml, plan, table, trainRows, trainRows.Length > CategoricalSplitRows);
+        var labelColumn = table.Find(label.Column)!;
+        var parameters = Parameters(label.Task, args, encoding);
+        var (native, rounds) = Boost(encoding, trainRows, Labels(label, labelColumn, trainRows), args.EarlyStoppingRounds > 0 && validRows.Length > 0 ? (validRows, Labels(label, labelColumn, validRows)) : null, parameters, args.Int("iterations"), args.EarlyStoppingRounds);
+
+        var text = FloatThresholds(native);
+
+        // ML.NET's loader checks the featurized schema only; one row carries it.
+        var features = plan.Features.Select(f => table.Find(f.Column)!).ToList();
+        var schemaRow = featurizer.Transform(new TableDataView(table, trainRows[..1], features));
+        using var model = new MemoryStream(Encoding.UTF8.GetBytes(encoding.ForMlNet(text)));
+        ITransformer predictor = label.Task == ModelTask.Binary
+            ? ml.BinaryClassification.Trainers.LightGbm(model).Fit(schemaRow)
+            : ml.Regression.Trainers.LightGbm(model).Fit(schemaRow);
+        var chain = new TransformerChain<ITransformer>(featurizer, predictor);
+        return new TrainedModel(new MlNetScorer(ml, chain, inputSchema, "model"), inputSchema, plan, args.Values)
+        {
+            Rounds = rounds,
+            DirectScore = rows => Predict(text, encoding, rows, label.Task, args.Threads),
+        };
+    }
+
+    /// <summary>LightGBM's own predictions (probabilities for binary) of <paramref name="rows"/>, all cores.</summary>
+    internal static Predictions Predict(string modelText, FeatureEncoding encoding, int[] rows, ModelTask task, int threads)
+    {
+        LightGbmApi.Check(LightGbmApi.LGBM_BoosterLoadModelFromString(modelText, out _, out var booster));
+        using (booster)
+        {
+            var (starts, indices, values) = encoding.Rows(rows);
+            var results = new double[rows.Length];
+            LightGbmApi.Check(LightGbmApi.LGBM_BoosterPredictForCSR(booster, starts, LightGbmApi.Int32, indices, values, LightGbmApi.Float32, starts.Length, values.Length, encoding.Columns, LightGbmApi.PredictNormal, 0, -1, Invariant($"num_threads={threads}"), out _, results));
+            var scores = Array.ConvertAll(results, r => (float)r);
+            return task == ModelTask.Binary ? Predictions.Binary(scores) : Predictions.Regression(scores);
+        }
+    }
+
+    /// <summary>
+    /// The booster's text with every split threshold t written as the largest float not above it.
+    /// Inputs are floats, and for a float v, v ≤ t exactly when v ≤ that float, so LightGBM decides
+    /// as before; ML.NET's loader rounds thresholds to the nearest float, which for a value
+    /// between t and its rounding up would send it the other way. Floored, both agree on every row.
+    /// The tree_sizes line (byte counts, for parallel loading) no longer holds and goes; LightGBM
+    /// then reads the trees one after another.
+    /// </summary>
+    internal static string FloatThresholds(string modelText)
+    {
+        var lines = modelText.Split('\n').Where(l => !l.StartsWith("tree_sizes=", StringComparison.Ordinal)).ToArray();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (!lines[i].StartsWith("threshold=", StringComparison.Ordinal)) continue;
+            var values = lines[i]["threshold=".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            for (var k = 0; k < values.Length; k++)
+            {
+                if (!double.TryParse(values[k], NumberStyles.Float, CultureInfo.InvariantCulture, out var t) || !double.IsFinite(t)) continue;
+                var f = (float)t;
+                if (f > t) f = MathF.BitDecrement(f);
+                values[k] = ((double)f).ToString("R", CultureInfo.InvariantCulture);
+            }
+
+            lines[i] = "threshold=" + string.Join(' ', values);
+        }
+
+        return string.Join('\n', lines);
+    }
+
+    /// <summary>The model text and the rounds it holds (the best eval round when early stopping ended it).</summary>
+    internal static (string Text, int Rounds) Boost(FeatureEncoding encoding, int[] trainRows, float[] trainLabels, (int[] Rows, float[] Labels)? valid, string parameters, int iterations, int earlyStopping)
+    {
+        using var train = Dataset(encoding, trainRows, trainLabels, parameters, null);
+        LightGbmApi.Check(LightGbmApi.LGBM_BoosterCreate(train, parameters, out var booster));
+        using (booster)
+        {
+            LightGbmApi.DatasetHandle? validSet = valid is { } v ? Dataset(encoding, v.Rows, v.Labels, parameters, train) : null;
+            using (validSet)
+            {
+                if (validSet is not null) LightGbmApi.Check(LightGbmApi.LGBM_BoosterAddValidData(booster, validSet));
+                var (best, bestLoss, done, stopped) = (0, double.MaxValue, 0, false);
+                var eval = new double[8];
+                while (done < iterations)
+                {
+                    LightGbmApi.Check(LightGbmApi.LGBM_BoosterUpdateOneIter(booster, out var finished));
+                    if (finished != 0) break; // no split gains anything: this round added no tree
+                    done++;
+                    if (validSet is null) continue;
+
+                    // The objective's own loss (log-loss, RMSE): smaller is better.
+                    LightGbmApi.Check(LightGbmApi.LGBM_BoosterGetEval(booster, 1, out _, eval));
+                    if (eval[0] < bestLoss) (best, bestLoss) = (done, eval[0]);
+                    else if (done - best >= earlyStopping)
+                    {
+                        stopped = true;
+                        break;
+                    }
+                }
+
+                // As ML.NET's trainer: stopped early, the model ends at its best round; otherwise it keeps every round.
+                var rounds = stopped ? best : done;
+                return (ModelText(booster, rounds), rounds);
+            }
+        }
+    }
+
+    private static LightGbmApi.DatasetHandle Dataset(FeatureEncoding encoding, int[] rows, float[] labels, string parameters, LightGbmApi.DatasetHandle? reference)
+    {
+        var (starts, indices, values) = encoding.Rows(rows);
+        LightGbmApi.DatasetHandle dataset;
+        var code = encoding.CategoricalSplits
+            ? reference is null
+                ? LightGbmApi.LGBM_DatasetCreateFromMat(values, LightGbmApi.Float32, rows.Length, encoding.Columns, 1, parameters, IntPtr.Zero, out dataset)
+                : LightGbmApi.LGBM_DatasetCreateFromMatLike(values, LightGbmApi.Float32, rows.Length, encoding.Columns, 1, parameters, reference, out dataset)
+            : reference is null
+            ? LightGbmApi.LGBM_DatasetCreateFromCSR(starts, LightGbmApi.Int32, indices, values, LightGbmApi.Float32, starts.Length, values.Length, encoding.Columns, parameters, IntPtr.Zero, out dataset)
+            : LightGbmApi.LGBM_DatasetCreateFromCSRLike(starts, LightGbmApi.Int32, indices, values, LightGbmApi.Float32, starts.Length, values.Length, encoding.Columns, parameters, reference, out dataset);
+        LightGbmApi.Check(code);
+        try
+        {
+            LightGbmApi.Check(LightGbmApi.LGBM_DatasetSetField(dataset, "label", labels, labels.Length, LightGbmApi.Float32));
+            return dataset;
+        }
+        catch
+        {
+            dataset.Dispose();
+            throw;
+        }
+    }
+
+    private static string ModelText(LightGbmApi.BoosterHandle booster, int rounds)
+    {
+        LightGbmApi.Check(LightGbmApi.LGBM_BoosterSaveModelToString(booster, 0, rounds, 0, 0, out var length, null));
+        var buffer = new byte[length];
+        LightGbmApi.Check(LightGbmApi.LGBM_BoosterSaveModelToString(booster, 0, rounds, 0, length, out length, buffer));
+        return Encoding.UTF8.GetString(buffer, 0, (int)length - 1); // without the C string's terminator
+    }
+
+    // Binary: 1 for the positive class; regression: the value (the rows are labeled).
+    private static float[] Labels(LabelSpec label, TableColumn column, int[] rows) => label.Task == ModelTask.Binary
+        ? Array.ConvertAll(label.Positives(column, rows), p => p ? 1f : 0f)
+        : Array.ConvertAll(rows, r => column.Numbers![r]);
+
+    /// <summary>
+    /// LightGBM's parameters: mlops.yaml's hyperparameters, and for the rest the values ML.NET's
+    /// LightGBM trainer passes (so models mean what they meant before), plus what makes a run
+    /// reproducible: a fixed seed, deterministic mode, and histogram layout chosen by shape, not
+    /// by LightGBM's timing test (which could pick differently from run to run).
+    /// </summary>
+    internal static string Parameters(ModelTask task, TrainerArgs a, FeatureEncoding encoding)
+    {
+        var p = new List<string>
+        {
+            task == ModelTask.Binary ? "objective=binary sigmoid=0.5 metric=binary_logloss" : "objective=regression metric=rmse",
+            "boosting_type=gbdt",
+            Invariant($"num_iterations={a.Int("iterations")} learning_rate={a.Real("learning-rate"):R} num_leaves={a.Int("leaves")}"),
+            Invariant($"min_data_in_leaf={a.Int("min-samples-per-leaf")} lambda_l2={a.Real("l2"):R}"),
+            "lambda_l1=0 min_gain_to_split=0 max_depth=-1 min_sum_hessian_in_leaf=0.1 bagging_freq=0 bagging_fraction=1 feature_fraction=1",
+            "max_bin=255 use_missing=true zero_as_missing=false min_data_per_group=100 max_cat_threshold=32 cat_smooth=10 cat_l2=10",
+            Invariant($"seed={a.Seed} num_threads={a.Threads} deterministic=true"),
+            encoding.Columns > 1_000 ? "force_col_wise=true" : "force_row_wise=true",
+            "verbose=-1",
+        };
+        if (encoding.CategoricalSplits) p.Add($"categorical_feature={encoding.CategoricalColumns}");
+        return string.Join(' ', p);
+    }
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

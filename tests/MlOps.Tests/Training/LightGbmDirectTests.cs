@@ -1,0 +1,166 @@
+using System.Globalization;
+using MlOps.Scoring;
+using MlOps.Tabular;
+using MlOps.Tests.Support;
+using MlOps.Training;
+
+namespace MlOps.Tests.Training;
+
+/// <summary>
+/// LightGBM trained through its C API: the saved model.zip (ML.NET, loaded back from disk) scores
+/// every row as LightGBM's own booster does, with missing numbers, missing and unseen categories,
+/// in both categorical modes and for binary and regression; early stopping keeps the best round;
+/// and the same inputs give the same bytes.
+/// </summary>
+public sealed class LightGbmDirectTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    // x0..x2 numbers (5 % missing), city (12 values, some missing), code (300 values); the last
+    // fifth of the rows is held out and holds cities and codes training never saw.
+    private static (Table Table, int[] Train, int[] Held) Data(int rows, ModelTask task, int seed = 3)
+    {
+        var random = new Random(seed);
+        var x = Enumerable.Range(0, 3).Select(_ => new float[rows]).ToArray();
+        var city = new string?[rows];
+        var code = new string?[rows];
+        var label = new float[rows];
+        var train = rows * 4 / 5;
+        for (var r = 0; r < rows; r++)
+        {
+            for (var j = 0; j < 3; j++) x[j][r] = random.NextDouble() < 0.05 ? float.NaN : (float)((random.NextDouble() * 4) - 2);
+            var c = random.Next(12);
+            city[r] = random.NextDouble() < 0.03 ? null : r >= train && random.NextDouble() < 0.1 ? "Atlantis" : $"city{c}";
+            var k = random.Next(300);
+            code[r] = r >= train && random.NextDouble() < 0.1 ? "never-seen" : $"k{k}";
+            var z = (float.IsNaN(x[0][r]) ? 0.3 : x[0][r]) - (0.5 * (float.IsNaN(x[1][r]) ? 0 : x[1][r])) + (c == 3 ? 1.2 : c == 7 ? -0.8 : 0) + ((k % 5) * 0.2) + (random.NextDouble() - 0.5);
+            label[r] = task == ModelTask.Binary ? z > 0.4 ? 1 : 0 : (float)z;
+        }
+
+        var columns = new List<TableColumn>
+        {
+            TableColumn.Numeric("x0", x[0]), TableColumn.Numeric("x1", x[1]), TableColumn.Numeric("x2", x[2]),
+            TableColumn.Text("city", city), TableColumn.Text("code", code),
+            task == ModelTask.Binary ? TableColumn.Text("label", label.Select(v => v.ToString(CultureInfo.InvariantCulture)).ToArray()) : TableColumn.Numeric("label", label),
+        };
+        return (Table.Of(columns), Enumerable.Range(0, train).ToArray(), Enumerable.Range(train, rows - train).ToArray());
+    }
+
+    private static TrainedModel Train(Table table, int[] train, int[] valid, ModelTask task, TrainSettings settings)
+    {
+        var label = table.Find("label")!;
+        var spec = LabelSpec.Resolve("label", task, task == ModelTask.Binary ? "1" : null, label, train, "test data");
+        return MlNetTrainer.Train(table, spec, settings, null, train, valid);
+    }
+
+    // As the train stage writes it: ML.NET's zip with its timestamps normalized.
+    private string Save(TrainedModel trained, string name)
+    {
+        var path = _dir.Combine(name);
+        using var saved = new MemoryStream();
+        trained.Scorer.Save(saved, trained.InputSchema);
+        saved.Position = 0;
+        using (var file = File.Create(path)) MlOps.Artifacts.ReproducibleZip.Normalize(saved, file);
+        return path;
+    }
+
+    [Theory]
+    [InlineData(ModelTask.Binary, 70_000)] // 56,000 train rows, above 50,000: categories split as categories
+    [InlineData(ModelTask.Binary, 5_000)] // at most 50,000 train rows: their one-hot slots split as numbers
+    [InlineData(ModelTask.Regression, 70_000)]
+    public void The_saved_model_scores_every_row_as_LightGBMs_own_booster(ModelTask task, int rows)
+    {
+        var (table, train, held) = Data(rows, task);
+        Assert.Equal(rows > 60_000, train.Length > LightGbmDirect.CategoricalSplitRows);
+        var trained = Train(table, train, [], task, new TrainSettings { Hyperparameters = new Dictionary<string, double> { ["iterations"] = 60 } });
+        Assert.NotNull(trained.DirectScore); // this plan takes the direct path
+        Assert.Equal(60, trained.Rounds);
+
+        using var saved = MlNetScorer.Load(Save(trained, "model.zip"));
+        var all = train.Concat(held).ToArray();
+        var ours = saved.Score(table, all);
+        var booster = trained.Score(table, all);
+        var a = task == ModelTask.Binary ? ours.Probability! : ours.Values!;
+        var b = task == ModelTask.Binary ? booster.Probability! : booster.Values!;
+        Assert.Equal(all.Length, a.Length);
+        var worst = Enumerable.Range(0, a.Length).MaxBy(i => Math.Abs(a[i] - b[i]));
+        Assert.True(Math.Abs(a[worst] - b[worst]) <= 1e-5 * Math.Max(1, Math.Abs(b[worst])), $"row {all[worst]}: model.zip {a[worst]}, LightGBM {b[worst]}");
+
+        // The model learned the categories (a mapping off by one slot would not), and unseen ones score as missing ones do.
+        var spread = held.Select(r => a[Array.IndexOf(all, r)]).Distinct().Count();
+        Assert.True(spread > 100, $"only {spread} distinct predictions");
+        var city = table.Find("city")!.Texts!;
+        var unseen = held.Where(r => city[r] == "Atlantis").ToArray();
+        Assert.NotEmpty(unseen);
+        var asMissing = Table.Of(table.Columns.Select(c => c.Name == "city" ? TableColumn.Text("city", city.Select(s => s == "Atlantis" ? null : s).ToArray()) : c).ToList());
+        Assert.Equal(saved.Score(table, unseen).Probability ?? saved.Score(table, unseen).Values, saved.Score(asMissing, unseen).Probability ?? saved.Score(asMissing, unseen).Values);
+    }
+
+    [Fact]
+    public void Categorical_splits_find_the_categories_that_matter()
+    {
+        var (table, train, held) = Data(70_000, ModelTask.Binary);
+        Assert.True(train.Length > LightGbmDirect.CategoricalSplitRows);
+        var trained = Train(table, train, [], ModelTask.Binary, new TrainSettings());
+        using var saved = MlNetScorer.Load(Save(trained, "model.zip"));
+
+        // city3 raises z by 1.2 and city7 lowers it by 0.8: the mean prediction over held rows follows.
+        double Mean(string c)
+        {
+            var rows = held.Where(r => table.Find("city")!.Texts![r] == c).ToArray();
+            return saved.Score(table, rows).Probability!.Average();
+        }
+
+        Assert.True(Mean("city3") > Mean("city0") + 0.2, $"city3 {Mean("city3")}, city0 {Mean("city0")}");
+        Assert.True(Mean("city7") < Mean("city0") - 0.1, $"city7 {Mean("city7")}, city0 {Mean("city0")}");
+    }
+
+    [Fact]
+    public void Early_stopping_keeps_the_best_round_and_equals_a_fit_of_that_many_rounds()
+    {
+        var (table, train, held) = Data(8_000, ModelTask.Binary, seed: 5);
+        var settings = new TrainSettings { EarlyStopping = 5, Hyperparameters = new Dictionary<string, double> { ["iterations"] = 500, ["learning-rate"] = 0.5 } };
+        var stopped = Train(table, train, held, ModelTask.Binary, settings);
+        Assert.InRange(stopped.Rounds!.Value, 1, 494); // stopped early, five rounds after the best
+        var exact = Train(table, train, [], ModelTask.Binary, settings with { EarlyStopping = 0, Hyperparameters = new Dictionary<string, double> { ["iterations"] = stopped.Rounds.Value, ["learning-rate"] = 0.5 } });
+        Assert.Equal(stopped.Rounds, exact.Rounds);
+        Assert.Equal(stopped.Scorer.Score(table, held).Probability, exact.Scorer.Score(table, held).Probability);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void The_same_inputs_and_thread_count_give_the_same_model_bytes(int threads)
+    {
+        var (table, train, _) = Data(70_000, ModelTask.Binary);
+        var settings = new TrainSettings { Threads = threads, Hyperparameters = new Dictionary<string, double> { ["iterations"] = 30 } };
+        var a = File.ReadAllBytes(Save(Train(table, train, [], ModelTask.Binary, settings), $"a{threads}.zip"));
+        var b = File.ReadAllBytes(Save(Train(table, train, [], ModelTask.Binary, settings), $"b{threads}.zip"));
+        Assert.Equal(a, b);
+    }
+
+    [Fact]
+    public void Floored_thresholds_decide_every_float_as_the_exact_ones_do()
+    {
+        var random = new Random(9);
+        var thresholds = Enumerable.Range(0, 2_000).Select(_ => (random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-8, 8))).Append(1.0000000180025095e-35).Append(3).Append(0.30000000000000004).ToArray();
+        var text = "tree\nTree=0\nthreshold=" + string.Join(' ', thresholds.Select(t => t.ToString("R", CultureInfo.InvariantCulture))) + "\ntree_sizes=1 2\n";
+        var floored = LightGbmDirect.FloatThresholds(text);
+        Assert.DoesNotContain("tree_sizes=", floored);
+        var values = floored.Split('\n').Single(l => l.StartsWith("threshold=", StringComparison.Ordinal))["threshold=".Length..].Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(thresholds.Length, values.Length);
+        for (var i = 0; i < thresholds.Length; i++)
+        {
+            var t = thresholds[i];
+            Assert.Equal(values[i], (double)(float)values[i]); // exactly a float
+            var f = (float)t;
+            foreach (var v in new[] { MathF.BitDecrement(f), f, MathF.BitIncrement(f) })
+            {
+                Assert.Equal(v <= t, v <= values[i]); // as LightGBM decides, in doubles
+                Assert.Equal(v <= t, v <= (float)values[i]); // as ML.NET decides, in floats
+            }
+        }
+    }
+}
