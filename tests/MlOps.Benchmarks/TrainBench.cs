@@ -110,7 +110,12 @@ internal static class TrainBench
         if ((await PeerProcess.RunAsync(python, ["-c", "import sklearn"])).Code != 0)
         {
             Console.WriteLine("sklearn  installing python3-sklearn (apt-get)...");
-            await PeerProcess.RunAsync("apt-get", ["install", "-y", "--no-install-recommends", "python3-sklearn"]);
+            // A fresh machine may have no package lists yet: refresh them once when the install cannot find the package.
+            if ((await PeerProcess.RunAsync("apt-get", ["install", "-y", "--no-install-recommends", "python3-sklearn"])).Code != 0)
+            {
+                await PeerProcess.RunAsync("apt-get", ["update"]);
+                await PeerProcess.RunAsync("apt-get", ["install", "-y", "--no-install-recommends", "python3-sklearn"]);
+            }
         }
 
         var test = table.RowsOf("test");

@@ -20,7 +20,7 @@ internal static class CrossValidation
             var held = shuffled.Where((_, i) => i % folds == k).Order().ToArray();
             var fit = shuffled.Where((_, i) => i % folds != k).Order().ToArray();
             log($"cross-validation fold {k + 1}/{folds}: fit on {fit.Length} rows, score {held.Length}");
-            var trained = MlNetTrainer.Train(table, spec, settings with { EarlyStopping = 0 }, splitKey, fit, []);
+            var trained = MlNetTrainer.Train(table, spec, settings with { EarlyStopping = 0 }, splitKey, fit, held); // held only predicted: early stopping is off
             using (trained.Scorer)
             {
                 perFold.Add(Trainer.Measure(trained, spec, table, label, held));

@@ -145,38 +145,41 @@ internal sealed class FeatureEncoding
     }
 
     /// <summary>
-    /// The rows as compressed sparse rows (row starts, column indices, values). With categorical
-    /// splits a category is its slot offset and a missing or unseen one is -1 (LightGBM reads
-    /// negatives as missing, as ML.NET's own LightGBM loader writes them); without, a known
-    /// category is a 1 in its one-hot slot.
+    /// The rows as a dense row-major matrix of <see cref="Columns"/> columns, for categorical
+    /// splits: a number is itself (missing: its replacement), a category its slot offset, and a
+    /// missing or unseen category -1 (LightGBM reads negatives as missing, as ML.NET's own
+    /// LightGBM loader writes them).
     /// </summary>
-    public (int[] Starts, int[] Indices, float[] Values) Rows(int[] rows)
+    public float[] Dense(int[] rows)
     {
-        var starts = new int[rows.Length + 1];
-        int[] indices;
-        float[] values;
-        if (CategoricalSplits)
+        if (!CategoricalSplits) throw new InvalidOperationException("a one-hot encoding is sparse; use Sparse.");
+        var n = _columns.Length;
+        var values = new float[checked(rows.Length * n)];
+        // Blocks of whole rows, so no two threads write the same cache line.
+        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, rows.Length, 16_384), block =>
         {
-            var n = _columns.Length;
-            indices = new int[checked(rows.Length * n)];
-            values = new float[indices.Length];
-            for (var i = 0; i <= rows.Length; i++) starts[i] = i * n;
-            Parallel.For(0, n, j =>
+            for (var i = block.Item1; i < block.Item2; i++)
             {
-                var numbers = _columns[j].Numbers;
-                var texts = _columns[j].Texts;
-                var offsets = _offsets[j];
-                for (var i = 0; i < rows.Length; i++)
+                var at = i * n;
+                var row = rows[i];
+                for (var j = 0; j < n; j++)
                 {
-                    var at = (i * n) + j;
-                    indices[at] = j;
-                    values[at] = numbers is not null ? Number(j, numbers[rows[i]])
-                        : texts![rows[i]] is { } s && offsets!.TryGetValue(s, out var o) ? o : -1;
+                    values[at + j] = _columns[j].Numbers is { } numbers ? Number(j, numbers[row])
+                        : _columns[j].Texts![row] is { } s && _offsets[j]!.TryGetValue(s, out var o) ? o : -1;
                 }
-            });
-            return (starts, indices, values);
-        }
+            }
+        });
+        return values;
+    }
 
+    /// <summary>
+    /// The rows as compressed sparse rows (row starts, column indices, values) of <see cref="Slots"/>
+    /// columns, without categorical splits: a known category is a 1 in its one-hot slot.
+    /// </summary>
+    public (int[] Starts, int[] Indices, float[] Values) Sparse(int[] rows)
+    {
+        if (CategoricalSplits) throw new InvalidOperationException("a categorical encoding is dense; use Dense.");
+        var starts = new int[rows.Length + 1];
         for (var i = 0; i < rows.Length; i++)
         {
             var count = 0;
@@ -188,8 +191,8 @@ internal sealed class FeatureEncoding
             starts[i + 1] = checked(starts[i] + count);
         }
 
-        indices = new int[starts[rows.Length]];
-        values = new float[indices.Length];
+        var indices = new int[starts[rows.Length]];
+        var values = new float[indices.Length];
         Parallel.For(0, rows.Length, i =>
         {
             var at = starts[i];

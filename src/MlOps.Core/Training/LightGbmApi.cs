@@ -69,6 +69,17 @@ internal static class LightGbmApi
     public static extern int LGBM_BoosterPredictForCSR(BoosterHandle booster, int[] rowStarts, int rowStartType, int[] indices, float[] values, int valueType, long rowStartCount, long valueCount, long columns, int predictType, int startIteration, int iterations, [MarshalAs(UnmanagedType.LPUTF8Str)] string parameters, out long length, [Out] double[] results);
 
     [DllImport(Library)]
+    public static extern int LGBM_BoosterPredictForMat(BoosterHandle booster, float[] values, int valueType, int rows, int columns, int isRowMajor, int predictType, int startIteration, int iterations, [MarshalAs(UnmanagedType.LPUTF8Str)] string parameters, out long length, [Out] double[] results);
+
+    /// <summary>The booster's running predictions of its training (0) or i-th validation dataset, as the objective converts them.</summary>
+    [DllImport(Library)]
+    public static extern int LGBM_BoosterGetPredict(BoosterHandle booster, int dataIndex, out long length, [Out] double[] results);
+
+    /// <summary>Removes the last boosting round, and its share of the running predictions.</summary>
+    [DllImport(Library)]
+    public static extern int LGBM_BoosterRollbackOneIter(BoosterHandle booster);
+
+    [DllImport(Library)]
     public static extern int LGBM_BoosterLoadModelFromString([MarshalAs(UnmanagedType.LPUTF8Str)] string model, out int iterations, out BoosterHandle booster);
 
     [DllImport(Library)]

@@ -30,9 +30,10 @@ internal static class LightGbmDirect
         var (featurizer, encoding) = FeatureEncoding.Fit(ml, plan, table, trainRows, trainRows.Length > CategoricalSplitRows);
         var labelColumn = table.Find(label.Column)!;
         var parameters = Parameters(label.Task, args, encoding);
-        var (native, rounds) = Boost(encoding, trainRows, Labels(label, labelColumn, trainRows), args.EarlyStoppingRounds > 0 && validRows.Length > 0 ? (validRows, Labels(label, labelColumn, validRows)) : null, parameters, args.Int("iterations"), args.EarlyStoppingRounds);
+        var valid = validRows.Length > 0 ? (validRows, Labels(label, labelColumn, validRows)) : ((int[], float[])?)null;
+        var boosted = Boost(encoding, trainRows, Labels(label, labelColumn, trainRows), valid, parameters, args.Int("iterations"), args.EarlyStoppingRounds);
 
-        var text = FloatThresholds(native);
+        var text = FloatThresholds(boosted.Text);
 
         // ML.NET's loader checks the featurized schema only; one row carries it.
         var features = plan.Features.Select(f => table.Find(f.Column)!).ToList();
@@ -42,24 +43,38 @@ internal static class LightGbmDirect
             ? ml.BinaryClassification.Trainers.LightGbm(model).Fit(schemaRow)
             : ml.Regression.Trainers.LightGbm(model).Fit(schemaRow);
         var chain = new TransformerChain<ITransformer>(featurizer, predictor);
+        var known = new KnownScores(trainRows, boosted.TrainScores, validRows, boosted.ValidScores);
         return new TrainedModel(new MlNetScorer(ml, chain, inputSchema, "model"), inputSchema, plan, args.Values)
         {
-            Rounds = rounds,
-            DirectScore = rows => Predict(text, encoding, rows, label.Task, args.Threads),
+            Rounds = boosted.Rounds,
+            DirectScore = rows =>
+            {
+                var scores = known.Of(rows) ?? Predict(text, encoding, rows, args.Threads);
+                return label.Task == ModelTask.Binary ? Predictions.Binary(scores) : Predictions.Regression(scores);
+            },
         };
     }
 
-    /// <summary>LightGBM's own predictions (probabilities for binary) of <paramref name="rows"/>, all cores.</summary>
-    internal static Predictions Predict(string modelText, FeatureEncoding encoding, int[] rows, ModelTask task, int threads)
+    /// <summary>LightGBM's own predictions (probabilities for binary) of <paramref name="rows"/>.</summary>
+    internal static float[] Predict(string modelText, FeatureEncoding encoding, int[] rows, int threads)
     {
         LightGbmApi.Check(LightGbmApi.LGBM_BoosterLoadModelFromString(modelText, out _, out var booster));
         using (booster)
         {
-            var (starts, indices, values) = encoding.Rows(rows);
             var results = new double[rows.Length];
-            LightGbmApi.Check(LightGbmApi.LGBM_BoosterPredictForCSR(booster, starts, LightGbmApi.Int32, indices, values, LightGbmApi.Float32, starts.Length, values.Length, encoding.Columns, LightGbmApi.PredictNormal, 0, -1, Invariant($"num_threads={threads}"), out _, results));
-            var scores = Array.ConvertAll(results, r => (float)r);
-            return task == ModelTask.Binary ? Predictions.Binary(scores) : Predictions.Regression(scores);
+            var parameters = Invariant($"num_threads={threads}");
+            if (encoding.CategoricalSplits)
+            {
+                var values = encoding.Dense(rows);
+                LightGbmApi.Check(LightGbmApi.LGBM_BoosterPredictForMat(booster, values, LightGbmApi.Float32, rows.Length, encoding.Columns, 1, LightGbmApi.PredictNormal, 0, -1, parameters, out _, results));
+            }
+            else
+            {
+                var (starts, indices, values) = encoding.Sparse(rows);
+                LightGbmApi.Check(LightGbmApi.LGBM_BoosterPredictForCSR(booster, starts, LightGbmApi.Int32, indices, values, LightGbmApi.Float32, starts.Length, values.Length, encoding.Columns, LightGbmApi.PredictNormal, 0, -1, parameters, out _, results));
+            }
+
+            return Array.ConvertAll(results, r => (float)r);
         }
     }
 
@@ -92,8 +107,15 @@ internal static class LightGbmDirect
         return string.Join('\n', lines);
     }
 
-    /// <summary>The model text and the rounds it holds (the best eval round when early stopping ended it).</summary>
-    internal static (string Text, int Rounds) Boost(FeatureEncoding encoding, int[] trainRows, float[] trainLabels, (int[] Rows, float[] Labels)? valid, string parameters, int iterations, int earlyStopping)
+    /// <summary>What boosting made: the model text, its rounds, and its predictions of the train and validation rows.</summary>
+    internal sealed record Boosted(string Text, int Rounds, float[] TrainScores, float[]? ValidScores);
+
+    /// <summary>
+    /// Boosts up to <paramref name="iterations"/> rounds; with <paramref name="earlyStopping"/>,
+    /// ends at the best round on the validation rows (which otherwise are only predicted: LightGBM
+    /// keeps each dataset's running predictions, so their metrics cost no second pass).
+    /// </summary>
+    internal static Boosted Boost(FeatureEncoding encoding, int[] trainRows, float[] trainLabels, (int[] Rows, float[] Labels)? valid, string parameters, int iterations, int earlyStopping)
     {
         using var train = Dataset(encoding, trainRows, trainLabels, parameters, null);
         LightGbmApi.Check(LightGbmApi.LGBM_BoosterCreate(train, parameters, out var booster));
@@ -103,6 +125,7 @@ internal static class LightGbmDirect
             using (validSet)
             {
                 if (validSet is not null) LightGbmApi.Check(LightGbmApi.LGBM_BoosterAddValidData(booster, validSet));
+                var watch = validSet is not null && earlyStopping > 0;
                 var (best, bestLoss, done, stopped) = (0, double.MaxValue, 0, false);
                 var eval = new double[8];
                 while (done < iterations)
@@ -110,7 +133,7 @@ internal static class LightGbmDirect
                     LightGbmApi.Check(LightGbmApi.LGBM_BoosterUpdateOneIter(booster, out var finished));
                     if (finished != 0) break; // no split gains anything: this round added no tree
                     done++;
-                    if (validSet is null) continue;
+                    if (!watch) continue;
 
                     // The objective's own loss (log-loss, RMSE): smaller is better.
                     LightGbmApi.Check(LightGbmApi.LGBM_BoosterGetEval(booster, 1, out _, eval));
@@ -122,24 +145,42 @@ internal static class LightGbmDirect
                     }
                 }
 
-                // As ML.NET's trainer: stopped early, the model ends at its best round; otherwise it keeps every round.
+                // As ML.NET's trainer: stopped early, the model ends at its best round (the rounds
+                // after it are rolled back, predictions included); otherwise it keeps every round.
                 var rounds = stopped ? best : done;
-                return (ModelText(booster, rounds), rounds);
+                for (var extra = done - rounds; extra > 0; extra--) LightGbmApi.Check(LightGbmApi.LGBM_BoosterRollbackOneIter(booster));
+                return new Boosted(ModelText(booster, rounds), rounds, RunningScores(booster, 0, trainRows.Length), validSet is null ? null : RunningScores(booster, 1, valid!.Value.Rows.Length));
             }
         }
     }
 
+    private static float[] RunningScores(LightGbmApi.BoosterHandle booster, int dataIndex, int rows)
+    {
+        var results = new double[rows];
+        LightGbmApi.Check(LightGbmApi.LGBM_BoosterGetPredict(booster, dataIndex, out var length, results));
+        if (length != rows) throw new InvalidOperationException($"LightGBM returned {length} predictions for {rows} rows.");
+        return Array.ConvertAll(results, r => (float)r);
+    }
+
     private static LightGbmApi.DatasetHandle Dataset(FeatureEncoding encoding, int[] rows, float[] labels, string parameters, LightGbmApi.DatasetHandle? reference)
     {
-        var (starts, indices, values) = encoding.Rows(rows);
         LightGbmApi.DatasetHandle dataset;
-        var code = encoding.CategoricalSplits
-            ? reference is null
+        int code;
+        if (encoding.CategoricalSplits)
+        {
+            var values = encoding.Dense(rows);
+            code = reference is null
                 ? LightGbmApi.LGBM_DatasetCreateFromMat(values, LightGbmApi.Float32, rows.Length, encoding.Columns, 1, parameters, IntPtr.Zero, out dataset)
-                : LightGbmApi.LGBM_DatasetCreateFromMatLike(values, LightGbmApi.Float32, rows.Length, encoding.Columns, 1, parameters, reference, out dataset)
-            : reference is null
-            ? LightGbmApi.LGBM_DatasetCreateFromCSR(starts, LightGbmApi.Int32, indices, values, LightGbmApi.Float32, starts.Length, values.Length, encoding.Columns, parameters, IntPtr.Zero, out dataset)
-            : LightGbmApi.LGBM_DatasetCreateFromCSRLike(starts, LightGbmApi.Int32, indices, values, LightGbmApi.Float32, starts.Length, values.Length, encoding.Columns, parameters, reference, out dataset);
+                : LightGbmApi.LGBM_DatasetCreateFromMatLike(values, LightGbmApi.Float32, rows.Length, encoding.Columns, 1, parameters, reference, out dataset);
+        }
+        else
+        {
+            var (starts, indices, values) = encoding.Sparse(rows);
+            code = reference is null
+                ? LightGbmApi.LGBM_DatasetCreateFromCSR(starts, LightGbmApi.Int32, indices, values, LightGbmApi.Float32, starts.Length, values.Length, encoding.Columns, parameters, IntPtr.Zero, out dataset)
+                : LightGbmApi.LGBM_DatasetCreateFromCSRLike(starts, LightGbmApi.Int32, indices, values, LightGbmApi.Float32, starts.Length, values.Length, encoding.Columns, parameters, reference, out dataset);
+        }
+
         LightGbmApi.Check(code);
         try
         {

@@ -98,6 +98,32 @@ public sealed class LightGbmDirectTests : IDisposable
         Assert.Equal(saved.Score(table, unseen).Probability ?? saved.Score(table, unseen).Values, saved.Score(asMissing, unseen).Probability ?? saved.Score(asMissing, unseen).Values);
     }
 
+    // Metrics on train and eval rows come from the booster's running predictions, not a second
+    // scoring pass; after early stopping those are rolled back to the best round. Both must be what
+    // the saved model computes.
+    [Theory]
+    [InlineData(ModelTask.Binary, 70_000, 0)]
+    [InlineData(ModelTask.Binary, 70_000, 3)]
+    [InlineData(ModelTask.Binary, 5_000, 3)]
+    [InlineData(ModelTask.Regression, 70_000, 3)]
+    public void The_predictions_behind_train_and_eval_metrics_are_the_saved_models(ModelTask task, int rows, int earlyStopping)
+    {
+        var (table, train, held) = Data(rows, task);
+        var settings = new TrainSettings { EarlyStopping = earlyStopping, Hyperparameters = new Dictionary<string, double> { ["iterations"] = 300, ["learning-rate"] = 0.4 } };
+        var trained = Train(table, train, held, task, settings);
+        if (earlyStopping > 0) Assert.InRange(trained.Rounds!.Value, 1, 300 - earlyStopping); // it stopped, so rounds were rolled back
+        using var saved = MlNetScorer.Load(Save(trained, "model.zip"));
+        foreach (var rowsScored in new[] { train, held, train[..1000].Concat(held[..1000]).ToArray() })
+        {
+            var running = trained.Score(table, rowsScored);
+            var ours = saved.Score(table, rowsScored);
+            var a = task == ModelTask.Binary ? ours.Probability! : ours.Values!;
+            var b = task == ModelTask.Binary ? running.Probability! : running.Values!;
+            var worst = Enumerable.Range(0, a.Length).MaxBy(i => Math.Abs(a[i] - b[i]));
+            Assert.True(Math.Abs(a[worst] - b[worst]) <= 1e-5 * Math.Max(1, Math.Abs(b[worst])), $"row {rowsScored[worst]}: model.zip {a[worst]}, running {b[worst]}");
+        }
+    }
+
     [Fact]
     public void Categorical_splits_find_the_categories_that_matter()
     {
