@@ -69,10 +69,12 @@ internal static class TrainBench
             Settings = new TrainSettings { Trainer = "lightgbm" },
             OutputDirectory = output,
         };
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         // Each phase's start, so the figure below can be read phase by phase.
         var result = await new Trainer(line => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {sw.Elapsed.TotalSeconds,5:0.0} s  {line}"))).RunAsync(options);
         var trainSeconds = sw.Elapsed.TotalSeconds;
+        var trainCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         var peakTrain = Process.GetCurrentProcess().PeakWorkingSet64;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"train    lightgbm 100 trees, {result.Record.Data.Rows["train"]:N0} train rows of {rows:N0} x 11 cols ({new FileInfo(path).Length / 1e6:0} MB): {trainSeconds:0.0} s wall (read + split + fit + save + metrics); " +
@@ -81,7 +83,7 @@ internal static class TrainBench
         var table = await TableLoader.LoadAsync(options.Data, null, new SplitRule("id", "mlops", SplitSettings.DefaultFractions));
         var all = Enumerable.Range(0, table.RowCount).ToArray();
         using var scorer = MlNetScorer.Load(result.ModelPath);
-        await AgainstScikitLearnAsync(dir, path, table, scorer, trainSeconds, result);
+        await AgainstScikitLearnAsync(dir, path, table, scorer, trainSeconds, trainCpu, result);
         scorer.Score(table, all[..1000]);
         sw.Restart();
         var predictions = scorer.Score(table, all);
@@ -104,7 +106,7 @@ internal static class TrainBench
     // The peer: scikit-learn's HistGradientBoosting reading the same CSV and fitting 100 rounds on
     // the rows our model learned from (every row not in test, as our refit does), judged on the
     // same test rows. From Debian's python3-sklearn, installed when missing.
-    private static async Task AgainstScikitLearnAsync(string dir, string csv, Table table, MlNetScorer scorer, double ourSeconds, TrainResult ours)
+    private static async Task AgainstScikitLearnAsync(string dir, string csv, Table table, MlNetScorer scorer, double ourSeconds, double ourCpu, TrainResult ours)
     {
         const string python = "/usr/bin/python3";
         if ((await PeerProcess.RunAsync(python, ["-c", "import sklearn"])).Code != 0)
@@ -139,7 +141,8 @@ internal static class TrainBench
         var theirs = q.GetProperty("total_s").GetDouble();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"vs sklearn HistGradientBoosting 100 rounds on {q.GetProperty("rows_trained").GetInt32():N0} rows: read {q.GetProperty("read_s").GetDouble():0.0} s + fit {q.GetProperty("fit_s").GetDouble():0.0} s = {theirs:0.0} s, test roc-auc {q.GetProperty("roc_auc").GetDouble():0.####}; " +
-            $"mlops train {ourSeconds:0.0} s ({ours.Record.Trainer?.Threads} threads, refit on {ours.Record.Refit?.Rows:N0} rows), test roc-auc {ourAuc:0.####}: time ratio {ourSeconds / theirs:0.00}x, roc-auc {ourAuc - q.GetProperty("roc_auc").GetDouble():+0.0000;-0.0000}"));
+            $"mlops train {ourSeconds:0.0} s ({ours.Record.Trainer?.Threads} threads, refit on {ours.Record.Refit?.Rows:N0} rows), test roc-auc {ourAuc:0.####}: time ratio {ourSeconds / theirs:0.00}x, roc-auc {ourAuc - q.GetProperty("roc_auc").GetDouble():+0.0000;-0.0000}; " +
+            $"CPU time (every thread; steadier than wall on a shared machine) ours {ourCpu:0.0} s, scikit-learn's {q.GetProperty("cpu_s").GetDouble():0.0} s: ratio {ourCpu / q.GetProperty("cpu_s").GetDouble():0.00}x"));
     }
 
     private static double TrueProbability(Table t, int r)

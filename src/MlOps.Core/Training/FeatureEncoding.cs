@@ -54,7 +54,11 @@ internal sealed class FeatureEncoding
     /// one-hot dictionary orders them) with each number at its mean. The means and dictionaries it
     /// learns are the full data's, without a cursor over every row.
     /// </summary>
-    public static (ITransformer Featurizer, FeatureEncoding Encoding) Fit(MLContext ml, FeaturePlan plan, Table table, int[] rows, bool categoricalSplits)
+    /// <remarks>
+    /// With <paramref name="like"/> (the first fit's encoding, for a refit on more rows) its
+    /// categories keep their offsets and new ones follow, so values its dataset binned mean the same here.
+    /// </remarks>
+    public static (ITransformer Featurizer, FeatureEncoding Encoding) Fit(MLContext ml, FeaturePlan plan, Table table, int[] rows, bool categoricalSplits, FeatureEncoding? like = null)
     {
         var columns = plan.Features.Select(f => table.Find(f.Column)!).ToArray();
         var categories = new List<string>?[columns.Length];
@@ -78,8 +82,8 @@ internal sealed class FeatureEncoding
                 return;
             }
 
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            var ordered = new List<string>();
+            var ordered = like?.CategoriesOf(c.Name) ?? [];
+            var seen = new HashSet<string>(ordered, StringComparer.Ordinal);
             foreach (var r in rows)
             {
                 if (c.Texts![r] is { } s && seen.Add(s)) ordered.Add(s);
@@ -142,6 +146,38 @@ internal sealed class FeatureEncoding
 
         if (slot != width) throw new InvalidOperationException($"the featurizer's vector has {width} slots; the plan reads {slot}.");
         return (featurizer, new FeatureEncoding(columns, start, replacement, offsets, slot, categoricalSplits));
+    }
+
+    // A column's known categories in offset order, or null when this encoding has no such categorical column.
+    private List<string>? CategoriesOf(string column)
+    {
+        var j = Array.FindIndex(_columns, c => c.Name == column);
+        return j < 0 || _offsets[j] is not { } map ? null : map.OrderBy(p => p.Value).Select(p => p.Key).ToList();
+    }
+
+    /// <summary>
+    /// True when rows encoded here may be binned by a LightGBM dataset built from
+    /// <paramref name="earlier"/>'s encoding: the same columns seen the same way, and every category
+    /// of the earlier one at the same value here (with categorical splits, a category new here is a
+    /// value the earlier bins do not hold, which LightGBM bins as missing; one-hot, it would shift
+    /// the slots, so none may be new).
+    /// </summary>
+    public bool BinsLike(FeatureEncoding earlier)
+    {
+        if (CategoricalSplits != earlier.CategoricalSplits || _columns.Length != earlier._columns.Length) return false;
+        if (!CategoricalSplits && (Slots != earlier.Slots || !_start.AsSpan().SequenceEqual(earlier._start))) return false;
+        for (var j = 0; j < _columns.Length; j++)
+        {
+            if (_columns[j].Name != earlier._columns[j].Name || (_offsets[j] is null) != (earlier._offsets[j] is null)) return false;
+            if (_offsets[j] is not { } map) continue;
+            if (!CategoricalSplits && map.Count != earlier._offsets[j]!.Count) return false;
+            foreach (var (category, offset) in earlier._offsets[j]!)
+            {
+                if (!map.TryGetValue(category, out var here) || here != offset) return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>

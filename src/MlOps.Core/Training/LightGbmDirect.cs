@@ -25,13 +25,21 @@ internal static class LightGbmDirect
         trainer.Name == "lightgbm" && task is ModelTask.Binary or ModelTask.Regression && FeatureEncoding.Supports(plan);
 
     /// <summary>Fits the featurizer and the booster; the returned chain takes raw rows, as ML.NET's trainer's does.</summary>
-    public static TrainedModel Train(MLContext ml, Table table, LabelSpec label, FeaturePlan plan, TrainerArgs args, int[] trainRows, int[] validRows, DataViewSchema inputSchema)
+    /// <remarks>
+    /// <paramref name="binsFrom"/>: an earlier fit's bins to reuse (a refit), when the encodings allow;
+    /// null, LightGBM finds bins from these rows. <paramref name="keepBins"/>: keep this fit's binned
+    /// train dataset in <see cref="TrainedModel.Bins"/> for a refit.
+    /// </remarks>
+    public static TrainedModel Train(MLContext ml, Table table, LabelSpec label, FeaturePlan plan, TrainerArgs args, int[] trainRows, int[] validRows, DataViewSchema inputSchema, LightGbmBins? binsFrom, bool keepBins)
     {
-        var (featurizer, encoding) = FeatureEncoding.Fit(ml, plan, table, trainRows, trainRows.Length > CategoricalSplitRows);
+        var categoricalSplits = trainRows.Length > CategoricalSplitRows;
+        var like = binsFrom?.Encoding.CategoricalSplits == categoricalSplits ? binsFrom : null;
+        var (featurizer, encoding) = FeatureEncoding.Fit(ml, plan, table, trainRows, categoricalSplits, like?.Encoding);
+        if (like is not null && !encoding.BinsLike(like.Encoding)) like = null;
         var labelColumn = table.Find(label.Column)!;
         var parameters = Parameters(label.Task, args, encoding);
         var valid = validRows.Length > 0 ? (validRows, Labels(label, labelColumn, validRows)) : ((int[], float[])?)null;
-        var boosted = Boost(encoding, trainRows, Labels(label, labelColumn, trainRows), valid, parameters, args.Int("iterations"), args.EarlyStoppingRounds);
+        var boosted = Boost(encoding, trainRows, Labels(label, labelColumn, trainRows), valid, parameters, args.Int("iterations"), args.EarlyStoppingRounds, like?.Dataset, keepBins);
 
         var text = FloatThresholds(boosted.Text);
 
@@ -47,6 +55,8 @@ internal static class LightGbmDirect
         return new TrainedModel(new MlNetScorer(ml, chain, inputSchema, "model"), inputSchema, plan, args.Values)
         {
             Rounds = boosted.Rounds,
+            Bins = boosted.Dataset is { } kept ? new LightGbmBins(kept, encoding) : null,
+            BinsReused = like is not null,
             DirectScore = rows =>
             {
                 var scores = known.Of(rows) ?? Predict(text, encoding, rows, args.Threads);
@@ -107,17 +117,32 @@ internal static class LightGbmDirect
         return string.Join('\n', lines);
     }
 
-    /// <summary>What boosting made: the model text, its rounds, and its predictions of the train and validation rows.</summary>
-    internal sealed record Boosted(string Text, int Rounds, float[] TrainScores, float[]? ValidScores);
+    /// <summary>What boosting made: the model text, its rounds, its predictions of the train and validation rows, and the train dataset when kept.</summary>
+    internal sealed record Boosted(string Text, int Rounds, float[] TrainScores, float[]? ValidScores, LightGbmApi.DatasetHandle? Dataset);
 
     /// <summary>
     /// Boosts up to <paramref name="iterations"/> rounds; with <paramref name="earlyStopping"/>,
     /// ends at the best round on the validation rows (which otherwise are only predicted: LightGBM
     /// keeps each dataset's running predictions, so their metrics cost no second pass).
     /// </summary>
-    internal static Boosted Boost(FeatureEncoding encoding, int[] trainRows, float[] trainLabels, (int[] Rows, float[] Labels)? valid, string parameters, int iterations, int earlyStopping)
+    internal static Boosted Boost(FeatureEncoding encoding, int[] trainRows, float[] trainLabels, (int[] Rows, float[] Labels)? valid, string parameters, int iterations, int earlyStopping, LightGbmApi.DatasetHandle? binsFrom = null, bool keep = false)
     {
-        using var train = Dataset(encoding, trainRows, trainLabels, parameters, null);
+        var train = Dataset(encoding, trainRows, trainLabels, parameters, binsFrom);
+        try
+        {
+            var boosted = Boost(train, encoding, trainRows.Length, valid, parameters, iterations, earlyStopping);
+            if (!keep) train.Dispose();
+            return boosted with { Dataset = keep ? train : null };
+        }
+        catch
+        {
+            train.Dispose();
+            throw;
+        }
+    }
+
+    private static Boosted Boost(LightGbmApi.DatasetHandle train, FeatureEncoding encoding, int trainRows, (int[] Rows, float[] Labels)? valid, string parameters, int iterations, int earlyStopping)
+    {
         LightGbmApi.Check(LightGbmApi.LGBM_BoosterCreate(train, parameters, out var booster));
         using (booster)
         {
@@ -149,7 +174,7 @@ internal static class LightGbmDirect
                 // after it are rolled back, predictions included); otherwise it keeps every round.
                 var rounds = stopped ? best : done;
                 for (var extra = done - rounds; extra > 0; extra--) LightGbmApi.Check(LightGbmApi.LGBM_BoosterRollbackOneIter(booster));
-                return new Boosted(ModelText(booster, rounds), rounds, RunningScores(booster, 0, trainRows.Length), validSet is null ? null : RunningScores(booster, 1, valid!.Value.Rows.Length));
+                return new Boosted(ModelText(booster, rounds), rounds, RunningScores(booster, 0, trainRows), validSet is null ? null : RunningScores(booster, 1, valid!.Value.Rows.Length), null);
             }
         }
     }

@@ -22,6 +22,12 @@ public sealed record TrainedModel(MlNetScorer Scorer, DataViewSchema InputSchema
     /// </summary>
     internal Func<int[], Predictions>? DirectScore { get; init; }
 
+    /// <summary>The binned train dataset, when the fit was asked to keep it for a refit (LightGBM only); the caller disposes it.</summary>
+    internal LightGbmBins? Bins { get; init; }
+
+    /// <summary>True when this fit binned its rows with an earlier fit's bins.</summary>
+    internal bool BinsReused { get; init; }
+
     /// <summary>Predictions for <paramref name="rows"/> of the table the model was trained on.</summary>
     public Predictions Score(Table table, int[] rows) => DirectScore?.Invoke(rows) ?? Scorer.Score(table, rows);
 }
@@ -34,7 +40,11 @@ public sealed record TrainedModel(MlNetScorer Scorer, DataViewSchema InputSchema
 public static class MlNetTrainer
 {
     /// <summary>Trains on <paramref name="trainRows"/>, watching <paramref name="validRows"/> for early stopping.</summary>
-    public static TrainedModel Train(Table table, LabelSpec label, TrainSettings settings, string? splitKey, int[] trainRows, int[] validRows)
+    public static TrainedModel Train(Table table, LabelSpec label, TrainSettings settings, string? splitKey, int[] trainRows, int[] validRows) =>
+        Train(table, label, settings, splitKey, trainRows, validRows, null, keepBins: false);
+
+    /// <summary>As the public overload; LightGBM's direct path may reuse <paramref name="binsFrom"/> and keep its own bins.</summary>
+    internal static TrainedModel Train(Table table, LabelSpec label, TrainSettings settings, string? splitKey, int[] trainRows, int[] validRows, LightGbmBins? binsFrom, bool keepBins)
     {
         var spec = TrainerCatalog.Find(settings.Trainer) ?? throw Errors.Config("train.trainer", $"'{settings.Trainer}' is not a built-in trainer.");
         if (!spec.Tasks.Contains(label.Task))
@@ -58,7 +68,7 @@ public static class MlNetTrainer
         IDataView? valid = validRows.Length > 0 ? new TableDataView(table, validRows, features, labelColumn, labelKind, label.PositiveClass) : null;
         var inputSchema = new TableDataView(table, [], features).Schema;
         var args = new TrainerArgs(values, settings.Seed, spec.Threads(settings.Threads), settings.EarlyStopping);
-        if (LightGbmDirect.Handles(spec, plan, label.Task)) return LightGbmDirect.Train(ml, table, label, plan, args, trainRows, validRows, inputSchema);
+        if (LightGbmDirect.Handles(spec, plan, label.Task)) return LightGbmDirect.Train(ml, table, label, plan, args, trainRows, validRows, inputSchema, binsFrom, keepBins);
 
         if (label.Task == ModelTask.Multiclass)
         {

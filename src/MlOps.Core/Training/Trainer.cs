@@ -120,7 +120,8 @@ public sealed class Trainer(Action<string> log)
         else
         {
             log($"training {settings.Trainer} on {trainRows.Length} rows (eval: {evalRows.Length})");
-            trained = MlNetTrainer.Train(table, spec, settings, o.Split.Key, trainRows, evalRows);
+            // Its bins are kept for the refit, which bins train + eval by them instead of finding bins again.
+            trained = MlNetTrainer.Train(table, spec, settings, o.Split.Key, trainRows, evalRows, null, keepBins: settings.Refit && evalRows.Length > 0);
         }
 
         var metrics = new Dictionary<string, IReadOnlyDictionary<string, double>>
@@ -150,7 +151,8 @@ public sealed class Trainer(Action<string> log)
             if (settings.EarlyStopping > 0 && trained.Rounds is { } rounds) hyperparameters["iterations"] = rounds;
             log($"refitting {settings.Trainer} on train + eval ({rows.Length} rows{(trained.Rounds is { } r ? $", {r} rounds" : string.Empty)})");
             trained.Scorer.Dispose();
-            trained = MlNetTrainer.Train(table, spec, settings with { EarlyStopping = 0, Hyperparameters = hyperparameters }, o.Split.Key, rows, []);
+            using var bins = trained.Bins;
+            trained = MlNetTrainer.Train(table, spec, settings with { EarlyStopping = 0, Hyperparameters = hyperparameters }, o.Split.Key, rows, [], bins, keepBins: false);
             refit = new RefitRecord(rows.Length, trained.Rounds);
         }
 

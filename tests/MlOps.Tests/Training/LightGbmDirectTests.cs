@@ -124,6 +124,39 @@ public sealed class LightGbmDirectTests : IDisposable
         }
     }
 
+    // The refit bins train + eval by the first fit's bins; eval brings categories the first fit
+    // never saw (binned as missing). The refit must still score as its saved model does, and be as
+    // good as a refit that found its own bins.
+    [Fact]
+    public void A_refit_on_the_first_fits_bins_scores_as_its_saved_model_and_as_well_as_a_fresh_refit()
+    {
+        var (table, train, held) = Data(70_000, ModelTask.Binary);
+        var (more, test) = (held[..7_000], held[7_000..]);
+        var refitRows = train.Concat(more).ToArray();
+        var label = table.Find("label")!;
+        var spec = LabelSpec.Resolve("label", ModelTask.Binary, "1", label, train, "test data");
+        var settings = new TrainSettings();
+        var first = MlNetTrainer.Train(table, spec, settings, null, train, more, null, keepBins: true);
+        Assert.NotNull(first.Bins);
+        using var bins = first.Bins;
+        var reused = MlNetTrainer.Train(table, spec, settings, null, refitRows, [], bins, keepBins: false);
+        Assert.True(reused.BinsReused);
+        Assert.Null(reused.Bins);
+        var fresh = MlNetTrainer.Train(table, spec, settings, null, refitRows, []);
+        Assert.False(fresh.BinsReused);
+        Assert.Contains(more, r => table.Find("city")!.Texts![r] == "Atlantis");
+
+        using var saved = MlNetScorer.Load(Save(reused, "model.zip"));
+        var ours = saved.Score(table, refitRows).Probability!;
+        var running = reused.Score(table, refitRows).Probability!;
+        var worst = Enumerable.Range(0, ours.Length).MaxBy(i => Math.Abs(ours[i] - running[i]));
+        Assert.True(Math.Abs(ours[worst] - running[worst]) <= 1e-5, $"row {refitRows[worst]}: model.zip {ours[worst]}, running {running[worst]}");
+
+        double Auc(TrainedModel m) => MlOps.Metrics.MetricCalculator.Compute(spec.Attach(label, test, m.Score(table, test)))["roc-auc"];
+        Assert.InRange(Auc(reused) - Auc(fresh), -0.01, 0.01);
+        Assert.True(Auc(reused) > 0.75, $"roc-auc {Auc(reused)}");
+    }
+
     [Fact]
     public void Categorical_splits_find_the_categories_that_matter()
     {
