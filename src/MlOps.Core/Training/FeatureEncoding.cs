@@ -7,8 +7,8 @@ namespace MlOps.Training;
 
 /// <summary>
 /// The featurizer of a plan of numbers and categories, fitted from column statistics instead of a
-/// pass of ML.NET cursors, and the same encoding applied to table rows directly, as LightGBM's
-/// compressed sparse rows. The layout is read back from the fitted featurizer itself (missing
+/// pass of ML.NET cursors, and the same encoding applied to table rows directly, as the dense
+/// matrix (categorical splits) or compressed sparse rows (one-hot slots) LightGBM reads. The layout is read back from the fitted featurizer itself (missing
 /// numbers, every category), so what LightGBM learns from is exactly what the saved model computes.
 /// </summary>
 internal sealed class FeatureEncoding

@@ -33,14 +33,14 @@ internal static class LightGbmApi
     [DllImport(Library)]
     public static extern int LGBM_DatasetCreateFromMat(float[] values, int valueType, int rows, int columns, int isRowMajor, [MarshalAs(UnmanagedType.LPUTF8Str)] string parameters, IntPtr noReference, out DatasetHandle dataset);
 
-    /// <summary>A dataset binned like <paramref name="reference"/> (validation data).</summary>
+    /// <summary>A dataset binned like <paramref name="reference"/> (validation data, or a refit's rows).</summary>
     [DllImport(Library, EntryPoint = "LGBM_DatasetCreateFromMat")]
     public static extern int LGBM_DatasetCreateFromMatLike(float[] values, int valueType, int rows, int columns, int isRowMajor, [MarshalAs(UnmanagedType.LPUTF8Str)] string parameters, DatasetHandle reference, out DatasetHandle dataset);
 
     [DllImport(Library)]
     public static extern int LGBM_DatasetCreateFromCSR(int[] rowStarts, int rowStartType, int[] indices, float[] values, int valueType, long rowStartCount, long valueCount, long columns, [MarshalAs(UnmanagedType.LPUTF8Str)] string parameters, IntPtr noReference, out DatasetHandle dataset);
 
-    /// <summary>A dataset binned like <paramref name="reference"/> (validation data).</summary>
+    /// <summary>A dataset binned like <paramref name="reference"/> (validation data, or a refit's rows).</summary>
     [DllImport(Library, EntryPoint = "LGBM_DatasetCreateFromCSR")]
     public static extern int LGBM_DatasetCreateFromCSRLike(int[] rowStarts, int rowStartType, int[] indices, float[] values, int valueType, long rowStartCount, long valueCount, long columns, [MarshalAs(UnmanagedType.LPUTF8Str)] string parameters, DatasetHandle reference, out DatasetHandle dataset);
 
