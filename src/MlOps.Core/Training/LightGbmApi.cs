@@ -44,6 +44,26 @@ internal static class LightGbmApi
     [DllImport(Library, EntryPoint = "LGBM_DatasetCreateFromCSR")]
     public static extern int LGBM_DatasetCreateFromCSRLike(int[] rowStarts, int rowStartType, int[] indices, float[] values, int valueType, long rowStartCount, long valueCount, long columns, [MarshalAs(UnmanagedType.LPUTF8Str)] string parameters, DatasetHandle reference, out DatasetHandle dataset);
 
+    /// <summary>How many rows LightGBM samples from <paramref name="rows"/> to find bins (bin_construct_sample_cnt).</summary>
+    [DllImport(Library)]
+    public static extern int LGBM_GetSampleCount(int rows, [MarshalAs(UnmanagedType.LPUTF8Str)] string parameters, out int count);
+
+    /// <summary>The rows LightGBM samples to find bins, ascending, as its CreateFromMat draws them (data_random_seed).</summary>
+    [DllImport(Library)]
+    public static extern int LGBM_SampleIndices(int rows, [MarshalAs(UnmanagedType.LPUTF8Str)] string parameters, [Out] int[] indices, out int length);
+
+    /// <summary>A dataset of <paramref name="rows"/> rows whose bins come from the sampled values, column by column; its rows follow by <see cref="LGBM_DatasetPushRows"/>.</summary>
+    [DllImport(Library)]
+    public static extern int LGBM_DatasetCreateFromSampledColumn(IntPtr[] sampleValues, IntPtr[] sampleIndices, int columns, int[] perColumn, int sampledRows, int rows, long binnedFromRows, [MarshalAs(UnmanagedType.LPUTF8Str)] string parameters, out DatasetHandle dataset);
+
+    /// <summary>Bins rows of a dense row-major matrix into the dataset from <paramref name="startRow"/>; the last row finishes it.</summary>
+    [DllImport(Library)]
+    public static extern int LGBM_DatasetPushRows(DatasetHandle dataset, float[] values, int valueType, int rows, int columns, int startRow);
+
+    /// <summary>The rows at <paramref name="positions"/> (ascending) of a dataset, their bins and labels copied, not found again.</summary>
+    [DllImport(Library)]
+    public static extern int LGBM_DatasetGetSubset(DatasetHandle dataset, int[] positions, int count, [MarshalAs(UnmanagedType.LPUTF8Str)] string parameters, out DatasetHandle subset);
+
     [DllImport(Library)]
     public static extern int LGBM_DatasetSetField(DatasetHandle dataset, [MarshalAs(UnmanagedType.LPUTF8Str)] string field, float[] data, int count, int dataType);
 

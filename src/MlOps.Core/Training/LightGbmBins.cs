@@ -1,16 +1,25 @@
+using Microsoft.ML;
+
 namespace MlOps.Training;
 
 /// <summary>
-/// A LightGBM fit's binned train dataset and the encoding its values came from, kept so that a
-/// refit on more rows bins its values by the same boundaries instead of finding them again.
+/// A LightGBM fit's binned dataset, with the featurizer and encoding its values came from and the
+/// table rows it holds, kept so that a refit boosts on it as it is (when it holds exactly the
+/// refit's rows) or bins its rows by the same boundaries instead of finding them again.
 /// </summary>
-internal sealed class LightGbmBins(LightGbmApi.DatasetHandle dataset, FeatureEncoding encoding) : IDisposable
+internal sealed class LightGbmBins(LightGbmApi.DatasetHandle dataset, ITransformer featurizer, FeatureEncoding encoding, int[] rows) : IDisposable
 {
     /// <summary>The binned dataset (the reference LightGBM bins new rows like).</summary>
     public LightGbmApi.DatasetHandle Dataset { get; } = dataset;
 
+    /// <summary>The fitted featurizer whose encoding the dataset holds.</summary>
+    public ITransformer Featurizer { get; } = featurizer;
+
     /// <summary>The encoding of the rows it holds.</summary>
     public FeatureEncoding Encoding { get; } = encoding;
+
+    /// <summary>The table rows it holds, ascending.</summary>
+    public int[] Rows { get; } = rows;
 
     /// <inheritdoc/>
     public void Dispose() => Dataset.Dispose();

@@ -26,20 +26,49 @@ internal static class LightGbmDirect
 
     /// <summary>Fits the featurizer and the booster; the returned chain takes raw rows, as ML.NET's trainer's does.</summary>
     /// <remarks>
-    /// <paramref name="binsFrom"/>: an earlier fit's bins to reuse (a refit), when the encodings allow;
-    /// null, LightGBM finds bins from these rows. <paramref name="keepBins"/>: keep this fit's binned
-    /// train dataset in <see cref="TrainedModel.Bins"/> for a refit.
+    /// <paramref name="binsFrom"/>: an earlier fit's binned dataset, boosted on as it is when it holds
+    /// exactly <paramref name="trainRows"/> (a refit on train + eval), else its bins reused when the
+    /// encodings allow; null, LightGBM finds bins from these rows. <paramref name="keepBins"/>: keep
+    /// this fit's binned dataset (train + validation rows, where they were binned as one) in
+    /// <see cref="TrainedModel.Bins"/> for a refit.
     /// </remarks>
     public static TrainedModel Train(MLContext ml, Table table, LabelSpec label, FeaturePlan plan, TrainerArgs args, int[] trainRows, int[] validRows, DataViewSchema inputSchema, LightGbmBins? binsFrom, bool keepBins)
     {
-        var categoricalSplits = trainRows.Length > CategoricalSplitRows;
-        var like = binsFrom?.Encoding.CategoricalSplits == categoricalSplits ? binsFrom : null;
-        var (featurizer, encoding) = FeatureEncoding.Fit(ml, plan, table, trainRows, categoricalSplits, like?.Encoding);
-        if (like is not null && !encoding.BinsLike(like.Encoding)) like = null;
         var labelColumn = table.Find(label.Column)!;
-        var parameters = Parameters(label.Task, args, encoding);
-        var valid = validRows.Length > 0 ? (validRows, Labels(label, labelColumn, validRows)) : ((int[], float[])?)null;
-        var boosted = Boost(encoding, trainRows, Labels(label, labelColumn, trainRows), valid, parameters, args.Int("iterations"), args.EarlyStoppingRounds, like?.Dataset, keepBins);
+        float[] Labels(int[] rows) => LightGbmDirect.Labels(label, labelColumn, rows);
+        ITransformer featurizer;
+        FeatureEncoding encoding;
+        LightGbmData data;
+        string parameters;
+        var (reused, whole) = (false, false);
+        if (binsFrom is not null && validRows.Length == 0 && binsFrom.Encoding.CategoricalSplits && binsFrom.Rows.AsSpan().SequenceEqual(trainRows))
+        {
+            // The refit's rows are the rows the first fit binned: its featurizer, encoding and dataset as they are.
+            (featurizer, encoding) = (binsFrom.Featurizer, binsFrom.Encoding);
+            parameters = Parameters(label.Task, args, encoding);
+            data = LightGbmData.Reuse(binsFrom);
+            (reused, whole) = (true, true);
+        }
+        else
+        {
+            var categoricalSplits = trainRows.Length > CategoricalSplitRows;
+            var like = binsFrom?.Encoding.CategoricalSplits == categoricalSplits ? binsFrom : null;
+            (featurizer, encoding) = FeatureEncoding.Fit(ml, plan, table, trainRows, categoricalSplits, like?.Encoding);
+            if (like is not null && !encoding.BinsLike(like.Encoding)) like = null;
+            reused = like is not null;
+            parameters = Parameters(label.Task, args, encoding);
+            data = encoding.CategoricalSplits && like is null && LightGbmData.CanShare(trainRows, validRows)
+                ? LightGbmData.Shared(encoding, trainRows, validRows, Labels, parameters)
+                : LightGbmData.Separate(encoding, trainRows, validRows, Labels, parameters, like?.Dataset);
+        }
+
+        Boosted boosted;
+        LightGbmBins? kept = null;
+        using (data)
+        {
+            boosted = Boost(data, trainRows.Length, validRows.Length, parameters, args.Int("iterations"), args.EarlyStoppingRounds);
+            if (keepBins && data.Keep() is { } dataset) kept = new LightGbmBins(dataset, featurizer, encoding, data.WholeRows);
+        }
 
         var text = FloatThresholds(boosted.Text);
 
@@ -55,8 +84,9 @@ internal static class LightGbmDirect
         return new TrainedModel(new MlNetScorer(ml, chain, inputSchema, "model"), inputSchema, plan, args.Values)
         {
             Rounds = boosted.Rounds,
-            Bins = boosted.Dataset is { } kept ? new LightGbmBins(kept, encoding) : null,
-            BinsReused = like is not null,
+            Bins = kept,
+            BinsReused = reused,
+            FeaturizerReused = whole,
             DirectScore = rows =>
             {
                 var scores = known.Of(rows) ?? Predict(text, encoding, rows, args.Threads);
@@ -117,65 +147,45 @@ internal static class LightGbmDirect
         return string.Join('\n', lines);
     }
 
-    /// <summary>What boosting made: the model text, its rounds, its predictions of the train and validation rows, and the train dataset when kept.</summary>
-    internal sealed record Boosted(string Text, int Rounds, float[] TrainScores, float[]? ValidScores, LightGbmApi.DatasetHandle? Dataset);
+    /// <summary>What boosting made: the model text, its rounds, and its predictions of the train and validation rows.</summary>
+    internal sealed record Boosted(string Text, int Rounds, float[] TrainScores, float[]? ValidScores);
 
     /// <summary>
     /// Boosts up to <paramref name="iterations"/> rounds; with <paramref name="earlyStopping"/>,
     /// ends at the best round on the validation rows (which otherwise are only predicted: LightGBM
     /// keeps each dataset's running predictions, so their metrics cost no second pass).
     /// </summary>
-    internal static Boosted Boost(FeatureEncoding encoding, int[] trainRows, float[] trainLabels, (int[] Rows, float[] Labels)? valid, string parameters, int iterations, int earlyStopping, LightGbmApi.DatasetHandle? binsFrom = null, bool keep = false)
+    private static Boosted Boost(LightGbmData data, int trainRows, int validRows, string parameters, int iterations, int earlyStopping)
     {
-        var train = Dataset(encoding, trainRows, trainLabels, parameters, binsFrom);
-        try
-        {
-            var boosted = Boost(train, encoding, trainRows.Length, valid, parameters, iterations, earlyStopping);
-            if (!keep) train.Dispose();
-            return boosted with { Dataset = keep ? train : null };
-        }
-        catch
-        {
-            train.Dispose();
-            throw;
-        }
-    }
-
-    private static Boosted Boost(LightGbmApi.DatasetHandle train, FeatureEncoding encoding, int trainRows, (int[] Rows, float[] Labels)? valid, string parameters, int iterations, int earlyStopping)
-    {
-        LightGbmApi.Check(LightGbmApi.LGBM_BoosterCreate(train, parameters, out var booster));
+        LightGbmApi.Check(LightGbmApi.LGBM_BoosterCreate(data.Train, parameters, out var booster));
         using (booster)
         {
-            LightGbmApi.DatasetHandle? validSet = valid is { } v ? Dataset(encoding, v.Rows, v.Labels, parameters, train) : null;
-            using (validSet)
+            if (data.Valid is { } valid) LightGbmApi.Check(LightGbmApi.LGBM_BoosterAddValidData(booster, valid));
+            var watch = data.Valid is not null && earlyStopping > 0;
+            var (best, bestLoss, done, stopped) = (0, double.MaxValue, 0, false);
+            var eval = new double[8];
+            while (done < iterations)
             {
-                if (validSet is not null) LightGbmApi.Check(LightGbmApi.LGBM_BoosterAddValidData(booster, validSet));
-                var watch = validSet is not null && earlyStopping > 0;
-                var (best, bestLoss, done, stopped) = (0, double.MaxValue, 0, false);
-                var eval = new double[8];
-                while (done < iterations)
+                LightGbmApi.Check(LightGbmApi.LGBM_BoosterUpdateOneIter(booster, out var finished));
+                if (finished != 0) break; // no split gains anything: this round added no tree
+                done++;
+                if (!watch) continue;
+
+                // The objective's own loss (log-loss, RMSE): smaller is better.
+                LightGbmApi.Check(LightGbmApi.LGBM_BoosterGetEval(booster, 1, out _, eval));
+                if (eval[0] < bestLoss) (best, bestLoss) = (done, eval[0]);
+                else if (done - best >= earlyStopping)
                 {
-                    LightGbmApi.Check(LightGbmApi.LGBM_BoosterUpdateOneIter(booster, out var finished));
-                    if (finished != 0) break; // no split gains anything: this round added no tree
-                    done++;
-                    if (!watch) continue;
-
-                    // The objective's own loss (log-loss, RMSE): smaller is better.
-                    LightGbmApi.Check(LightGbmApi.LGBM_BoosterGetEval(booster, 1, out _, eval));
-                    if (eval[0] < bestLoss) (best, bestLoss) = (done, eval[0]);
-                    else if (done - best >= earlyStopping)
-                    {
-                        stopped = true;
-                        break;
-                    }
+                    stopped = true;
+                    break;
                 }
-
-                // As ML.NET's trainer: stopped early, the model ends at its best round (the rounds
-                // after it are rolled back, predictions included); otherwise it keeps every round.
-                var rounds = stopped ? best : done;
-                for (var extra = done - rounds; extra > 0; extra--) LightGbmApi.Check(LightGbmApi.LGBM_BoosterRollbackOneIter(booster));
-                return new Boosted(ModelText(booster, rounds), rounds, RunningScores(booster, 0, trainRows), validSet is null ? null : RunningScores(booster, 1, valid!.Value.Rows.Length), null);
             }
+
+            // As ML.NET's trainer: stopped early, the model ends at its best round (the rounds
+            // after it are rolled back, predictions included); otherwise it keeps every round.
+            var rounds = stopped ? best : done;
+            for (var extra = done - rounds; extra > 0; extra--) LightGbmApi.Check(LightGbmApi.LGBM_BoosterRollbackOneIter(booster));
+            return new Boosted(ModelText(booster, rounds), rounds, RunningScores(booster, 0, trainRows), data.Valid is null ? null : RunningScores(booster, 1, validRows));
         }
     }
 
@@ -185,38 +195,6 @@ internal static class LightGbmDirect
         LightGbmApi.Check(LightGbmApi.LGBM_BoosterGetPredict(booster, dataIndex, out var length, results));
         if (length != rows) throw new InvalidOperationException($"LightGBM returned {length} predictions for {rows} rows.");
         return Array.ConvertAll(results, r => (float)r);
-    }
-
-    private static LightGbmApi.DatasetHandle Dataset(FeatureEncoding encoding, int[] rows, float[] labels, string parameters, LightGbmApi.DatasetHandle? reference)
-    {
-        LightGbmApi.DatasetHandle dataset;
-        int code;
-        if (encoding.CategoricalSplits)
-        {
-            var values = encoding.Dense(rows);
-            code = reference is null
-                ? LightGbmApi.LGBM_DatasetCreateFromMat(values, LightGbmApi.Float32, rows.Length, encoding.Columns, 1, parameters, IntPtr.Zero, out dataset)
-                : LightGbmApi.LGBM_DatasetCreateFromMatLike(values, LightGbmApi.Float32, rows.Length, encoding.Columns, 1, parameters, reference, out dataset);
-        }
-        else
-        {
-            var (starts, indices, values) = encoding.Sparse(rows);
-            code = reference is null
-                ? LightGbmApi.LGBM_DatasetCreateFromCSR(starts, LightGbmApi.Int32, indices, values, LightGbmApi.Float32, starts.Length, values.Length, encoding.Columns, parameters, IntPtr.Zero, out dataset)
-                : LightGbmApi.LGBM_DatasetCreateFromCSRLike(starts, LightGbmApi.Int32, indices, values, LightGbmApi.Float32, starts.Length, values.Length, encoding.Columns, parameters, reference, out dataset);
-        }
-
-        LightGbmApi.Check(code);
-        try
-        {
-            LightGbmApi.Check(LightGbmApi.LGBM_DatasetSetField(dataset, "label", labels, labels.Length, LightGbmApi.Float32));
-            return dataset;
-        }
-        catch
-        {
-            dataset.Dispose();
-            throw;
-        }
     }
 
     private static string ModelText(LightGbmApi.BoosterHandle booster, int rounds)

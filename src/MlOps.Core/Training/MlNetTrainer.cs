@@ -28,6 +28,9 @@ public sealed record TrainedModel(MlNetScorer Scorer, DataViewSchema InputSchema
     /// <summary>True when this fit binned its rows with an earlier fit's bins.</summary>
     internal bool BinsReused { get; init; }
 
+    /// <summary>True when this fit boosted on an earlier fit's dataset as it was, behind that fit's featurizer (which this model then shares).</summary>
+    internal bool FeaturizerReused { get; init; }
+
     /// <summary>Predictions for <paramref name="rows"/> of the table the model was trained on.</summary>
     public Predictions Score(Table table, int[] rows) => DirectScore?.Invoke(rows) ?? Scorer.Score(table, rows);
 }

@@ -150,9 +150,14 @@ public sealed class Trainer(Action<string> log)
             var hyperparameters = new Dictionary<string, double>(settings.Hyperparameters, StringComparer.Ordinal);
             if (settings.EarlyStopping > 0 && trained.Rounds is { } rounds) hyperparameters["iterations"] = rounds;
             log($"refitting {settings.Trainer} on train + eval ({rows.Length} rows{(trained.Rounds is { } r ? $", {r} rounds" : string.Empty)})");
-            trained.Scorer.Dispose();
-            using var bins = trained.Bins;
-            trained = MlNetTrainer.Train(table, spec, settings with { EarlyStopping = 0, Hyperparameters = hyperparameters }, o.Split.Key, rows, [], bins, keepBins: false);
+            var first = trained;
+            using (var bins = first.Bins)
+            {
+                trained = MlNetTrainer.Train(table, spec, settings with { EarlyStopping = 0, Hyperparameters = hyperparameters }, o.Split.Key, rows, [], bins, keepBins: false);
+            }
+
+            // A refit on the first fit's dataset as it was keeps that fit's featurizer, now the refit's.
+            if (!trained.FeaturizerReused) first.Scorer.Dispose();
             refit = new RefitRecord(rows.Length, trained.Rounds);
         }
 
