@@ -21,6 +21,9 @@ internal sealed class LightGbmBins(LightGbmApi.DatasetHandle dataset, ITransform
     /// <summary>The table rows it holds, ascending.</summary>
     public int[] Rows { get; } = rows;
 
+    /// <summary>The refit on these rows, when it was boosted alongside the fit that kept them.</summary>
+    public LightGbmRefit.Done? Refit { get; init; }
+
     /// <inheritdoc/>
     public void Dispose() => Dataset.Dispose();
 }

@@ -66,8 +66,33 @@ internal static class LightGbmDirect
         LightGbmBins? kept = null;
         using (data)
         {
-            boosted = Boost(data, trainRows.Length, validRows.Length, parameters, args.Int("iterations"), args.EarlyStoppingRounds);
-            if (keepBins && data.Keep() is { } dataset) kept = new LightGbmBins(dataset, featurizer, encoding, data.WholeRows);
+            var iterations = args.Int("iterations");
+            if (whole && binsFrom!.Refit is { } done && done.Iterations == iterations)
+            {
+                boosted = done.Result; // boosted alongside the first fit
+            }
+            else if (keepBins && LightGbmRefit.CanRunAlongside(args.Threads) && data.WholeRows.Length > trainRows.Length)
+            {
+                // The refit boosts on train + eval alongside this fit, each on half the threads.
+                var half = Parameters(label.Task, args, encoding, args.Threads / 2);
+                var wholeSet = data.Keep()!;
+                var refit = new LightGbmRefit(data.WholeRows.Length, half, iterations, args.EarlyStoppingRounds > 0);
+                try
+                {
+                    (boosted, var refitted) = refit.Alongside(wholeSet, () => Boost(data, trainRows.Length, validRows.Length, half, iterations, args.EarlyStoppingRounds));
+                    kept = new LightGbmBins(wholeSet, featurizer, encoding, data.WholeRows) { Refit = refitted };
+                }
+                catch
+                {
+                    wholeSet.Dispose();
+                    throw;
+                }
+            }
+            else
+            {
+                boosted = Boost(data, trainRows.Length, validRows.Length, parameters, iterations, args.EarlyStoppingRounds);
+                if (keepBins && data.Keep() is { } dataset) kept = new LightGbmBins(dataset, featurizer, encoding, data.WholeRows);
+            }
         }
 
         var text = FloatThresholds(boosted.Text);
@@ -155,7 +180,7 @@ internal static class LightGbmDirect
     /// ends at the best round on the validation rows (which otherwise are only predicted: LightGBM
     /// keeps each dataset's running predictions, so their metrics cost no second pass).
     /// </summary>
-    private static Boosted Boost(LightGbmData data, int trainRows, int validRows, string parameters, int iterations, int earlyStopping)
+    internal static Boosted Boost(LightGbmData data, int trainRows, int validRows, string parameters, int iterations, int earlyStopping)
     {
         LightGbmApi.Check(LightGbmApi.LGBM_BoosterCreate(data.Train, parameters, out var booster));
         using (booster)
@@ -189,7 +214,7 @@ internal static class LightGbmDirect
         }
     }
 
-    private static float[] RunningScores(LightGbmApi.BoosterHandle booster, int dataIndex, int rows)
+    internal static float[] RunningScores(LightGbmApi.BoosterHandle booster, int dataIndex, int rows)
     {
         var results = new double[rows];
         LightGbmApi.Check(LightGbmApi.LGBM_BoosterGetPredict(booster, dataIndex, out var length, results));
@@ -197,7 +222,7 @@ internal static class LightGbmDirect
         return Array.ConvertAll(results, r => (float)r);
     }
 
-    private static string ModelText(LightGbmApi.BoosterHandle booster, int rounds)
+    internal static string ModelText(LightGbmApi.BoosterHandle booster, int rounds)
     {
         LightGbmApi.Check(LightGbmApi.LGBM_BoosterSaveModelToString(booster, 0, rounds, 0, 0, out var length, null));
         var buffer = new byte[length];
@@ -216,7 +241,7 @@ internal static class LightGbmDirect
     /// reproducible: a fixed seed, deterministic mode, and histogram layout chosen by shape, not
     /// by LightGBM's timing test (which could pick differently from run to run).
     /// </summary>
-    internal static string Parameters(ModelTask task, TrainerArgs a, FeatureEncoding encoding)
+    internal static string Parameters(ModelTask task, TrainerArgs a, FeatureEncoding encoding, int? threads = null)
     {
         var p = new List<string>
         {
@@ -226,7 +251,7 @@ internal static class LightGbmDirect
             Invariant($"min_data_in_leaf={a.Int("min-samples-per-leaf")} lambda_l2={a.Real("l2"):R}"),
             "lambda_l1=0 min_gain_to_split=0 max_depth=-1 min_sum_hessian_in_leaf=0.1 bagging_freq=0 bagging_fraction=1 feature_fraction=1",
             "max_bin=255 use_missing=true zero_as_missing=false min_data_per_group=100 max_cat_threshold=32 cat_smooth=10 cat_l2=10",
-            Invariant($"seed={a.Seed} num_threads={a.Threads} deterministic=true"),
+            Invariant($"seed={a.Seed} num_threads={threads ?? a.Threads} deterministic=true"),
             encoding.Columns > 1_000 ? "force_col_wise=true" : "force_row_wise=true",
             "verbose=-1",
         };

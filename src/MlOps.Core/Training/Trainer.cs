@@ -30,10 +30,32 @@ public sealed class Trainer(Action<string> log)
         var watch = Stopwatch.StartNew();
         Directory.CreateDirectory(options.OutputDirectory);
         var files = options.Data.ResolveFiles();
-        var (fingerprint, fileDigests) = await DataFingerprint.DatasetAsync(files, cancellationToken);
-        var result = options.Settings.Command is { } command
-            ? await RunCommandAsync(options, command, cancellationToken)
-            : await RunBuiltInAsync(options, cancellationToken);
+        TrainResult result;
+        (string Fingerprint, IReadOnlyList<(string Path, string Sha256, long Bytes)> Files) digest;
+        if (options.Settings.Command is { } command)
+        {
+            digest = await DataFingerprint.DatasetAsync(files, cancellationToken); // before the command runs, which could touch the data
+            result = await RunCommandAsync(options, command, cancellationToken);
+        }
+        else
+        {
+            // Hashed on another thread while the data is read (on one) and trained on.
+            var fingerprinting = Task.Run(() => DataFingerprint.DatasetAsync(files, cancellationToken), cancellationToken);
+            try
+            {
+                result = await RunBuiltInAsync(options, cancellationToken);
+            }
+            catch
+            {
+                // Never left running, or failing unobserved, behind a failed run: its failure is the one reported.
+                await fingerprinting.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                throw;
+            }
+
+            digest = await fingerprinting;
+        }
+
+        var (fingerprint, fileDigests) = digest;
 
         var model = result.ModelPath;
         var (sha, bytes) = await DataFingerprint.FileAsync(model, cancellationToken);

@@ -205,6 +205,47 @@ public sealed class LightGbmDirectTests : IDisposable
         Assert.Equal(a, b);
     }
 
+    // On 2 threads the refit boosts alongside the first fit, one thread each, and stops at the
+    // first fit's rounds (rolling back what it ran past). Its model must be the refit that follows
+    // a first fit on one thread: the same bytes as threads: 1, for the first fit and the refit,
+    // with early stopping (the refit stops at the first fit's best round) and without.
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public void A_refit_boosted_alongside_the_first_fit_is_the_refit_that_follows_it(int earlyStopping)
+    {
+        var (table, train, held) = Data(70_000, ModelTask.Binary);
+        var (eval, test) = (held[..7_000], held[7_000..]);
+        var refitRows = train.Concat(eval).ToArray();
+        var label = table.Find("label")!;
+        var spec = LabelSpec.Resolve("label", ModelTask.Binary, "1", label, train, "test data");
+        (TrainedModel First, TrainedModel Refit) Fit(int threads)
+        {
+            var settings = new TrainSettings { Threads = threads, EarlyStopping = earlyStopping, Hyperparameters = new Dictionary<string, double> { ["iterations"] = 200, ["learning-rate"] = 0.5 } };
+            var first = MlNetTrainer.Train(table, spec, settings, null, train, eval, null, keepBins: true);
+            Assert.Equal(threads == 2, first.Bins!.Refit is not null);
+            using var bins = first.Bins;
+            var iterations = earlyStopping > 0 ? first.Rounds!.Value : 200;
+            var refit = MlNetTrainer.Train(table, spec, settings with { EarlyStopping = 0, Hyperparameters = new Dictionary<string, double> { ["iterations"] = iterations, ["learning-rate"] = 0.5 } }, null, refitRows, [], bins, keepBins: false);
+            return (first, refit);
+        }
+
+        var (alone, after) = Fit(1);
+        var (first, alongside) = Fit(2);
+        if (earlyStopping > 0) Assert.InRange(first.Rounds!.Value, 1, 200 - earlyStopping); // stopped: the refit ran past its rounds and was rolled back
+        Assert.Equal(alone.Rounds, first.Rounds);
+        Assert.Equal(after.Rounds, alongside.Rounds);
+        Assert.Equal(File.ReadAllBytes(Save(alone, "first1.zip")), File.ReadAllBytes(Save(first, "first2.zip")));
+        Assert.Equal(File.ReadAllBytes(Save(after, "refit1.zip")), File.ReadAllBytes(Save(alongside, "refit2.zip")));
+
+        // Its running predictions (behind any metric of the refit rows) are its saved model's.
+        using var saved = MlNetScorer.Load(Save(alongside, "refit.zip"));
+        var ours = saved.Score(table, refitRows).Probability!;
+        var running = alongside.Score(table, refitRows).Probability!;
+        Assert.All(Enumerable.Range(0, ours.Length), i => Assert.True(Math.Abs(ours[i] - running[i]) <= 1e-5, $"row {refitRows[i]}: model.zip {ours[i]}, running {running[i]}"));
+        Assert.True(MlOps.Metrics.MetricCalculator.Compute(spec.Attach(label, test, alongside.Score(table, test)))["roc-auc"] > 0.75);
+    }
+
     [Fact]
     public void Floored_thresholds_decide_every_float_as_the_exact_ones_do()
     {
