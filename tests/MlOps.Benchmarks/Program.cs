@@ -14,6 +14,7 @@ switch (section)
     case "validate": await ValidateBench.RunAsync(rows, dir); break;
     case "wide": await ValidateBench.WideAsync(dir); break;
     case "train": await TrainBench.RunAsync(rows, dir); break;
+    case "trainonce": await TrainBench.OnceAsync(rows, dir); break; // one run in a fresh process, for train's repeated pairs
     case "trainwide": await TrainBench.WideAsync(dir); break;
     case "evaluate": await EvaluateBench.RunAsync(rows, dir); break;
     case "scoring": await EvaluateBench.RunAsync(rows, dir, scoringOnly: true); break; // the ONNX scoring figure of evaluate alone

@@ -25,15 +25,17 @@ internal sealed class FeatureEncoding
         _replacement = replacement;
         _offsets = offsets;
         Slots = slots;
-        CategoricalSplits = categoricalSplits && offsets.Any(o => o is not null);
+        CategoricalSplits = categoricalSplits;
     }
 
     /// <summary>Slots of the model's "Features" vector (one per number, one per category).</summary>
     public int Slots { get; }
 
     /// <summary>
-    /// True when LightGBM sees each categorical column as one categorical feature (its value the
-    /// category's slot offset); false when it sees the one-hot slots as numbers.
+    /// True when LightGBM reads a dense matrix of one column per feature, each categorical column
+    /// one categorical feature (its value the category's slot offset), as it does for more than
+    /// 50,000 train rows, numbers only included; false when it reads sparse rows whose one-hot
+    /// slots split as numbers.
     /// </summary>
     public bool CategoricalSplits { get; }
 
@@ -259,7 +261,7 @@ internal sealed class FeatureEncoding
     /// </summary>
     public string ForMlNet(string modelText)
     {
-        if (!CategoricalSplits) return modelText;
+        if (!CategoricalSplits || CategoricalColumns.Length == 0) return modelText; // numbers only: one slot per column already
         var lines = modelText.Split('\n');
         var featureCount = Array.FindIndex(lines, l => l.StartsWith("max_feature_idx=", StringComparison.Ordinal));
         var categorical = Array.FindIndex(lines, l => l.StartsWith("[categorical_feature:", StringComparison.Ordinal));

@@ -255,7 +255,7 @@ internal static class LightGbmDirect
             encoding.Columns > 1_000 ? "force_col_wise=true" : "force_row_wise=true",
             "verbose=-1",
         };
-        if (encoding.CategoricalSplits) p.Add($"categorical_feature={encoding.CategoricalColumns}");
+        if (encoding.CategoricalColumns.Length > 0) p.Add($"categorical_feature={encoding.CategoricalColumns}");
         return string.Join(' ', p);
     }
 
