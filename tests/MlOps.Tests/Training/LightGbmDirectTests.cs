@@ -248,6 +248,43 @@ public sealed class LightGbmDirectTests : IDisposable
         Assert.True(MlOps.Metrics.MetricCalculator.Compute(spec.Attach(label, test, alongside.Score(table, test)))["roc-auc"] > 0.75);
     }
 
+    // When the first fit ends after the refit has run past the rounds it is then asked for (here
+    // the first fit takes seconds, the refit's 40 rounds a fraction of one), the extra rounds are
+    // rolled back: the trees, and the running predictions, are a 15-round refit's.
+    [Fact]
+    public void A_refit_that_ran_past_the_first_fits_rounds_is_rolled_back_to_them()
+    {
+        var (table, train, held) = Data(70_000, ModelTask.Binary);
+        var eval = held[..7_000];
+        var label = table.Find("label")!;
+        var spec = LabelSpec.Resolve("label", ModelTask.Binary, "1", label, train, "test data");
+        var ml = new Microsoft.ML.MLContext(42);
+        var plan = FeaturePlan.Create(table, "label", null, new TrainSettings(), train);
+        var (_, encoding) = FeatureEncoding.Fit(ml, plan, table, train, categoricalSplits: true);
+        var values = TrainerCatalog.Find("lightgbm")!.Parameters.ToDictionary(p => p.Name, p => p.Default);
+        values["iterations"] = 40;
+        var parameters = LightGbmDirect.Parameters(ModelTask.Binary, new TrainerArgs(values, 42, 1, 0), encoding);
+        float[] Labels(int[] rows) => Array.ConvertAll(spec.Positives(label, rows), p => p ? 1f : 0f);
+        using var data = LightGbmData.Shared(encoding, train, eval, Labels, parameters);
+        var whole = data.Keep()!;
+        using var bins = new LightGbmBins(whole, null!, encoding, data.WholeRows);
+
+        var refit = new LightGbmRefit(data.WholeRows.Length, parameters, 40, earlyStopping: true);
+        var (_, done) = refit.Alongside(whole, () =>
+        {
+            Thread.Sleep(3_000);
+            return new LightGbmDirect.Boosted(string.Empty, 15, [], null);
+        });
+        using var alone = LightGbmData.Reuse(bins);
+        var expected = LightGbmDirect.Boost(alone, data.WholeRows.Length, 0, parameters, 15, 0);
+
+        Assert.Equal(15, done.Iterations);
+        Assert.Equal(15, done.Result.Rounds);
+        static string Trees(string text) => text[..text.IndexOf("end of trees", StringComparison.Ordinal)];
+        Assert.Equal(Trees(expected.Text), Trees(done.Result.Text));
+        Assert.All(Enumerable.Range(0, expected.TrainScores.Length), i => Assert.True(Math.Abs(expected.TrainScores[i] - done.Result.TrainScores[i]) <= 1e-5, $"row {i}: {done.Result.TrainScores[i]}, expected {expected.TrainScores[i]}"));
+    }
+
     [Fact]
     public void Floored_thresholds_decide_every_float_as_the_exact_ones_do()
     {
