@@ -171,7 +171,8 @@ public sealed class Trainer(Action<string> log)
             var rows = trainRows.Concat(evalRows).Order().ToArray();
             var hyperparameters = new Dictionary<string, double>(settings.Hyperparameters, StringComparer.Ordinal);
             if (settings.EarlyStopping > 0 && trained.Rounds is { } rounds) hyperparameters["iterations"] = rounds;
-            log($"refitting {settings.Trainer} on train + eval ({rows.Length} rows{(trained.Rounds is { } r ? $", {r} rounds" : string.Empty)})");
+            var alongside = trained.Bins?.Refit is not null ? "; boosted alongside the first fit" : string.Empty;
+            log($"refitting {settings.Trainer} on train + eval ({rows.Length} rows{(trained.Rounds is { } r ? $", {r} rounds" : string.Empty)}{alongside})");
             var first = trained;
             using (var bins = first.Bins)
             {
