@@ -37,6 +37,12 @@ public sealed class CsvReader : IDatasetReader
     public async Task ReadAsync(string path, IRecordSink sink, CancellationToken cancellationToken = default)
     {
         await using var stream = DataFiles.OpenRead(path);
+        await ReadAsync(path, stream, sink, cancellationToken);
+    }
+
+    /// <summary>Reads delimited text from <paramref name="stream"/>; <paramref name="path"/> names it in errors.</summary>
+    internal async Task ReadAsync(string path, Stream stream, IRecordSink sink, CancellationToken cancellationToken)
+    {
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
@@ -147,6 +153,7 @@ public sealed class CsvReader : IDatasetReader
         }
 
         /// <summary>Parses every complete record in <paramref name="data"/>; returns the bytes consumed.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public int Parse(ReadOnlySpan<byte> data, bool eof, out bool incompleteInQuote)
         {
             var consumed = 0;
@@ -193,6 +200,7 @@ public sealed class CsvReader : IDatasetReader
             : _line.ToString(CultureInfo.InvariantCulture);
 
         /// <summary>Finds the fields of the record at the start of <paramref name="data"/>; -1 if incomplete.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private int Tokenize(ReadOnlySpan<byte> data, bool eof, out int count, out int lines, out bool inQuote)
         {
             count = 0;
@@ -304,6 +312,7 @@ public sealed class CsvReader : IDatasetReader
             }
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void Emit(ReadOnlySpan<byte> data, int count)
         {
             if (!_headerSeen)

@@ -55,10 +55,13 @@ public sealed class TableLoader : IRecordSink
     }
 
     /// <summary>Reads every file of <paramref name="source"/> into a table.</summary>
+    /// <remarks>A single large CSV file is read as two halves at once where that gives the same table (<see cref="CsvHalves"/>).</remarks>
     public static async Task<Table> LoadAsync(DatasetSource source, IReadOnlyDictionary<string, ColumnKind>? declared = null, SplitRule? split = null, CancellationToken cancellationToken = default)
     {
+        var files = source.ResolveFiles();
+        if (files.Count == 1 && File.Exists(files[0]) && await CsvHalves.TryLoadAsync(source, files[0], declared, split, cancellationToken) is { } halves) return halves;
         var loader = new TableLoader(declared, split, source.NonFiniteAsMissing);
-        await source.ReadAsync(loader, source.ResolveFiles(), null, cancellationToken);
+        await source.ReadAsync(loader, files, null, cancellationToken);
         return loader.Build();
     }
 
@@ -85,6 +88,38 @@ public sealed class TableLoader : IRecordSink
             _split?.Parts.Select(p => p.Name).ToList() ?? []);
     }
 
+    /// <summary>
+    /// The table of <paramref name="first"/>'s rows then <paramref name="second"/>'s, read from two
+    /// halves of one file with the same header, when it is exactly what reading the file whole
+    /// gives; null when it might not be (a column seen differently in the two halves, a number the
+    /// second half turned into text, a non-finite number, a missing key column): read it whole.
+    /// </summary>
+    internal static Table? Concat(TableLoader first, TableLoader second)
+    {
+        if (first._columns.Count != second._columns.Count || first._keyColumn != second._keyColumn) return null;
+        if (first._split is { Key: not null } && first._keyColumn < 0) return null;
+        for (var i = 0; i < first._columns.Count; i++)
+        {
+            var (a, b) = (first._columns[i], second._columns[i]);
+            if (a.Name != b.Name || a.Kind != b.Kind || a.FirstNonFinite is not null || b.FirstNonFinite is not null || b.ConvertedNumbers > 0) return null;
+        }
+
+        var rows = checked(first._rows + second._rows);
+        byte[]? parts = null;
+        if (first._split is not null)
+        {
+            parts = new byte[rows];
+            first._parts.AsSpan(0, first._rows).CopyTo(parts);
+            second._parts.AsSpan(0, second._rows).CopyTo(parts.AsSpan(first._rows));
+        }
+
+        return new Table(
+            first._columns.Select((c, i) => c.Concat(first._rows, second._columns[i], second._rows)).ToList(),
+            rows,
+            parts,
+            first._split?.Parts.Select(p => p.Name).ToList() ?? []);
+    }
+
     /// <inheritdoc/>
     public int Column(string name)
     {
@@ -106,6 +141,7 @@ public sealed class TableLoader : IRecordSink
     }
 
     /// <inheritdoc/>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Text(int column, ReadOnlySpan<byte> utf8)
     {
         var c = _columns[column];
@@ -189,6 +225,7 @@ public sealed class TableLoader : IRecordSink
     }
 
     /// <inheritdoc/>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void EndRecord()
     {
         foreach (var c in _columns) c.EndRow(_rows);
@@ -279,10 +316,18 @@ public sealed class TableLoader : IRecordSink
             else SetText(row, []);
         }
 
+        /// <summary>How many numbers became their text form when the column turned out to be text (0: none had been read).</summary>
+        public int ConvertedNumbers { get; private set; }
+
         /// <summary>The column turned out to be text: earlier numbers become their text form.</summary>
         public void ToText(int rows)
         {
             Kind = ColumnKind.Text;
+            for (var r = 0; r < rows; r++)
+            {
+                if (!float.IsNaN(_numbers[r])) ConvertedNumbers++;
+            }
+
             _texts = new string?[Math.Max(_numbers.Length, 1024)];
             for (var r = 0; r < rows; r++)
             {
@@ -290,6 +335,22 @@ public sealed class TableLoader : IRecordSink
             }
 
             _numbers = [];
+        }
+
+        /// <summary>This column's <paramref name="rows"/> followed by <paramref name="next"/>'s (the same kind).</summary>
+        public TableColumn Concat(int rows, Builder next, int nextRows)
+        {
+            if (Kind == ColumnKind.Numeric)
+            {
+                var numbers = Fit(_numbers, rows + nextRows, float.NaN);
+                Array.Copy(next._numbers, 0, numbers, rows, Math.Min(nextRows, next._numbers.Length));
+                if (next._numbers.Length < nextRows) Array.Fill(numbers, float.NaN, rows + next._numbers.Length, nextRows - next._numbers.Length);
+                return new TableColumn(Name, Kind, numbers, null);
+            }
+
+            var texts = Fit(_texts, rows + nextRows, null);
+            Array.Copy(next._texts, 0, texts, rows, Math.Min(nextRows, next._texts.Length));
+            return new TableColumn(Name, Kind, null, texts);
         }
 
         public TableColumn ToColumn(int rows) => Kind == ColumnKind.Numeric

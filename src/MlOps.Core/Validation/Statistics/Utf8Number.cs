@@ -36,6 +36,7 @@ public static class Utf8Number
     ];
 
     /// <summary>Classifies a cell and, for numbers, returns the value.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static CellKind Classify(ReadOnlySpan<byte> s, out double value, out bool boolean)
     {
         value = 0;
@@ -103,6 +104,7 @@ public static class Utf8Number
         return s[i..].IndexOfAnyExcept("0123456789.eE+-"u8) < 0;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static CellKind TryFast(ReadOnlySpan<byte> s, out double value)
     {
         value = 0;
