@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Unicode;
 
@@ -153,7 +154,7 @@ public sealed class CsvReader : IDatasetReader
         }
 
         /// <summary>Parses every complete record in <paramref name="data"/>; returns the bytes consumed.</summary>
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public int Parse(ReadOnlySpan<byte> data, bool eof, out bool incompleteInQuote)
         {
             var consumed = 0;
@@ -200,7 +201,7 @@ public sealed class CsvReader : IDatasetReader
             : _line.ToString(CultureInfo.InvariantCulture);
 
         /// <summary>Finds the fields of the record at the start of <paramref name="data"/>; -1 if incomplete.</summary>
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private int Tokenize(ReadOnlySpan<byte> data, bool eof, out int count, out int lines, out bool inQuote)
         {
             count = 0;
@@ -312,7 +313,7 @@ public sealed class CsvReader : IDatasetReader
             }
         }
 
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Emit(ReadOnlySpan<byte> data, int count)
         {
             if (!_headerSeen)

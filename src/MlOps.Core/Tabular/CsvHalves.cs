@@ -20,14 +20,8 @@ internal static class CsvHalves
         if (Environment.ProcessorCount < 2 || source.ReaderFor(file) is not CsvReader reader) return null;
         var length = new FileInfo(file).Length;
         if (length < minimumBytes) return null;
-        var (header, middle) = await FindAsync(file, length, cancellationToken);
-        if (header <= 0 || middle <= header || middle >= length) return null;
-
-        var prefix = new byte[header];
-        await using (var head = DataFiles.OpenRead(file))
-        {
-            await head.ReadExactlyAsync(prefix, cancellationToken);
-        }
+        var (prefix, middle) = await FindAsync(file, length, cancellationToken);
+        if (prefix is null || middle <= prefix.Length || middle >= length) return null;
 
         var loaders = new[] { new TableLoader(declared, split, source.NonFiniteAsMissing), new TableLoader(declared, split, source.NonFiniteAsMissing) };
         IRecordSink Sink(TableLoader loader) => source.Exclude.Count > 0 ? new ExcludingSink(loader, source.Exclude) : loader;
@@ -56,20 +50,21 @@ internal static class CsvHalves
         await reader.ReadAsync(file, range, sink, cancellationToken);
     }
 
-    // The header's length (through its line break) and where the second half starts (after the
-    // first line break at or past the middle); (0, 0) when the file holds a quote, which could put a
-    // line break inside a field.
-    private static async Task<(long Header, long Middle)> FindAsync(string file, long length, CancellationToken cancellationToken)
+    // The header's bytes (through its line break, within the first read) and where the second half
+    // starts (after the first line break at or past the middle); no header when the file holds a
+    // quote, which could put a line break inside a field.
+    private static async Task<(byte[]? Header, long Middle)> FindAsync(string file, long length, CancellationToken cancellationToken)
     {
         await using var stream = DataFiles.OpenRead(file);
         var buffer = new byte[1 << 20];
-        long at = 0, header = 0, middle = 0;
+        byte[]? header = null;
+        long at = 0, middle = 0;
         int read;
         while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
         {
             var span = buffer.AsSpan(0, read);
-            if (span.Contains((byte)'"')) return (0, 0);
-            if (header == 0 && span.IndexOf((byte)'\n') is var h and >= 0) header = at + h + 1;
+            if (span.Contains((byte)'"')) return (null, 0);
+            if (at == 0 && span.IndexOf((byte)'\n') is var h and >= 0) header = span[..(h + 1)].ToArray();
             if (middle == 0 && at + read > length / 2)
             {
                 var from = (int)Math.Max(0, (length / 2) - at);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Hashing;
+using System.Runtime.CompilerServices;
 using System.Text;
 using MlOps.Data;
 using MlOps.Validation.Splitting;
@@ -141,7 +142,7 @@ public sealed class TableLoader : IRecordSink
     }
 
     /// <inheritdoc/>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Text(int column, ReadOnlySpan<byte> utf8)
     {
         var c = _columns[column];
@@ -225,7 +226,7 @@ public sealed class TableLoader : IRecordSink
     }
 
     /// <inheritdoc/>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void EndRecord()
     {
         foreach (var c in _columns) c.EndRow(_rows);
@@ -323,47 +324,42 @@ public sealed class TableLoader : IRecordSink
         public void ToText(int rows)
         {
             Kind = ColumnKind.Text;
-            for (var r = 0; r < rows; r++)
-            {
-                if (!float.IsNaN(_numbers[r])) ConvertedNumbers++;
-            }
-
             _texts = new string?[Math.Max(_numbers.Length, 1024)];
             for (var r = 0; r < rows; r++)
             {
-                _texts[r] = float.IsNaN(_numbers[r]) ? null : _numbers[r].ToString("R", CultureInfo.InvariantCulture);
+                if (float.IsNaN(_numbers[r])) continue;
+                _texts[r] = _numbers[r].ToString("R", CultureInfo.InvariantCulture);
+                ConvertedNumbers++;
             }
 
             _numbers = [];
         }
 
         /// <summary>This column's <paramref name="rows"/> followed by <paramref name="next"/>'s (the same kind).</summary>
-        public TableColumn Concat(int rows, Builder next, int nextRows)
-        {
-            if (Kind == ColumnKind.Numeric)
-            {
-                var numbers = Fit(_numbers, rows + nextRows, float.NaN);
-                Array.Copy(next._numbers, 0, numbers, rows, Math.Min(nextRows, next._numbers.Length));
-                if (next._numbers.Length < nextRows) Array.Fill(numbers, float.NaN, rows + next._numbers.Length, nextRows - next._numbers.Length);
-                return new TableColumn(Name, Kind, numbers, null);
-            }
-
-            var texts = Fit(_texts, rows + nextRows, null);
-            Array.Copy(next._texts, 0, texts, rows, Math.Min(nextRows, next._texts.Length));
-            return new TableColumn(Name, Kind, null, texts);
-        }
+        public TableColumn Concat(int rows, Builder next, int nextRows) => Kind == ColumnKind.Numeric
+            ? new TableColumn(Name, Kind, Join(_numbers, rows, next._numbers, nextRows, float.NaN), null)
+            : new TableColumn(Name, Kind, null, Join(_texts, rows, next._texts, nextRows, null));
 
         public TableColumn ToColumn(int rows) => Kind == ColumnKind.Numeric
             ? new TableColumn(Name, Kind, Fit(_numbers, rows, float.NaN), null)
             : new TableColumn(Name, Kind, null, Fit(_texts, rows, null));
 
-        private static T[] Fit<T>(T[] values, int rows, T missing)
+        private static T[] Fit<T>(T[] values, int rows, T missing) => Join(values, rows, [], 0, missing);
+
+        // The first `rows` of `values` then the first `nextRows` of `next`, each padded with `missing` where it holds fewer.
+        private static T[] Join<T>(T[] values, int rows, T[] next, int nextRows, T missing)
         {
-            var result = new T[rows];
-            var n = Math.Min(rows, values.Length);
-            Array.Copy(values, result, n);
-            if (n < rows) Array.Fill(result, missing, n, rows - n);
+            var result = new T[rows + nextRows];
+            Place(values, result, 0, rows, missing);
+            Place(next, result, rows, nextRows, missing);
             return result;
+        }
+
+        private static void Place<T>(T[] from, T[] to, int at, int count, T missing)
+        {
+            var n = Math.Min(count, from.Length);
+            Array.Copy(from, 0, to, at, n);
+            if (n < count) Array.Fill(to, missing, at + n, count - n);
         }
 
         private string Intern(ReadOnlySpan<byte> utf8)

@@ -34,33 +34,19 @@ internal sealed class LightGbmData : IDisposable
     /// <summary>The table rows (ascending) of the dataset <see cref="Keep"/> hands on.</summary>
     public int[] WholeRows { get; }
 
-    /// <summary>True when <see cref="Shared"/> takes these rows: some validation rows, both lists ascending, none in both.</summary>
-    public static bool CanShare(int[] trainRows, int[] validRows)
-    {
-        if (validRows.Length == 0) return false;
-        var (i, j, last) = (0, 0, -1);
-        while (i < trainRows.Length || j < validRows.Length)
-        {
-            var next = j == validRows.Length || (i < trainRows.Length && trainRows[i] < validRows[j]) ? trainRows[i++] : validRows[j++];
-            if (next <= last) return false;
-            last = next;
-        }
-
-        return true;
-    }
-
     /// <summary>
     /// Train and validation rows binned once, as one dataset of both: LightGBM finds the bins from
     /// the sample of train rows it would draw itself (so the fit is the fit that binning the train
     /// rows alone gives), every row is binned by them, and the train and validation datasets are
     /// its subsets. A refit on train + validation then boosts on that dataset as it is.
     /// </summary>
-    /// <remarks>Both row lists ascending, none in both; dense encodings (categorical splits) only.</remarks>
-    public static LightGbmData Shared(FeatureEncoding encoding, int[] trainRows, int[] validRows, Func<int[], float[]> labels, string parameters)
+    /// <remarks>
+    /// Dense encodings (categorical splits) only. Null, and nothing made, unless there are
+    /// validation rows and both row lists are ascending with no row in both.
+    /// </remarks>
+    public static LightGbmData? TryShared(FeatureEncoding encoding, int[] trainRows, int[] validRows, Func<int[], float[]> labels, string parameters)
     {
-        var rows = trainRows.Concat(validRows).Order().ToArray();
-        var trainAt = Positions(rows, trainRows);
-        var validAt = Positions(rows, validRows);
+        if (validRows.Length == 0 || Merge(trainRows, validRows) is not var (rows, trainAt, validAt)) return null;
         var values = encoding.Dense(rows);
         var columns = encoding.Columns;
 
@@ -105,8 +91,7 @@ internal sealed class LightGbmData : IDisposable
             var train = Subset(whole, trainAt, parameters);
             try
             {
-                var valid = validAt.Length > 0 ? Subset(whole, validAt, parameters) : null;
-                return new LightGbmData(train, valid, whole, rows, trainBorrowed: false);
+                return new LightGbmData(train, Subset(whole, validAt, parameters), whole, rows, trainBorrowed: false);
             }
             catch
             {
@@ -171,18 +156,30 @@ internal sealed class LightGbmData : IDisposable
 
     private static bool Kept(float v) => Math.Abs((double)v) > ZeroThreshold || float.IsNaN(v);
 
-    // Where each of the ascending `part` sits in the ascending `rows` (which holds all of them).
-    private static int[] Positions(int[] rows, int[] part)
+    // Both lists merged in order, with where each row of each list sits in the merge; null unless
+    // both are ascending and share no row.
+    private static (int[] Rows, int[] TrainAt, int[] ValidAt)? Merge(int[] train, int[] valid)
     {
-        var at = new int[part.Length];
-        var j = 0;
-        for (var i = 0; i < part.Length; i++)
+        var rows = new int[train.Length + valid.Length];
+        var (trainAt, validAt) = (new int[train.Length], new int[valid.Length]);
+        var (i, j) = (0, 0);
+        for (var k = 0; k < rows.Length; k++)
         {
-            while (rows[j] != part[i]) j++;
-            at[i] = j;
+            if (j == valid.Length || (i < train.Length && train[i] < valid[j]))
+            {
+                (rows[k], trainAt[i]) = (train[i], k);
+                i++;
+            }
+            else
+            {
+                (rows[k], validAt[j]) = (valid[j], k);
+                j++;
+            }
+
+            if (k > 0 && rows[k] <= rows[k - 1]) return null;
         }
 
-        return at;
+        return (rows, trainAt, validAt);
     }
 
     private static LightGbmApi.DatasetHandle Subset(LightGbmApi.DatasetHandle whole, int[] positions, string parameters)

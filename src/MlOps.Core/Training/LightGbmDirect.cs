@@ -57,9 +57,8 @@ internal static class LightGbmDirect
             if (like is not null && !encoding.BinsLike(like.Encoding)) like = null;
             reused = like is not null;
             parameters = Parameters(label.Task, args, encoding);
-            data = encoding.CategoricalSplits && like is null && LightGbmData.CanShare(trainRows, validRows)
-                ? LightGbmData.Shared(encoding, trainRows, validRows, Labels, parameters)
-                : LightGbmData.Separate(encoding, trainRows, validRows, Labels, parameters, like?.Dataset);
+            data = (encoding.CategoricalSplits && like is null ? LightGbmData.TryShared(encoding, trainRows, validRows, Labels, parameters) : null)
+                ?? LightGbmData.Separate(encoding, trainRows, validRows, Labels, parameters, like?.Dataset);
         }
 
         Boosted boosted;

@@ -22,7 +22,7 @@ public sealed record TrainedModel(MlNetScorer Scorer, DataViewSchema InputSchema
     /// </summary>
     internal Func<int[], Predictions>? DirectScore { get; init; }
 
-    /// <summary>The binned train dataset, when the fit was asked to keep it for a refit (LightGBM only); the caller disposes it.</summary>
+    /// <summary>The binned dataset (train + eval where they were binned as one, else train), when the fit was asked to keep it for a refit (LightGBM only); the caller disposes it.</summary>
     internal LightGbmBins? Bins { get; init; }
 
     /// <summary>True when this fit binned its rows with an earlier fit's bins.</summary>

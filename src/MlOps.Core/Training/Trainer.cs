@@ -142,7 +142,7 @@ public sealed class Trainer(Action<string> log)
         else
         {
             log($"training {settings.Trainer} on {trainRows.Length} rows (eval: {evalRows.Length})");
-            // Its bins are kept for the refit, which bins train + eval by them instead of finding bins again.
+            // Its binned dataset is kept for the refit (LightGBM), which boosts on it, or bins train + eval by its bins, instead of binning again.
             trained = MlNetTrainer.Train(table, spec, settings, o.Split.Key, trainRows, evalRows, null, keepBins: settings.Refit && evalRows.Length > 0);
         }
 

@@ -265,7 +265,7 @@ public sealed class LightGbmDirectTests : IDisposable
         values["iterations"] = 40;
         var parameters = LightGbmDirect.Parameters(ModelTask.Binary, new TrainerArgs(values, 42, 1, 0), encoding);
         float[] Labels(int[] rows) => Array.ConvertAll(spec.Positives(label, rows), p => p ? 1f : 0f);
-        using var data = LightGbmData.Shared(encoding, train, eval, Labels, parameters);
+        using var data = LightGbmData.TryShared(encoding, train, eval, Labels, parameters)!;
         var whole = data.Keep()!;
         using var bins = new LightGbmBins(whole, null!, encoding, data.WholeRows);
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace MlOps.Validation.Statistics;
@@ -36,7 +37,7 @@ public static class Utf8Number
     ];
 
     /// <summary>Classifies a cell and, for numbers, returns the value.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static CellKind Classify(ReadOnlySpan<byte> s, out double value, out bool boolean)
     {
         value = 0;
@@ -104,7 +105,7 @@ public static class Utf8Number
         return s[i..].IndexOfAnyExcept("0123456789.eE+-"u8) < 0;
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static CellKind TryFast(ReadOnlySpan<byte> s, out double value)
     {
         value = 0;
