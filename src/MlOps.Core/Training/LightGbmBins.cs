@@ -21,9 +21,13 @@ internal sealed class LightGbmBins(LightGbmApi.DatasetHandle dataset, ITransform
     /// <summary>The table rows it holds, ascending.</summary>
     public int[] Rows { get; } = rows;
 
-    /// <summary>The refit on these rows, when it was boosted alongside the fit that kept them.</summary>
-    public LightGbmRefit.Done? Refit { get; init; }
+    /// <summary>The refit on these rows, when it boosts alongside the fit that kept them (it may still be boosting).</summary>
+    public LightGbmRefit? Refit { get; init; }
 
-    /// <inheritdoc/>
-    public void Dispose() => Dataset.Dispose();
+    /// <summary>Stops a refit still boosting on the dataset, then frees the dataset.</summary>
+    public void Dispose()
+    {
+        Refit?.Dispose();
+        Dataset.Dispose();
+    }
 }

@@ -28,7 +28,7 @@ internal sealed class LightGbmData : IDisposable
     /// <summary>The train rows' dataset.</summary>
     public LightGbmApi.DatasetHandle Train { get; }
 
-    /// <summary>The validation rows' dataset, binned as <see cref="Train"/>; null without validation rows.</summary>
+    /// <summary>The validation rows' dataset, binned as <see cref="Train"/>; null without validation rows or when not asked for (only early stopping boosts with it).</summary>
     public LightGbmApi.DatasetHandle? Valid { get; }
 
     /// <summary>The table rows (ascending) of the dataset <see cref="Keep"/> hands on.</summary>
@@ -44,7 +44,7 @@ internal sealed class LightGbmData : IDisposable
     /// Dense encodings (categorical splits) only. Null, and nothing made, unless there are
     /// validation rows and both row lists are ascending with no row in both.
     /// </remarks>
-    public static LightGbmData? TryShared(FeatureEncoding encoding, int[] trainRows, int[] validRows, Func<int[], float[]> labels, string parameters)
+    public static LightGbmData? TryShared(FeatureEncoding encoding, int[] trainRows, int[] validRows, Func<int[], float[]> labels, string parameters, bool validDataset)
     {
         if (validRows.Length == 0 || Merge(trainRows, validRows) is not var (rows, trainAt, validAt)) return null;
         var values = encoding.Dense(rows);
@@ -91,7 +91,7 @@ internal sealed class LightGbmData : IDisposable
             var train = Subset(whole, trainAt, parameters);
             try
             {
-                return new LightGbmData(train, Subset(whole, validAt, parameters), whole, rows, trainBorrowed: false);
+                return new LightGbmData(train, validDataset ? Subset(whole, validAt, parameters) : null, whole, rows, trainBorrowed: false);
             }
             catch
             {
@@ -110,12 +110,12 @@ internal sealed class LightGbmData : IDisposable
     /// Train rows binned on their own (or like <paramref name="reference"/>), and validation rows
     /// binned like them; <see cref="Keep"/> hands on the train dataset.
     /// </summary>
-    public static LightGbmData Separate(FeatureEncoding encoding, int[] trainRows, int[] validRows, Func<int[], float[]> labels, string parameters, LightGbmApi.DatasetHandle? reference)
+    public static LightGbmData Separate(FeatureEncoding encoding, int[] trainRows, int[] validRows, Func<int[], float[]> labels, string parameters, LightGbmApi.DatasetHandle? reference, bool validDataset)
     {
         var train = Binned(encoding, trainRows, labels(trainRows), parameters, reference);
         try
         {
-            var valid = validRows.Length > 0 ? Binned(encoding, validRows, labels(validRows), parameters, train) : null;
+            var valid = validDataset && validRows.Length > 0 ? Binned(encoding, validRows, labels(validRows), parameters, train) : null;
             return new LightGbmData(train, valid, null, trainRows, trainBorrowed: false);
         }
         catch

@@ -57,66 +57,85 @@ internal static class LightGbmDirect
             if (like is not null && !encoding.BinsLike(like.Encoding)) like = null;
             reused = like is not null;
             parameters = Parameters(label.Task, args, encoding);
-            data = (encoding.CategoricalSplits && like is null ? LightGbmData.TryShared(encoding, trainRows, validRows, Labels, parameters) : null)
-                ?? LightGbmData.Separate(encoding, trainRows, validRows, Labels, parameters, like?.Dataset);
+            // Only early stopping boosts with a validation dataset; otherwise the rows are predicted once boosted.
+            var validDataset = args.EarlyStoppingRounds > 0;
+            data = (encoding.CategoricalSplits && like is null ? LightGbmData.TryShared(encoding, trainRows, validRows, Labels, parameters, validDataset) : null)
+                ?? LightGbmData.Separate(encoding, trainRows, validRows, Labels, parameters, like?.Dataset, validDataset);
         }
 
-        Boosted boosted;
+        Boosted? boosted = null;
         LightGbmBins? kept = null;
+        var threads = args.Threads;
         using (data)
         {
             var iterations = args.Int("iterations");
-            if (whole && binsFrom!.Refit is { } done && done.Iterations == iterations)
+            if (whole && binsFrom!.Refit is { } alongside)
             {
-                boosted = done.Result; // boosted alongside the first fit
+                // Boosted alongside the first fit. Asked for other rounds (not expected), it is
+                // stopped first: nothing else boosts while it does.
+                if (alongside.Iterations == iterations) boosted = alongside.Finish().Result;
+                else alongside.Dispose();
             }
-            else if (keepBins && LightGbmRefit.CanRunAlongside(args.Threads) && data.WholeRows.Length > trainRows.Length)
+            else if (keepBins && LightGbmRefit.CanRunAlongside(threads) && data.WholeRows.Length > trainRows.Length)
             {
-                // The refit boosts on train + eval alongside this fit, each on half the threads.
-                var half = Parameters(label.Task, args, encoding, args.Threads / 2);
+                // The refit boosts on train + eval alongside this fit, each on half the threads,
+                // and goes on while this fit's model is loaded and measured.
+                threads /= 2;
+                var half = Parameters(label.Task, args, encoding, threads);
                 var wholeSet = data.Keep()!;
-                var refit = new LightGbmRefit(data.WholeRows.Length, half, iterations, args.EarlyStoppingRounds > 0);
+                var refit = LightGbmRefit.Start(wholeSet, data.WholeRows.Length, half, iterations, args.EarlyStoppingRounds > 0);
+                kept = new LightGbmBins(wholeSet, featurizer, encoding, data.WholeRows) { Refit = refit };
                 try
                 {
-                    (boosted, var refitted) = refit.Alongside(wholeSet, () => Boost(data, trainRows.Length, validRows.Length, half, iterations, args.EarlyStoppingRounds));
-                    kept = new LightGbmBins(wholeSet, featurizer, encoding, data.WholeRows) { Refit = refitted };
+                    boosted = Boost(data, encoding, trainRows.Length, validRows, half, threads, iterations, args.EarlyStoppingRounds);
+                    refit.FirstFitEnded(boosted.Rounds);
                 }
                 catch
                 {
-                    wholeSet.Dispose();
+                    kept.Dispose();
                     throw;
                 }
             }
-            else
+
+            if (boosted is null)
             {
-                boosted = Boost(data, trainRows.Length, validRows.Length, parameters, iterations, args.EarlyStoppingRounds);
+                boosted = Boost(data, encoding, trainRows.Length, validRows, parameters, threads, iterations, args.EarlyStoppingRounds);
                 if (keepBins && data.Keep() is { } dataset) kept = new LightGbmBins(dataset, featurizer, encoding, data.WholeRows);
             }
         }
 
-        var text = FloatThresholds(boosted.Text);
-
-        // ML.NET's loader checks the featurized schema only; one row carries it.
-        var features = plan.Features.Select(f => table.Find(f.Column)!).ToList();
-        var schemaRow = featurizer.Transform(new TableDataView(table, trainRows[..1], features));
-        using var model = new MemoryStream(Encoding.UTF8.GetBytes(encoding.ForMlNet(text)));
-        ITransformer predictor = label.Task == ModelTask.Binary
-            ? ml.BinaryClassification.Trainers.LightGbm(model).Fit(schemaRow)
-            : ml.Regression.Trainers.LightGbm(model).Fit(schemaRow);
-        var chain = new TransformerChain<ITransformer>(featurizer, predictor);
-        var known = new KnownScores(trainRows, boosted.TrainScores, validRows, boosted.ValidScores);
-        return new TrainedModel(new MlNetScorer(ml, chain, inputSchema, "model"), inputSchema, plan, args.Values)
+        try
         {
-            Rounds = boosted.Rounds,
-            Bins = kept,
-            BinsReused = reused,
-            FeaturizerReused = whole,
-            DirectScore = rows =>
+            var text = FloatThresholds(boosted.Text);
+
+            // ML.NET's loader checks the featurized schema only; one row carries it.
+            var features = plan.Features.Select(f => table.Find(f.Column)!).ToList();
+            var schemaRow = featurizer.Transform(new TableDataView(table, trainRows[..1], features));
+            using var model = new MemoryStream(Encoding.UTF8.GetBytes(encoding.ForMlNet(text)));
+            ITransformer predictor = label.Task == ModelTask.Binary
+                ? ml.BinaryClassification.Trainers.LightGbm(model).Fit(schemaRow)
+                : ml.Regression.Trainers.LightGbm(model).Fit(schemaRow);
+            var chain = new TransformerChain<ITransformer>(featurizer, predictor);
+            var known = new KnownScores(trainRows, boosted.TrainScores, validRows, boosted.ValidScores);
+            return new TrainedModel(new MlNetScorer(ml, chain, inputSchema, "model"), inputSchema, plan, args.Values)
             {
-                var scores = known.Of(rows) ?? Predict(text, encoding, rows, args.Threads);
-                return label.Task == ModelTask.Binary ? Predictions.Binary(scores) : Predictions.Regression(scores);
-            },
-        };
+                Rounds = boosted.Rounds,
+                Bins = kept,
+                BinsReused = reused,
+                FeaturizerReused = whole,
+                DirectScore = rows =>
+                {
+                    // Half the threads while a refit boosts alongside: LightGBM's thread count is one setting for the process.
+                    var scores = known.Of(rows) ?? Predict(text, encoding, rows, threads);
+                    return label.Task == ModelTask.Binary ? Predictions.Binary(scores) : Predictions.Regression(scores);
+                },
+            };
+        }
+        catch
+        {
+            kept?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>LightGBM's own predictions (probabilities for binary) of <paramref name="rows"/>.</summary>
@@ -125,21 +144,27 @@ internal static class LightGbmDirect
         LightGbmApi.Check(LightGbmApi.LGBM_BoosterLoadModelFromString(modelText, out _, out var booster));
         using (booster)
         {
-            var results = new double[rows.Length];
-            var parameters = Invariant($"num_threads={threads}");
-            if (encoding.CategoricalSplits)
-            {
-                var values = encoding.Dense(rows);
-                LightGbmApi.Check(LightGbmApi.LGBM_BoosterPredictForMat(booster, values, LightGbmApi.Float32, rows.Length, encoding.Columns, 1, LightGbmApi.PredictNormal, 0, -1, parameters, out _, results));
-            }
-            else
-            {
-                var (starts, indices, values) = encoding.Sparse(rows);
-                LightGbmApi.Check(LightGbmApi.LGBM_BoosterPredictForCSR(booster, starts, LightGbmApi.Int32, indices, values, LightGbmApi.Float32, starts.Length, values.Length, encoding.Columns, LightGbmApi.PredictNormal, 0, -1, parameters, out _, results));
-            }
-
-            return Array.ConvertAll(results, r => (float)r);
+            return Predict(booster, encoding, rows, threads);
         }
+    }
+
+    /// <summary>A booster's predictions (probabilities for binary) of <paramref name="rows"/>, encoded as it was trained on, on <paramref name="threads"/> threads.</summary>
+    internal static float[] Predict(LightGbmApi.BoosterHandle booster, FeatureEncoding encoding, int[] rows, int threads)
+    {
+        var results = new double[rows.Length];
+        var parameters = Invariant($"num_threads={threads}");
+        if (encoding.CategoricalSplits)
+        {
+            var values = encoding.Dense(rows);
+            LightGbmApi.Check(LightGbmApi.LGBM_BoosterPredictForMat(booster, values, LightGbmApi.Float32, rows.Length, encoding.Columns, 1, LightGbmApi.PredictNormal, 0, -1, parameters, out _, results));
+        }
+        else
+        {
+            var (starts, indices, values) = encoding.Sparse(rows);
+            LightGbmApi.Check(LightGbmApi.LGBM_BoosterPredictForCSR(booster, starts, LightGbmApi.Int32, indices, values, LightGbmApi.Float32, starts.Length, values.Length, encoding.Columns, LightGbmApi.PredictNormal, 0, -1, parameters, out _, results));
+        }
+
+        return Array.ConvertAll(results, r => (float)r);
     }
 
     /// <summary>
@@ -176,16 +201,18 @@ internal static class LightGbmDirect
 
     /// <summary>
     /// Boosts up to <paramref name="iterations"/> rounds; with <paramref name="earlyStopping"/>,
-    /// ends at the best round on the validation rows (which otherwise are only predicted: LightGBM
-    /// keeps each dataset's running predictions, so their metrics cost no second pass).
+    /// ends at the best round on the validation rows, whose predictions LightGBM then keeps round
+    /// by round. Without it, the validation rows are predicted once from the finished booster
+    /// instead (cheaper than updating their predictions every round). The train rows' predictions
+    /// are the ones LightGBM keeps for boosting, so their metrics cost no second pass.
     /// </summary>
-    internal static Boosted Boost(LightGbmData data, int trainRows, int validRows, string parameters, int iterations, int earlyStopping)
+    internal static Boosted Boost(LightGbmData data, FeatureEncoding encoding, int trainRows, int[] validRows, string parameters, int threads, int iterations, int earlyStopping)
     {
         LightGbmApi.Check(LightGbmApi.LGBM_BoosterCreate(data.Train, parameters, out var booster));
         using (booster)
         {
-            if (data.Valid is { } valid) LightGbmApi.Check(LightGbmApi.LGBM_BoosterAddValidData(booster, valid));
             var watch = data.Valid is not null && earlyStopping > 0;
+            if (watch) LightGbmApi.Check(LightGbmApi.LGBM_BoosterAddValidData(booster, data.Valid!));
             var (best, bestLoss, done, stopped) = (0, double.MaxValue, 0, false);
             var eval = new double[8];
             while (done < iterations)
@@ -209,7 +236,9 @@ internal static class LightGbmDirect
             // after it are rolled back, predictions included); otherwise it keeps every round.
             var rounds = stopped ? best : done;
             for (var extra = done - rounds; extra > 0; extra--) LightGbmApi.Check(LightGbmApi.LGBM_BoosterRollbackOneIter(booster));
-            return new Boosted(ModelText(booster, rounds), rounds, RunningScores(booster, 0, trainRows), data.Valid is null ? null : RunningScores(booster, 1, validRows));
+            var validScores = watch ? RunningScores(booster, 1, validRows.Length)
+                : validRows.Length > 0 ? Predict(booster, encoding, validRows, threads) : null;
+            return new Boosted(ModelText(booster, rounds), rounds, RunningScores(booster, 0, trainRows), validScores);
         }
     }
 

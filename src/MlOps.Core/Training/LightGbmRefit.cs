@@ -5,76 +5,113 @@ namespace MlOps.Training;
 /// <summary>
 /// The refit on train + eval, boosted at the same time as the first fit on train, each booster on
 /// half the threads. A boosting round of the refit needs only the refit's earlier rounds, so it
-/// need not wait for the first fit's round count: when the first fit ends, the refit stops at the
-/// rounds the trainer would ask of it (the first fit's rounds under early stopping, else every
-/// round), and any round it ran past is rolled back. Two single-threaded boosters keep two cores
-/// busy without OpenMP's waits between the phases of each round, and the trees are those a refit
-/// after the first fit would grow on that many threads.
+/// need not wait for the first fit's round count: when the first fit ends, the refit is told the
+/// rounds the trainer will ask of it (the first fit's rounds under early stopping, else every
+/// round) and stops there, and any round it ran past is rolled back. It keeps boosting while the
+/// first fit's model is loaded and measured; <see cref="Finish"/> waits for it. Two
+/// single-threaded boosters keep two cores busy without OpenMP's waits between the phases of each
+/// round, and the trees are those a refit after the first fit would grow on that many threads.
 /// </summary>
-/// <param name="rows">The rows of the train + eval dataset.</param>
-/// <param name="parameters">The refit's LightGBM parameters (its thread count included).</param>
-/// <param name="iterations">The rounds asked for.</param>
-/// <param name="earlyStopping">True when the first fit stops early: the refit then takes its rounds.</param>
-internal sealed class LightGbmRefit(int rows, string parameters, int iterations, bool earlyStopping)
+/// <remarks>
+/// LightGBM's thread count is one setting for the whole process, read by every parallel loop:
+/// until <see cref="Finish"/> or <see cref="Dispose"/> returns, other LightGBM calls in this
+/// process must ask for the refit's own thread count.
+/// </remarks>
+internal sealed class LightGbmRefit : IDisposable
 {
+    private readonly int _rows;
+    private readonly int _iterations;
+    private readonly bool _earlyStopping;
+    private readonly Thread _thread;
+    private int _stopAt;
+    private int _done;
+    private LightGbmApi.BoosterHandle? _booster;
+    private Exception? _failure;
+    private Done? _result;
+    private bool _stopped;
+
+    private LightGbmRefit(LightGbmApi.DatasetHandle whole, int rows, string parameters, int iterations, bool earlyStopping)
+    {
+        (_rows, _iterations, _earlyStopping, _stopAt) = (rows, iterations, earlyStopping, iterations);
+        _thread = new Thread(() => Boost(whole, parameters)) { IsBackground = true, Name = "mlops refit" };
+    }
+
     /// <summary>True when two boosters can share <paramref name="threads"/> evenly (LightGBM's thread count is one setting for the whole process).</summary>
     public static bool CanRunAlongside(int threads) => threads >= 2 && threads % 2 == 0;
 
-    /// <summary>
-    /// Runs <paramref name="first"/> (the first fit) on this thread while the refit boosts on
-    /// <paramref name="whole"/> on another; returns both.
-    /// </summary>
-    public (LightGbmDirect.Boosted First, Done Refit) Alongside(LightGbmApi.DatasetHandle whole, Func<LightGbmDirect.Boosted> first)
-    {
-        var stopAt = iterations;
-        var done = 0;
-        LightGbmApi.BoosterHandle? booster = null;
-        Exception? failure = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                LightGbmApi.Check(LightGbmApi.LGBM_BoosterCreate(whole, parameters, out var created));
-                booster = created;
-                while (done < Volatile.Read(ref stopAt))
-                {
-                    LightGbmApi.Check(LightGbmApi.LGBM_BoosterUpdateOneIter(created, out var finished));
-                    if (finished != 0) break; // no split gains anything, as a refit on its own would find
-                    done++;
-                }
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        })
-        { IsBackground = true, Name = "mlops refit" };
-        thread.Start();
+    /// <summary>The rounds the refit was told to stop at: set by <see cref="FirstFitEnded"/>, null before.</summary>
+    public int? Iterations { get; private set; }
 
-        LightGbmDirect.Boosted result;
+    /// <summary>
+    /// Starts the refit on <paramref name="whole"/> (<paramref name="rows"/> rows) on a thread of
+    /// its own; the dataset must outlive it (<see cref="Dispose"/> first, then the dataset).
+    /// </summary>
+    /// <param name="whole">The train + eval dataset.</param>
+    /// <param name="rows">Its rows.</param>
+    /// <param name="parameters">The refit's LightGBM parameters (its thread count included).</param>
+    /// <param name="iterations">The rounds asked for.</param>
+    /// <param name="earlyStopping">True when the first fit stops early: the refit then takes its rounds.</param>
+    public static LightGbmRefit Start(LightGbmApi.DatasetHandle whole, int rows, string parameters, int iterations, bool earlyStopping)
+    {
+        var refit = new LightGbmRefit(whole, rows, parameters, iterations, earlyStopping);
+        refit._thread.Start();
+        return refit;
+    }
+
+    /// <summary>Tells the refit where the first fit ended (<paramref name="firstFitRounds"/>): it stops at the rounds it will be asked for.</summary>
+    public void FirstFitEnded(int firstFitRounds)
+    {
+        var target = _earlyStopping ? firstFitRounds : _iterations;
+        Iterations = target;
+        Volatile.Write(ref _stopAt, target);
+    }
+
+    /// <summary>Waits for the refit to reach its rounds (rolling back any past them) and returns what it made; the same result on every call.</summary>
+    public Done Finish()
+    {
+        if (_result is { } result) return result;
+        if (Iterations is not { } target) throw new InvalidOperationException("The refit's rounds are not known before the first fit ends.");
+        ObjectDisposedException.ThrowIf(_stopped, this);
+        _thread.Join();
+        using (var booster = _booster)
+        {
+            _booster = null;
+            _stopped = true;
+            if (_failure is not null) ExceptionDispatchInfo.Throw(_failure);
+            var rounds = Math.Min(_done, target);
+            for (var extra = _done - rounds; extra > 0; extra--) LightGbmApi.Check(LightGbmApi.LGBM_BoosterRollbackOneIter(booster!));
+            _result = new Done(target, new LightGbmDirect.Boosted(LightGbmDirect.ModelText(booster!, rounds), rounds, LightGbmDirect.RunningScores(booster!, 0, _rows), null));
+            return _result;
+        }
+    }
+
+    /// <summary>Stops the refit where it is (when not finished) and frees its booster; the dataset may be freed after.</summary>
+    public void Dispose()
+    {
+        if (_stopped) return;
+        _stopped = true;
+        Volatile.Write(ref _stopAt, 0);
+        _thread.Join();
+        _booster?.Dispose();
+        _booster = null;
+    }
+
+    private void Boost(LightGbmApi.DatasetHandle whole, string parameters)
+    {
         try
         {
-            result = first();
+            LightGbmApi.Check(LightGbmApi.LGBM_BoosterCreate(whole, parameters, out var created));
+            _booster = created;
+            while (_done < Volatile.Read(ref _stopAt))
+            {
+                LightGbmApi.Check(LightGbmApi.LGBM_BoosterUpdateOneIter(created, out var finished));
+                if (finished != 0) break; // no split gains anything, as a refit on its own would find
+                _done++;
+            }
         }
-        catch
+        catch (Exception e)
         {
-            // The refit's booster reads the dataset the caller frees: it stops and goes first.
-            Volatile.Write(ref stopAt, 0);
-            thread.Join();
-            booster?.Dispose();
-            throw;
-        }
-
-        var target = earlyStopping ? result.Rounds : iterations;
-        Volatile.Write(ref stopAt, target);
-        thread.Join();
-        using (booster)
-        {
-            if (failure is not null) ExceptionDispatchInfo.Throw(failure);
-            var rounds = Math.Min(done, target);
-            for (var extra = done - rounds; extra > 0; extra--) LightGbmApi.Check(LightGbmApi.LGBM_BoosterRollbackOneIter(booster!));
-            var refit = new LightGbmDirect.Boosted(LightGbmDirect.ModelText(booster!, rounds), rounds, LightGbmDirect.RunningScores(booster!, 0, rows), null);
-            return (result, new Done(target, refit));
+            _failure = e;
         }
     }
 

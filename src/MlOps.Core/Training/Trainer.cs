@@ -146,18 +146,27 @@ public sealed class Trainer(Action<string> log)
             trained = MlNetTrainer.Train(table, spec, settings, o.Split.Key, trainRows, evalRows, null, keepBins: settings.Refit && evalRows.Length > 0);
         }
 
-        var metrics = new Dictionary<string, IReadOnlyDictionary<string, double>>
-        {
-            ["train"] = Measure(trained, spec, table, label, Sample(trainRows, TrainMetricRows)),
-        };
-        if (evalRows.Length > 0) metrics["eval"] = Measure(trained, spec, table, label, evalRows);
-
+        var metrics = new Dictionary<string, IReadOnlyDictionary<string, double>>();
         CrossValidationRecord? cv = null;
-        if (settings.CrossValidationFolds > 0)
+        try
         {
-            var rows = trainRows.Concat(evalRows).Order().ToArray();
-            if (rows.Length < settings.CrossValidationFolds * 2) throw Errors.Config("train.cv", $"{settings.CrossValidationFolds} folds need at least {settings.CrossValidationFolds * 2} labeled train and eval rows; there are {rows.Length}.");
-            cv = CrossValidation.Run(table, spec, label, settings, o.Split.Key, rows, settings.CrossValidationFolds, log);
+            // Measured while a LightGBM refit may still be boosting alongside (on the other half of the threads).
+            metrics["train"] = Measure(trained, spec, table, label, Sample(trainRows, TrainMetricRows));
+            if (evalRows.Length > 0) metrics["eval"] = Measure(trained, spec, table, label, evalRows);
+            if (settings.CrossValidationFolds > 0)
+            {
+                var rows = trainRows.Concat(evalRows).Order().ToArray();
+                if (rows.Length < settings.CrossValidationFolds * 2) throw Errors.Config("train.cv", $"{settings.CrossValidationFolds} folds need at least {settings.CrossValidationFolds * 2} labeled train and eval rows; there are {rows.Length}.");
+
+                // The folds boost on every thread: a refit boosting alongside finishes first.
+                trained.Bins?.Refit?.Finish();
+                cv = CrossValidation.Run(table, spec, label, settings, o.Split.Key, rows, settings.CrossValidationFolds, log);
+            }
+        }
+        catch
+        {
+            trained.Bins?.Dispose(); // a refit still boosting stops, and its dataset is freed
+            throw;
         }
 
         // Refit on train + eval with the rounds the first fit settled on: only test stays unseen.

@@ -265,18 +265,20 @@ public sealed class LightGbmDirectTests : IDisposable
         values["iterations"] = 40;
         var parameters = LightGbmDirect.Parameters(ModelTask.Binary, new TrainerArgs(values, 42, 1, 0), encoding);
         float[] Labels(int[] rows) => Array.ConvertAll(spec.Positives(label, rows), p => p ? 1f : 0f);
-        using var data = LightGbmData.TryShared(encoding, train, eval, Labels, parameters)!;
+        using var data = LightGbmData.TryShared(encoding, train, eval, Labels, parameters, validDataset: true)!;
         var whole = data.Keep()!;
         using var bins = new LightGbmBins(whole, null!, encoding, data.WholeRows);
 
-        var refit = new LightGbmRefit(data.WholeRows.Length, parameters, 40, earlyStopping: true);
-        var (_, done) = refit.Alongside(whole, () =>
+        LightGbmRefit.Done done;
+        using (var refit = LightGbmRefit.Start(whole, data.WholeRows.Length, parameters, 40, earlyStopping: true))
         {
-            Thread.Sleep(3_000);
-            return new LightGbmDirect.Boosted(string.Empty, 15, [], null);
-        });
+            Thread.Sleep(3_000); // the first fit
+            refit.FirstFitEnded(15);
+            done = refit.Finish();
+        }
+
         using var alone = LightGbmData.Reuse(bins);
-        var expected = LightGbmDirect.Boost(alone, data.WholeRows.Length, 0, parameters, 15, 0);
+        var expected = LightGbmDirect.Boost(alone, encoding, data.WholeRows.Length, [], parameters, 1, 15, 0);
 
         Assert.Equal(15, done.Iterations);
         Assert.Equal(15, done.Result.Rounds);
