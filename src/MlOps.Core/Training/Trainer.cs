@@ -28,6 +28,8 @@ public sealed class Trainer(Action<string> log)
     {
         var started = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
+        // Where the run happens (git runs, nvidia-smi) is read while it trains: the source as the run began.
+        var where = Task.Run(() => (Source: SourceInfo.Current(options.WorkingDirectory, options.Environment), Host: HostInfo.Current()), CancellationToken.None);
         Directory.CreateDirectory(options.OutputDirectory);
         var files = options.Data.ResolveFiles();
         TrainResult result;
@@ -56,6 +58,7 @@ public sealed class Trainer(Action<string> log)
         }
 
         var (fingerprint, fileDigests) = digest;
+        var (source, host) = await where;
 
         var model = result.ModelPath;
         var (sha, bytes) = await DataFingerprint.FileAsync(model, cancellationToken);
@@ -71,8 +74,8 @@ public sealed class Trainer(Action<string> log)
                 Files = fileDigests.Select(f => new FileRecord(f.Path, f.Sha256, f.Bytes)).ToList(),
                 Split = new SplitRecord(split.Key, split.Salt, split.Fractions.ToDictionary(f => f.Name, f => f.Fraction)),
             },
-            Source = SourceInfo.Current(options.WorkingDirectory, options.Environment),
-            Host = HostInfo.Current(),
+            Source = source,
+            Host = host,
             Config = options.ConfigPath is { } c && File.Exists(c) ? new ConfigRecord(c, (await DataFingerprint.FileAsync(c, cancellationToken)).Sha256) : null,
             StartedAt = started,
             DurationSeconds = watch.Elapsed.TotalSeconds,
