@@ -28,37 +28,45 @@ public sealed class Trainer(Action<string> log)
     {
         var started = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
-        // Where the run happens (git runs, nvidia-smi) is read while it trains: the source as the run began.
-        var where = Task.Run(() => (Source: SourceInfo.Current(options.WorkingDirectory, options.Environment), Host: HostInfo.Current()), CancellationToken.None);
+        // Where the run happens (git runs, nvidia-smi) is read on another thread: the source as the run began.
+        Task<(SourceInfo Source, HostInfo Host)>? where = null;
+        void ReadWhere() => where ??= Task.Run(() => (SourceInfo.Current(options.WorkingDirectory, options.Environment), HostInfo.Current()), CancellationToken.None);
         Directory.CreateDirectory(options.OutputDirectory);
         var files = options.Data.ResolveFiles();
         TrainResult result;
         (string Fingerprint, IReadOnlyList<(string Path, string Sha256, long Bytes)> Files) digest;
         if (options.Settings.Command is { } command)
         {
+            ReadWhere();
             digest = await DataFingerprint.DatasetAsync(files, cancellationToken); // before the command runs, which could touch the data
             result = await RunCommandAsync(options, command, cancellationToken);
         }
         else
         {
-            // Hashed on another thread while the data is read (on one) and trained on.
-            var fingerprinting = Task.Run(() => DataFingerprint.DatasetAsync(files, cancellationToken), cancellationToken);
+            // Hashed on another thread once the data is read (from the page cache, while the rows
+            // are featurized and binned), not while the read keeps every core busy.
+            Task<(string, IReadOnlyList<(string, string, long)>)>? fingerprinting = null;
             try
             {
-                result = await RunBuiltInAsync(options, cancellationToken);
+                result = await RunBuiltInAsync(options, () =>
+                {
+                    fingerprinting = Task.Run(() => DataFingerprint.DatasetAsync(files, cancellationToken), cancellationToken);
+                    ReadWhere();
+                }, cancellationToken);
             }
             catch
             {
                 // Never left running, or failing unobserved, behind a failed run: its failure is the one reported.
-                await fingerprinting.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                if (fingerprinting is not null) await fingerprinting.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 throw;
             }
 
-            digest = await fingerprinting;
+            digest = await (fingerprinting ?? DataFingerprint.DatasetAsync(files, cancellationToken));
         }
 
         var (fingerprint, fileDigests) = digest;
-        var (source, host) = await where;
+        ReadWhere();
+        var (source, host) = await where!;
 
         var model = result.ModelPath;
         var (sha, bytes) = await DataFingerprint.FileAsync(model, cancellationToken);
@@ -102,7 +110,7 @@ public sealed class Trainer(Action<string> log)
         DurationSeconds = 0,
     };
 
-    private async Task<TrainResult> RunBuiltInAsync(TrainOptions o, CancellationToken cancellationToken)
+    private async Task<TrainResult> RunBuiltInAsync(TrainOptions o, Action read, CancellationToken cancellationToken)
     {
         var declared = new Dictionary<string, ColumnKind>(StringComparer.Ordinal);
         if (o.SchemaPath is not null)
@@ -119,6 +127,7 @@ public sealed class Trainer(Action<string> log)
         var split = new SplitRule(o.Split.Key, o.Split.Salt, o.Split.Fractions);
         log($"reading {o.Data.Path}");
         var table = await TableLoader.LoadAsync(o.Data, declared, split, cancellationToken);
+        read();
         var label = table.Find(o.Label) ?? throw Errors.Data(o.Data.Path, $"the label column '{o.Label}' is not in the data; columns: {string.Join(", ", table.Columns.Select(c => c.Name))}.");
         var allTrain = table.RowsOf("train");
         var trainRows = LabelSpec.Labeled(label, allTrain);
