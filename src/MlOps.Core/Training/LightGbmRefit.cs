@@ -39,6 +39,9 @@ internal sealed class LightGbmRefit : IDisposable
     /// <summary>True when two boosters can share <paramref name="threads"/> evenly (LightGBM's thread count is one setting for the whole process).</summary>
     public static bool CanRunAlongside(int threads) => threads >= 2 && threads % 2 == 0;
 
+    /// <summary>The rounds boosted so far (before any roll-back).</summary>
+    internal int RoundsBoosted => Volatile.Read(ref _done);
+
     /// <summary>The rounds the refit was told to stop at: set by <see cref="FirstFitEnded"/>, null before.</summary>
     public int? Iterations { get; private set; }
 
@@ -106,7 +109,7 @@ internal sealed class LightGbmRefit : IDisposable
             {
                 LightGbmApi.Check(LightGbmApi.LGBM_BoosterUpdateOneIter(created, out var finished));
                 if (finished != 0) break; // no split gains anything, as a refit on its own would find
-                _done++;
+                Volatile.Write(ref _done, _done + 1);
             }
         }
         catch (Exception e)

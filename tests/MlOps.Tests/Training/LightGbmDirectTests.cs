@@ -103,9 +103,11 @@ public sealed class LightGbmDirectTests : IDisposable
     // scoring pass; after early stopping those are rolled back to the best round. Both must be what
     // the saved model computes.
     [Theory]
-    [InlineData(ModelTask.Binary, 70_000, 0)]
+    [InlineData(ModelTask.Binary, 70_000, 0)] // without early stopping the eval rows are predicted once, from the finished booster
     [InlineData(ModelTask.Binary, 70_000, 3)]
+    [InlineData(ModelTask.Binary, 5_000, 0)] // the same from sparse one-hot rows
     [InlineData(ModelTask.Binary, 5_000, 3)]
+    [InlineData(ModelTask.Regression, 70_000, 0)]
     [InlineData(ModelTask.Regression, 70_000, 3)]
     public void The_predictions_behind_train_and_eval_metrics_are_the_saved_models(ModelTask task, int rows, int earlyStopping)
     {
@@ -266,6 +268,7 @@ public sealed class LightGbmDirectTests : IDisposable
         var parameters = LightGbmDirect.Parameters(ModelTask.Binary, new TrainerArgs(values, 42, 1, 0), encoding);
         float[] Labels(int[] rows) => Array.ConvertAll(spec.Positives(label, rows), p => p ? 1f : 0f);
         using var data = LightGbmData.TryShared(encoding, train, eval, Labels, parameters, validDataset: true)!;
+        Assert.NotNull(data.Valid);
         var whole = data.Keep()!;
         using var bins = new LightGbmBins(whole, null!, encoding, data.WholeRows);
 
@@ -285,6 +288,80 @@ public sealed class LightGbmDirectTests : IDisposable
         static string Trees(string text) => text[..text.IndexOf("end of trees", StringComparison.Ordinal)];
         Assert.Equal(Trees(expected.Text), Trees(done.Result.Text));
         Assert.All(Enumerable.Range(0, expected.TrainScores.Length), i => Assert.True(Math.Abs(expected.TrainScores[i] - done.Result.TrainScores[i]) <= 1e-5, $"row {i}: {done.Result.TrainScores[i]}, expected {expected.TrainScores[i]}"));
+    }
+
+    // A failure between the first fit and the refit (a metric, cross-validation's configuration)
+    // disposes the refit boosting alongside: it stops where it is, long before its rounds, and its
+    // dataset can then be freed; what it would have made is gone.
+    [Fact]
+    public void A_refit_boosting_alongside_stops_where_it_is_when_disposed()
+    {
+        var (table, train, held) = Data(70_000, ModelTask.Binary);
+        var label = table.Find("label")!;
+        var spec = LabelSpec.Resolve("label", ModelTask.Binary, "1", label, train, "test data");
+        var plan = FeaturePlan.Create(table, "label", null, new TrainSettings(), train);
+        var (_, encoding) = FeatureEncoding.Fit(new Microsoft.ML.MLContext(42), plan, table, train, categoricalSplits: true);
+        var values = TrainerCatalog.Find("lightgbm")!.Parameters.ToDictionary(p => p.Name, p => p.Default);
+        var parameters = LightGbmDirect.Parameters(ModelTask.Binary, new TrainerArgs(values, 42, 1, 0), encoding);
+        float[] Labels(int[] rows) => Array.ConvertAll(spec.Positives(label, rows), p => p ? 1f : 0f);
+        using var data = LightGbmData.TryShared(encoding, train, held[..7_000], Labels, parameters, validDataset: false)!;
+        Assert.Null(data.Valid); // only early stopping boosts with a validation dataset
+        var bins = new LightGbmBins(data.Keep()!, null!, encoding, data.WholeRows) { Refit = LightGbmRefit.Start(data.Keep()!, data.WholeRows.Length, parameters, 1_000_000, earlyStopping: false) };
+        var refit = bins.Refit!;
+        SpinWait.SpinUntil(() => refit.RoundsBoosted > 0, TimeSpan.FromSeconds(60));
+
+        bins.Dispose(); // the refit first, then its dataset
+        var boosted = refit.RoundsBoosted;
+        Assert.InRange(boosted, 1, 999_999);
+        Thread.Sleep(100);
+        Assert.Equal(boosted, refit.RoundsBoosted); // stopped, not boosting on a freed dataset
+        refit.FirstFitEnded(10);
+        Assert.Throws<ObjectDisposedException>(() => refit.Finish());
+    }
+
+    // The train stage measures the first fit while the refit still boosts alongside, and runs
+    // cross-validation between the two (its folds wait for the refit: LightGBM's thread count is one
+    // setting for the process). Neither changes the saved model: the same bytes with or without
+    // train.cv, and as on one thread; the eval metrics are the same too.
+    [Fact]
+    public async Task Measuring_and_cross_validating_beside_a_refit_boosting_alongside_leave_the_model_as_it_is()
+    {
+        var (table, _, _) = Data(90_000, ModelTask.Binary);
+        var csv = _dir.Combine("data.csv");
+        await using (var w = new StreamWriter(csv))
+        {
+            await w.WriteLineAsync("id,x0,x1,x2,city,code,label");
+            string Cell(string name, int r) => table.Find(name)!.Kind == ColumnKind.Numeric
+                ? float.IsNaN(table.Find(name)!.Numbers![r]) ? string.Empty : table.Find(name)!.Numbers![r].ToString("R", CultureInfo.InvariantCulture)
+                : table.Find(name)!.Texts![r] ?? string.Empty;
+            for (var r = 0; r < table.RowCount; r++) await w.WriteLineAsync(string.Join(',', new[] { r.ToString(CultureInfo.InvariantCulture) }.Concat(new[] { "x0", "x1", "x2", "city", "code", "label" }.Select(c => Cell(c, r)))));
+        }
+
+        async Task<(byte[] Model, RunRecord Run)> TrainAsync(string name, int threads, int cv)
+        {
+            var result = await new Trainer(_ => { }).RunAsync(new TrainOptions
+            {
+                Data = new MlOps.Data.DatasetSource { Path = csv },
+                Task = ModelTask.Binary,
+                Label = "label",
+                PositiveClass = "1",
+                Split = new MlOps.Data.SplitSettings { Key = "id" },
+                Settings = new TrainSettings { Threads = threads, CrossValidationFolds = cv, Hyperparameters = new Dictionary<string, double> { ["iterations"] = 25 } },
+                OutputDirectory = _dir.Combine(name),
+            });
+            return (File.ReadAllBytes(result.ModelPath), result.Record);
+        }
+
+        var plain = await TrainAsync("plain", 2, 0);
+        var withCv = await TrainAsync("cv", 2, 3);
+        var oneThread = await TrainAsync("one", 1, 0);
+        Assert.True(plain.Run.Data.Rows["train"] > LightGbmDirect.CategoricalSplitRows); // the refit boosts alongside
+        Assert.Equal(plain.Run.Data.Rows["train"] + plain.Run.Data.Rows["eval"], plain.Run.Refit!.Rows);
+        Assert.Equal(plain.Model, withCv.Model);
+        Assert.Equal(plain.Model, oneThread.Model);
+        Assert.Equal(plain.Run.Metrics["eval"]["roc-auc"], withCv.Run.Metrics["eval"]["roc-auc"]);
+        Assert.Equal(3, withCv.Run.CrossValidation!.Folds);
+        Assert.InRange(withCv.Run.CrossValidation.Metrics["roc-auc"].Mean, 0.7, 1);
     }
 
     [Fact]
