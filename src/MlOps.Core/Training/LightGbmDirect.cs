@@ -203,7 +203,8 @@ internal static class LightGbmDirect
     /// Boosts up to <paramref name="iterations"/> rounds; with <paramref name="earlyStopping"/>,
     /// ends at the best round on the validation rows, whose predictions LightGBM then keeps round
     /// by round. Without it, the validation rows are predicted once from the finished booster
-    /// instead (cheaper than updating their predictions every round). The train rows' predictions
+    /// instead (about the same work as updating their predictions every round, but no validation
+    /// dataset is built and, beside a refit, it overlaps the refit's last rounds). The train rows' predictions
     /// are the ones LightGBM keeps for boosting, so their metrics cost no second pass.
     /// </summary>
     internal static Boosted Boost(LightGbmData data, FeatureEncoding encoding, int trainRows, int[] validRows, string parameters, int threads, int iterations, int earlyStopping)
