@@ -73,7 +73,7 @@ internal static class LightGbmDirect
             {
                 // Boosted alongside the first fit. Asked for other rounds (not expected), it is
                 // stopped first: nothing else boosts while it does.
-                if (alongside.Iterations == iterations) boosted = alongside.Finish().Result;
+                if (alongside.Iterations == iterations) boosted = alongside.Finish();
                 else alongside.Dispose();
             }
             else if (keepBins && LightGbmRefit.CanRunAlongside(threads) && data.WholeRows.Length > trainRows.Length)
@@ -236,11 +236,17 @@ internal static class LightGbmDirect
             // As ML.NET's trainer: stopped early, the model ends at its best round (the rounds
             // after it are rolled back, predictions included); otherwise it keeps every round.
             var rounds = stopped ? best : done;
-            for (var extra = done - rounds; extra > 0; extra--) LightGbmApi.Check(LightGbmApi.LGBM_BoosterRollbackOneIter(booster));
+            RollBack(booster, done - rounds);
             var validScores = watch ? RunningScores(booster, 1, validRows.Length)
                 : validRows.Length > 0 ? Predict(booster, encoding, validRows, threads) : null;
             return new Boosted(ModelText(booster, rounds), rounds, RunningScores(booster, 0, trainRows), validScores);
         }
+    }
+
+    /// <summary>Removes a booster's last <paramref name="rounds"/> rounds, with their share of its running predictions.</summary>
+    internal static void RollBack(LightGbmApi.BoosterHandle booster, int rounds)
+    {
+        for (var i = 0; i < rounds; i++) LightGbmApi.Check(LightGbmApi.LGBM_BoosterRollbackOneIter(booster));
     }
 
     internal static float[] RunningScores(LightGbmApi.BoosterHandle booster, int dataIndex, int rows)

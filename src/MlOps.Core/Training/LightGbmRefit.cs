@@ -27,7 +27,7 @@ internal sealed class LightGbmRefit : IDisposable
     private int _done;
     private LightGbmApi.BoosterHandle? _booster;
     private Exception? _failure;
-    private Done? _result;
+    private LightGbmDirect.Boosted? _result;
     private bool _stopped;
 
     private LightGbmRefit(LightGbmApi.DatasetHandle whole, int rows, string parameters, int iterations, bool earlyStopping)
@@ -69,8 +69,8 @@ internal sealed class LightGbmRefit : IDisposable
         Volatile.Write(ref _stopAt, target);
     }
 
-    /// <summary>Waits for the refit to reach its rounds (rolling back any past them) and returns what it made; the same result on every call.</summary>
-    public Done Finish()
+    /// <summary>Waits for the refit to reach <see cref="Iterations"/> (rolling back any rounds past them) and returns what it made; the same result on every call.</summary>
+    public LightGbmDirect.Boosted Finish()
     {
         if (_result is { } result) return result;
         if (Iterations is not { } target) throw new InvalidOperationException("The refit's rounds are not known before the first fit ends.");
@@ -82,8 +82,8 @@ internal sealed class LightGbmRefit : IDisposable
             _stopped = true;
             if (_failure is not null) ExceptionDispatchInfo.Throw(_failure);
             var rounds = Math.Min(_done, target);
-            for (var extra = _done - rounds; extra > 0; extra--) LightGbmApi.Check(LightGbmApi.LGBM_BoosterRollbackOneIter(booster!));
-            _result = new Done(target, new LightGbmDirect.Boosted(LightGbmDirect.ModelText(booster!, rounds), rounds, LightGbmDirect.RunningScores(booster!, 0, _rows), null));
+            LightGbmDirect.RollBack(booster!, _done - rounds);
+            _result = new LightGbmDirect.Boosted(LightGbmDirect.ModelText(booster!, rounds), rounds, LightGbmDirect.RunningScores(booster!, 0, _rows), null);
             return _result;
         }
     }
@@ -117,7 +117,4 @@ internal sealed class LightGbmRefit : IDisposable
             _failure = e;
         }
     }
-
-    /// <summary>A refit boosted alongside the first fit: the rounds it was asked for, and what it made.</summary>
-    public sealed record Done(int Iterations, LightGbmDirect.Boosted Result);
 }
