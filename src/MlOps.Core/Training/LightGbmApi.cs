@@ -15,6 +15,9 @@ internal static class LightGbmApi
     /// <summary>C_API_DTYPE_FLOAT32.</summary>
     public const int Float32 = 0;
 
+    /// <summary>C_API_DTYPE_FLOAT64.</summary>
+    public const int Float64 = 1;
+
     /// <summary>C_API_DTYPE_INT32.</summary>
     public const int Int32 = 2;
 
@@ -67,6 +70,14 @@ internal static class LightGbmApi
     [DllImport(Library)]
     public static extern int LGBM_DatasetSetField(DatasetHandle dataset, [MarshalAs(UnmanagedType.LPUTF8Str)] string field, float[] data, int count, int dataType);
 
+    /// <summary>A float64 field (init_score); null with a count of 0 clears it.</summary>
+    [DllImport(Library, EntryPoint = "LGBM_DatasetSetField")]
+    public static extern int LGBM_DatasetSetFieldDouble(DatasetHandle dataset, [MarshalAs(UnmanagedType.LPUTF8Str)] string field, double[]? data, int count, int dataType);
+
+    /// <summary>A field's values inside the dataset (label: float32), valid while the dataset lives.</summary>
+    [DllImport(Library)]
+    public static extern int LGBM_DatasetGetField(DatasetHandle dataset, [MarshalAs(UnmanagedType.LPUTF8Str)] string field, out int length, out IntPtr values, out int dataType);
+
     [DllImport(Library)]
     private static extern int LGBM_DatasetFree(IntPtr dataset);
 
@@ -78,6 +89,10 @@ internal static class LightGbmApi
 
     [DllImport(Library)]
     public static extern int LGBM_BoosterUpdateOneIter(BoosterHandle booster, out int finished);
+
+    /// <summary>One boosting round on the given gradients and hessians (a booster made with objective=none).</summary>
+    [DllImport(Library)]
+    public static extern int LGBM_BoosterUpdateOneIterCustom(BoosterHandle booster, float[] gradients, float[] hessians, out int finished);
 
     [DllImport(Library)]
     public static extern int LGBM_BoosterGetEval(BoosterHandle booster, int dataIndex, out int count, [Out] double[] results);

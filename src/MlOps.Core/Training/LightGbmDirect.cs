@@ -209,44 +209,37 @@ internal static class LightGbmDirect
     /// </summary>
     internal static Boosted Boost(LightGbmData data, FeatureEncoding encoding, int trainRows, int[] validRows, string parameters, int threads, int iterations, int earlyStopping)
     {
-        LightGbmApi.Check(LightGbmApi.LGBM_BoosterCreate(data.Train, parameters, out var booster));
-        using (booster)
+        var watch = data.Valid is not null && earlyStopping > 0;
+        using var booster = LightGbmBooster.Create(data.Train, parameters, ownGradients: !watch);
+        if (watch) LightGbmApi.Check(LightGbmApi.LGBM_BoosterAddValidData(booster.Handle, data.Valid!));
+        var (best, bestLoss, done, stopped) = (0, double.MaxValue, 0, false);
+        var eval = new double[8];
+        while (done < iterations)
         {
-            var watch = data.Valid is not null && earlyStopping > 0;
-            if (watch) LightGbmApi.Check(LightGbmApi.LGBM_BoosterAddValidData(booster, data.Valid!));
-            var (best, bestLoss, done, stopped) = (0, double.MaxValue, 0, false);
-            var eval = new double[8];
-            while (done < iterations)
+            if (!booster.Update()) break; // no split gains anything: this round added no tree
+            done++;
+            if (!watch) continue;
+
+            // The objective's own loss (log-loss, RMSE): smaller is better.
+            LightGbmApi.Check(LightGbmApi.LGBM_BoosterGetEval(booster.Handle, 1, out _, eval));
+            if (eval[0] < bestLoss) (best, bestLoss) = (done, eval[0]);
+            else if (done - best >= earlyStopping)
             {
-                LightGbmApi.Check(LightGbmApi.LGBM_BoosterUpdateOneIter(booster, out var finished));
-                if (finished != 0) break; // no split gains anything: this round added no tree
-                done++;
-                if (!watch) continue;
-
-                // The objective's own loss (log-loss, RMSE): smaller is better.
-                LightGbmApi.Check(LightGbmApi.LGBM_BoosterGetEval(booster, 1, out _, eval));
-                if (eval[0] < bestLoss) (best, bestLoss) = (done, eval[0]);
-                else if (done - best >= earlyStopping)
-                {
-                    stopped = true;
-                    break;
-                }
+                stopped = true;
+                break;
             }
-
-            // As ML.NET's trainer: stopped early, the model ends at its best round (the rounds
-            // after it are rolled back, predictions included); otherwise it keeps every round.
-            var rounds = stopped ? best : done;
-            RollBack(booster, done - rounds);
-            var validScores = watch ? RunningScores(booster, 1, validRows.Length)
-                : validRows.Length > 0 ? Predict(booster, encoding, validRows, threads) : null;
-            return new Boosted(ModelText(booster, rounds), rounds, RunningScores(booster, 0, trainRows), validScores);
         }
-    }
 
-    /// <summary>Removes a booster's last <paramref name="rounds"/> rounds, with their share of its running predictions.</summary>
-    internal static void RollBack(LightGbmApi.BoosterHandle booster, int rounds)
-    {
-        for (var i = 0; i < rounds; i++) LightGbmApi.Check(LightGbmApi.LGBM_BoosterRollbackOneIter(booster));
+        // As ML.NET's trainer: stopped early, the model ends at its best round (the rounds
+        // after it are rolled back, predictions included); otherwise it keeps every round.
+        var rounds = stopped ? best : done;
+        booster.RollBack(done - rounds);
+        var text = booster.ModelText(rounds);
+        var validScores = watch ? RunningScores(booster.Handle, 1, validRows.Length)
+            : validRows.Length == 0 ? null
+            : booster.OwnGradients ? Predict(text, encoding, validRows, threads) // the text holds the starting score the booster's trees do not
+            : Predict(booster.Handle, encoding, validRows, threads);
+        return new Boosted(text, rounds, booster.TrainScores(trainRows), validScores);
     }
 
     internal static float[] RunningScores(LightGbmApi.BoosterHandle booster, int dataIndex, int rows)

@@ -25,7 +25,7 @@ internal sealed class LightGbmRefit : IDisposable
     private readonly Thread _thread;
     private int _stopAt;
     private int _done;
-    private LightGbmApi.BoosterHandle? _booster;
+    private LightGbmBooster? _booster;
     private Exception? _failure;
     private LightGbmDirect.Boosted? _result;
     private bool _stopped;
@@ -82,8 +82,8 @@ internal sealed class LightGbmRefit : IDisposable
             _stopped = true;
             if (_failure is not null) ExceptionDispatchInfo.Throw(_failure);
             var rounds = Math.Min(_done, target);
-            LightGbmDirect.RollBack(booster!, _done - rounds);
-            _result = new LightGbmDirect.Boosted(LightGbmDirect.ModelText(booster!, rounds), rounds, LightGbmDirect.RunningScores(booster!, 0, _rows), null);
+            booster!.RollBack(_done - rounds);
+            _result = new LightGbmDirect.Boosted(booster.ModelText(rounds), rounds, booster.TrainScores(_rows), null);
             return _result;
         }
     }
@@ -103,12 +103,11 @@ internal sealed class LightGbmRefit : IDisposable
     {
         try
         {
-            LightGbmApi.Check(LightGbmApi.LGBM_BoosterCreate(whole, parameters, out var created));
+            var created = LightGbmBooster.Create(whole, parameters);
             _booster = created;
             while (_done < Volatile.Read(ref _stopAt))
             {
-                LightGbmApi.Check(LightGbmApi.LGBM_BoosterUpdateOneIter(created, out var finished));
-                if (finished != 0) break; // no split gains anything, as a refit on its own would find
+                if (!created.Update()) break; // no split gains anything, as a refit on its own would find
                 Volatile.Write(ref _done, _done + 1);
             }
         }
