@@ -196,6 +196,7 @@ public sealed class TableLoader : IRecordSink
     }
 
     // Models compute in 32-bit floats: a value beyond its range would become an infinity unseen.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per cell: optimized from the first call, not after tiering
     private void SetNumber(Builder c, double value)
     {
         if (!float.IsFinite((float)value)) NonFinite(c, string.Create(CultureInfo.InvariantCulture, $"{value:R} (beyond the 32-bit float range models compute in)"));
@@ -250,6 +251,7 @@ public sealed class TableLoader : IRecordSink
     }
 
     // The split hashes the key cell's text, or (without a key) every cell followed by 0x1F, as HashSplitter does.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per cell: optimized from the first call, not after tiering
     private void KeyBytes(int column, ReadOnlySpan<byte> cell)
     {
         if (_split is null) return;
@@ -296,6 +298,7 @@ public sealed class TableLoader : IRecordSink
         /// <summary>Where the first NaN, infinity or out-of-range number was, and what it was.</summary>
         public (string File, long Row, string What)? FirstNonFinite { get; set; }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per cell: optimized from the first call, not after tiering
         public void SetNumber(int row, float value)
         {
             if (_numbers.Length <= row) Array.Resize(ref _numbers, Math.Max(_numbers.Length * 2, row + 1));
@@ -303,6 +306,7 @@ public sealed class TableLoader : IRecordSink
             _lastRow = row;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per cell: optimized from the first call, not after tiering
         public void SetText(int row, ReadOnlySpan<byte> utf8)
         {
             if (_texts.Length <= row) Array.Resize(ref _texts, Math.Max(_texts.Length * 2, row + 1));
@@ -362,6 +366,7 @@ public sealed class TableLoader : IRecordSink
             if (n < count) Array.Fill(to, missing, at + n, count - n);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per cell: optimized from the first call, not after tiering
         private string Intern(ReadOnlySpan<byte> utf8)
         {
             if (_chars.Length < utf8.Length) _chars = new char[utf8.Length * 2];

@@ -22,6 +22,7 @@ internal static class LogLossGradients
     /// For each row i: response = -label·σ / (1 + exp(label·σ·score)); gradient = response,
     /// hessian = |response|·(σ − |response|), each rounded to float.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // every round: optimized (its exponential inlined) from the first call
     public static void Compute(ReadOnlySpan<double> signs, ReadOnlySpan<double> scores, Span<float> gradients, Span<float> hessians)
     {
         var n = signs.Length;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Hashing;
+using System.Runtime.CompilerServices;
 using System.Text;
 using MlOps.Data;
 
@@ -21,6 +22,7 @@ public sealed class HashSplitter
     /// <see cref="PartOf(ReadOnlySpan{byte}, string, IReadOnlyList{double})"/> with the salt already
     /// encoded and a reusable hasher, so splitting a row allocates nothing.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per row: optimized from the first call, not after tiering
     internal static int PartOf(XxHash64 hasher, ReadOnlySpan<byte> salt, ReadOnlySpan<byte> key, IReadOnlyList<double> fractions)
     {
         hasher.Reset();
