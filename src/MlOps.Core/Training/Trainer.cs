@@ -181,6 +181,28 @@ public sealed class Trainer(Action<string> log)
             throw;
         }
 
+        var partRows = table.PartNames.ToDictionary(p => p, p => (long)table.RowsOf(p).Length);
+        RunRecord Record(TrainedModel model, RefitRecord? refit) => Draft(o, "builtin", partRows, withoutLabel) with
+        {
+            PositiveClass = spec.PositiveClass,
+            Refit = refit,
+            CrossValidation = cv,
+            Trainer = new TrainerRecord(settings.Trainer, model.Hyperparameters, settings.Seed, TrainerCatalog.Find(settings.Trainer)!.Threads(settings.Threads), settings.EarlyStopping),
+            Search = search,
+            Inputs = InputRecord.Of(model.Scorer.Inputs),
+            Features = model.Plan.Features,
+            Excluded = model.Plan.Excluded,
+            Classes = model.Scorer.Classes,
+            Metrics = metrics,
+        };
+
+        // System.Text.Json builds its serializer for run.json's types on first use, about 50 ms
+        // that would come after the model is saved. Built here on another thread, from the first
+        // fit's record written nowhere, while a core waits for the refit or idles as it is saved.
+        var draft = Record(trained, new RefitRecord(0, null));
+        _ = Task.Run(() => JsonSerializer.Serialize(Stream.Null, draft, ArtifactJson.Options), CancellationToken.None)
+            .ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+
         // Refit on train + eval with the rounds the first fit settled on: only test stays unseen.
         RefitRecord? refit = null;
         if (settings.Refit && evalRows.Length > 0 && settings.EarlyStopping > 0 && trained.Rounds is null)
@@ -216,21 +238,7 @@ public sealed class Trainer(Action<string> log)
         }, cancellationToken);
         RemoveStale(o.OutputDirectory, "model.onnx");
 
-        var partRows = table.PartNames.ToDictionary(p => p, p => (long)table.RowsOf(p).Length);
-        var record = Draft(o, "builtin", partRows, withoutLabel) with
-        {
-            PositiveClass = spec.PositiveClass,
-            Refit = refit,
-            CrossValidation = cv,
-            Trainer = new TrainerRecord(settings.Trainer, trained.Hyperparameters, settings.Seed, TrainerCatalog.Find(settings.Trainer)!.Threads(settings.Threads), settings.EarlyStopping),
-            Search = search,
-            Inputs = InputRecord.Of(trained.Scorer.Inputs),
-            Features = trained.Plan.Features,
-            Excluded = trained.Plan.Excluded,
-            Classes = trained.Scorer.Classes,
-            Metrics = metrics,
-        };
-        return new TrainResult(modelPath, string.Empty, record);
+        return new TrainResult(modelPath, string.Empty, Record(trained, refit));
     }
 
     /// <summary>
