@@ -6,10 +6,13 @@ using MlOps.Tabular;
 namespace MlOps.Training;
 
 /// <summary>
-/// The featurizer of a plan of numbers and categories, fitted from column statistics instead of a
-/// pass of ML.NET cursors, and the same encoding applied to table rows directly, as the dense
-/// matrix (categorical splits) or compressed sparse rows (one-hot slots) LightGBM reads. The layout is read back from the fitted featurizer itself (missing
-/// numbers, every category), so what LightGBM learns from is exactly what the saved model computes.
+/// The encoding of a plan of numbers and categories, computed from column statistics, applied to
+/// table rows directly as the dense matrix (categorical splits) or compressed sparse rows (one-hot
+/// slots) LightGBM reads; and the ML.NET featurizer that computes the same, fitted from those
+/// statistics instead of a pass of ML.NET cursors. The featurizer's layout is read back and
+/// checked against the encoding (missing numbers, every category), so what LightGBM learns from
+/// is exactly what the saved model computes. The featurizer can be fitted after boosting: ML.NET's
+/// first use in a process then waits beside the refit rather than before both fits.
 /// </summary>
 internal sealed class FeatureEncoding
 {
@@ -51,16 +54,16 @@ internal sealed class FeatureEncoding
     public static bool Supports(FeaturePlan plan) => plan.Features.All(f => f.Role is FeatureRole.Numeric or FeatureRole.Categorical);
 
     /// <summary>
-    /// Fits <paramref name="plan"/>'s featurizer on a summary of <paramref name="rows"/>: one row
-    /// with every value missing, then one row per category (first occurrence order, as ML.NET's
-    /// one-hot dictionary orders them) with each number at its mean. The means and dictionaries it
-    /// learns are the full data's, without a cursor over every row.
+    /// The encoding of <paramref name="plan"/>'s features, from statistics of <paramref name="rows"/>
+    /// alone (no ML.NET): each number's mean replaces it when missing, each category (first
+    /// occurrence order, as ML.NET's one-hot dictionary orders them) is a slot. <see cref="FitFeaturizer"/>
+    /// then fits the ML.NET featurizer that computes the same, and checks that it does.
     /// </summary>
     /// <remarks>
     /// With <paramref name="like"/> (the first fit's encoding, for a refit on more rows) its
     /// categories keep their offsets and new ones follow, so values its dataset binned mean the same here.
     /// </remarks>
-    public static (ITransformer Featurizer, FeatureEncoding Encoding) Fit(MLContext ml, FeaturePlan plan, Table table, int[] rows, bool categoricalSplits, FeatureEncoding? like = null)
+    public static FeatureEncoding Of(FeaturePlan plan, Table table, int[] rows, bool categoricalSplits, FeatureEncoding? like = null)
     {
         var columns = plan.Features.Select(f => table.Find(f.Column)!).ToArray();
         var categories = new List<string>?[columns.Length];
@@ -94,14 +97,54 @@ internal sealed class FeatureEncoding
             categories[j] = ordered;
         });
 
-        var summaryRows = 1 + categories.Max(c => c?.Count ?? 0);
-        var summary = columns.Select((c, j) => c.Kind == ColumnKind.Numeric
-            ? TableColumn.Numeric(c.Name, Enumerable.Range(0, summaryRows).Select(i => i == 0 ? float.NaN : means[j]).ToArray())
+        var start = new int[columns.Length];
+        var offsets = new Dictionary<string, int>?[columns.Length];
+        var slot = 0;
+        for (var j = 0; j < columns.Length; j++)
+        {
+            start[j] = slot;
+            if (categories[j] is not { } known)
+            {
+                slot++;
+                continue;
+            }
+
+            // ML.NET reads a missing text as empty, and empty is not a category.
+            var map = new Dictionary<string, int>(known.Count, StringComparer.Ordinal);
+            foreach (var value in known.Where(v => v.Length > 0)) map.Add(value, map.Count);
+            offsets[j] = map;
+            slot += map.Count;
+        }
+
+        return new FeatureEncoding(columns, start, means, offsets, slot, categoricalSplits);
+    }
+
+    /// <summary><see cref="Of"/>, then <see cref="FitFeaturizer"/>.</summary>
+    public static (ITransformer Featurizer, FeatureEncoding Encoding) Fit(MLContext ml, FeaturePlan plan, Table table, int[] rows, bool categoricalSplits, FeatureEncoding? like = null)
+    {
+        var encoding = Of(plan, table, rows, categoricalSplits, like);
+        return (encoding.FitFeaturizer(ml, plan), encoding);
+    }
+
+    /// <summary>
+    /// Fits the plan's ML.NET featurizer on a summary of this encoding: one row with every value
+    /// missing, then one row per category (in slot order) with each number at its mean. The means
+    /// and dictionaries it learns are the full data's, without a cursor over every row. Its layout
+    /// is then read back (row 0 shows each number's replacement, row i the slot of category i) and
+    /// must be this encoding's, or the saved model would not compute what LightGBM learned from.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The featurizer encodes the rows otherwise.</exception>
+    public ITransformer FitFeaturizer(MLContext ml, FeaturePlan plan)
+    {
+        var categories = _offsets.Select(map => map?.OrderBy(p => p.Value).Select(p => p.Key).ToList()).ToArray();
+        // At least one row of means, which a plan of numbers only needs too.
+        var summaryRows = 1 + Math.Max(1, categories.Max(c => c?.Count ?? 0));
+        var summary = _columns.Select((c, j) => c.Kind == ColumnKind.Numeric
+            ? TableColumn.Numeric(c.Name, Enumerable.Range(0, summaryRows).Select(i => i == 0 ? float.NaN : _replacement[j]).ToArray())
             : TableColumn.Text(c.Name, Enumerable.Range(0, summaryRows).Select(i => i == 0 || i > categories[j]!.Count ? null : categories[j]![i - 1]).ToArray())).ToArray();
         var summaryView = new TableDataView(Table.Of(summary), Enumerable.Range(0, summaryRows).ToArray(), summary);
         var featurizer = plan.BuildEstimator(ml, normalize: false).Fit(summaryView);
 
-        // Read the layout back: row 0 shows each number's replacement, row i the slot of category i.
         var read = featurizer.Transform(summaryView);
         var vectors = new List<float[]>(summaryRows);
         using (var cursor = read.GetRowCursor(read.Schema))
@@ -115,39 +158,24 @@ internal sealed class FeatureEncoding
             }
         }
 
-        var width = vectors[0].Length;
-        var start = new int[columns.Length];
-        var replacement = new float[columns.Length];
-        var offsets = new Dictionary<string, int>?[columns.Length];
-        var slot = 0;
-        for (var j = 0; j < columns.Length; j++)
+        if (vectors[0].Length != Slots) throw new InvalidOperationException($"the featurizer's vector has {vectors[0].Length} slots; the plan reads {Slots}.");
+        for (var j = 0; j < _columns.Length; j++)
         {
-            start[j] = slot;
-            if (columns[j].Kind == ColumnKind.Numeric)
+            var at = _start[j];
+            if (_offsets[j] is not { } map)
             {
-                replacement[j] = vectors[0][slot];
-                slot++;
+                if (BitConverter.SingleToInt32Bits(vectors[0][at]) != BitConverter.SingleToInt32Bits(_replacement[j])) throw new InvalidOperationException($"the featurizer replaces a missing '{_columns[j].Name}' by {vectors[0][at]}, not its mean {_replacement[j]}.");
                 continue;
             }
 
-            // ML.NET reads a missing text as empty, and empty is not a category.
-            var known = categories[j]!.Count(s => s.Length > 0);
-            var map = new Dictionary<string, int>(known, StringComparer.Ordinal);
+            if (vectors[0].AsSpan(at, map.Count).ContainsAnyExcept(0f)) throw new InvalidOperationException($"a missing '{_columns[j].Name}' does not encode as all zeros.");
             for (var i = 0; i < categories[j]!.Count; i++)
             {
-                var value = categories[j]![i];
-                if (value.Length == 0) continue;
-                var hot = Array.FindIndex(vectors[i + 1], slot, known, x => x != 0);
-                if (hot < 0 || !map.TryAdd(value, hot - slot)) throw new InvalidOperationException($"the one-hot encoding of '{columns[j].Name}' could not be read back.");
+                if (Array.FindIndex(vectors[i + 1], at, map.Count, x => x != 0) - at != i) throw new InvalidOperationException($"the one-hot encoding of '{_columns[j].Name}' puts '{categories[j]![i]}' elsewhere than slot {i}.");
             }
-
-            if (vectors[0].AsSpan(slot, known).ContainsAnyExcept(0f)) throw new InvalidOperationException($"a missing '{columns[j].Name}' does not encode as all zeros.");
-            offsets[j] = map;
-            slot += known;
         }
 
-        if (slot != width) throw new InvalidOperationException($"the featurizer's vector has {width} slots; the plan reads {slot}.");
-        return (featurizer, new FeatureEncoding(columns, start, replacement, offsets, slot, categoricalSplits));
+        return featurizer;
     }
 
     // A column's known categories in offset order, or null when this encoding has no such categorical column.

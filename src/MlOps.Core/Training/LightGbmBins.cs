@@ -7,13 +7,13 @@ namespace MlOps.Training;
 /// table rows it holds, kept so that a refit boosts on it as it is (when it holds exactly the
 /// refit's rows) or bins its rows by the same boundaries instead of finding them again.
 /// </summary>
-internal sealed class LightGbmBins(LightGbmApi.DatasetHandle dataset, ITransformer featurizer, FeatureEncoding encoding, int[] rows) : IDisposable
+internal sealed class LightGbmBins(LightGbmApi.DatasetHandle dataset, ITransformer? featurizer, FeatureEncoding encoding, int[] rows) : IDisposable
 {
     /// <summary>The binned dataset (the reference LightGBM bins new rows like).</summary>
     public LightGbmApi.DatasetHandle Dataset { get; } = dataset;
 
-    /// <summary>The fitted featurizer whose encoding the dataset holds.</summary>
-    public ITransformer Featurizer { get; } = featurizer;
+    /// <summary>The fitted featurizer whose encoding the dataset holds (set once the fit that kept the dataset has fitted it, after boosting).</summary>
+    public ITransformer? Featurizer { get; set; } = featurizer;
 
     /// <summary>The encoding of the rows it holds.</summary>
     public FeatureEncoding Encoding { get; } = encoding;

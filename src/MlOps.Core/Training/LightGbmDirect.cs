@@ -36,7 +36,7 @@ internal static class LightGbmDirect
     {
         var labelColumn = table.Find(label.Column)!;
         float[] Labels(int[] rows) => LightGbmDirect.Labels(label, labelColumn, rows);
-        ITransformer featurizer;
+        ITransformer? featurizer = null;
         FeatureEncoding encoding;
         LightGbmData data;
         string parameters;
@@ -44,7 +44,7 @@ internal static class LightGbmDirect
         if (binsFrom is not null && validRows.Length == 0 && binsFrom.Encoding.CategoricalSplits && binsFrom.Rows.AsSpan().SequenceEqual(trainRows))
         {
             // The refit's rows are the rows the first fit binned: its featurizer, encoding and dataset as they are.
-            (featurizer, encoding) = (binsFrom.Featurizer, binsFrom.Encoding);
+            (featurizer, encoding) = (binsFrom.Featurizer ?? throw new InvalidOperationException("the first fit kept its dataset without its featurizer."), binsFrom.Encoding);
             parameters = Parameters(label.Task, args, encoding);
             data = LightGbmData.Reuse(binsFrom);
             (reused, whole) = (true, true);
@@ -53,7 +53,9 @@ internal static class LightGbmDirect
         {
             var categoricalSplits = trainRows.Length > CategoricalSplitRows;
             var like = binsFrom?.Encoding.CategoricalSplits == categoricalSplits ? binsFrom : null;
-            (featurizer, encoding) = FeatureEncoding.Fit(ml, plan, table, trainRows, categoricalSplits, like?.Encoding);
+            // The encoding comes from statistics; the ML.NET featurizer that computes it is fitted
+            // after boosting (below), beside the refit, rather than before both fits.
+            encoding = FeatureEncoding.Of(plan, table, trainRows, categoricalSplits, like?.Encoding);
             if (like is not null && !encoding.BinsLike(like.Encoding)) like = null;
             reused = like is not null;
             parameters = Parameters(label.Task, args, encoding);
@@ -106,6 +108,12 @@ internal static class LightGbmDirect
 
         try
         {
+            if (featurizer is null)
+            {
+                featurizer = encoding.FitFeaturizer(ml, plan);
+                kept?.Featurizer = featurizer;
+            }
+
             var text = FloatThresholds(boosted.Text);
 
             // ML.NET's loader checks the featurized schema only; one row carries it.
