@@ -170,9 +170,19 @@ internal sealed class LightGbmBooster : IDisposable
         /// <summary>True when LightGBM would start from <see cref="Start"/> rather than 0.</summary>
         public bool HasStart => Math.Abs(Start) > Epsilon;
 
-        /// <summary>The dataset's labels as LightGBM reads them (positive when above 0); null when one class only (LightGBM then grows no trees).</summary>
+        /// <summary>
+        /// The dataset's labels as LightGBM reads them (positive when above 0); null when one class
+        /// only (LightGBM then grows no trees), or when the dataset has row weights or a starting
+        /// score of its own, which LightGBM's objective would take into account.
+        /// </summary>
         public static BinaryLogLoss? For(LightGbmApi.DatasetHandle train)
         {
+            foreach (var field in new[] { "weight", "init_score" })
+            {
+                LightGbmApi.Check(LightGbmApi.LGBM_DatasetGetField(train, field, out var count, out _, out _));
+                if (count > 0) return null;
+            }
+
             LightGbmApi.Check(LightGbmApi.LGBM_DatasetGetField(train, "label", out var length, out var pointer, out var type));
             if (type != LightGbmApi.Float32) return null;
             var labels = new float[length];

@@ -111,6 +111,17 @@ public sealed class LightGbmBoosterTests
     }
 
     [Fact]
+    public void Row_weights_boost_with_LightGBMs_objective()
+    {
+        using var dataset = Dataset(3_000, 0, seed: 2);
+        var weights = Enumerable.Range(0, 3_000).Select(i => 1f + (i % 3)).ToArray();
+        LightGbmApi.Check(LightGbmApi.LGBM_DatasetSetField(dataset, "weight", weights, weights.Length, LightGbmApi.Float32));
+        var ours = Boost(dataset, 3_000, Parameters(1), ownGradients: true);
+        Assert.False(ours.Own); // the weights are LightGBM's objective's to apply
+        Assert.Equal(Boost(dataset, 3_000, Parameters(1), ownGradients: false).Text, ours.Text);
+    }
+
+    [Fact]
     public void Regression_boosts_with_LightGBMs_objective()
     {
         using var dataset = Dataset(3_000, 0, seed: 2);
