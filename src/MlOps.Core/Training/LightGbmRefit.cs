@@ -28,6 +28,7 @@ internal sealed class LightGbmRefit : IDisposable
     private LightGbmBooster? _booster;
     private Exception? _failure;
     private LightGbmDirect.Boosted? _result;
+    private LightGbmDirect.Boosted? _prepared;
     private bool _stopped;
 
     private LightGbmRefit(LightGbmApi.DatasetHandle whole, int rows, string parameters, int iterations, bool earlyStopping)
@@ -82,6 +83,7 @@ internal sealed class LightGbmRefit : IDisposable
             _stopped = true;
             if (_failure is not null) ExceptionDispatchInfo.Throw(_failure);
             var rounds = Math.Min(_done, target);
+            if (_prepared?.Rounds == rounds) return _result = _prepared;
             booster!.RollBack(_done - rounds);
             _result = new LightGbmDirect.Boosted(booster.ModelText(rounds), rounds, booster.TrainScores(_rows), null);
             return _result;
@@ -110,6 +112,9 @@ internal sealed class LightGbmRefit : IDisposable
                 if (!created.Update()) break; // no split gains anything, as a refit on its own would find
                 Volatile.Write(ref _done, _done + 1);
             }
+
+            // What Finish returns, made here while the first fit is still measured (unless stopped).
+            if (Volatile.Read(ref _stopAt) > 0) _prepared = new LightGbmDirect.Boosted(created.ModelText(_done), _done, created.TrainScores(_rows), null);
         }
         catch (Exception e)
         {

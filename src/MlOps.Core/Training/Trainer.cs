@@ -162,12 +162,15 @@ public sealed class Trainer(Action<string> log)
         CrossValidationRecord? cv = null;
         try
         {
-            // Measured while a LightGBM refit may still be boosting alongside (on the other half of the threads).
+            // Measured while a LightGBM refit may still be boosting alongside (on the other half of the
+            // threads). Predictions LightGBM already made are measured on two threads at once; an
+            // ML.NET model scores one split after the other.
+            var evalMeasured = evalRows.Length > 0 && trained.DirectScore is not null ? Task.Run(() => Measure(trained, spec, table, label, evalRows), CancellationToken.None) : null;
             metrics["train"] = Measure(trained, spec, table, label, Sample(trainRows, TrainMetricRows));
-            if (evalRows.Length > 0) metrics["eval"] = Measure(trained, spec, table, label, evalRows);
+            if (evalRows.Length > 0) metrics["eval"] = evalMeasured?.GetAwaiter().GetResult() ?? Measure(trained, spec, table, label, evalRows);
             if (settings.CrossValidationFolds > 0)
             {
-                var rows = trainRows.Concat(evalRows).Order().ToArray();
+                var rows = Together(trainRows, evalRows);
                 if (rows.Length < settings.CrossValidationFolds * 2) throw Errors.Config("train.cv", $"{settings.CrossValidationFolds} folds need at least {settings.CrossValidationFolds * 2} labeled train and eval rows; there are {rows.Length}.");
 
                 // The folds boost on every thread: a refit boosting alongside finishes first.
@@ -211,7 +214,7 @@ public sealed class Trainer(Action<string> log)
         }
         else if (settings.Refit && evalRows.Length > 0)
         {
-            var rows = trainRows.Concat(evalRows).Order().ToArray();
+            var rows = Together(trainRows, evalRows);
             var hyperparameters = new Dictionary<string, double>(settings.Hyperparameters, StringComparer.Ordinal);
             if (settings.EarlyStopping > 0 && trained.Rounds is { } rounds) hyperparameters["iterations"] = rounds;
             var alongside = trained.Bins?.Refit is not null ? "; boosted alongside the first fit" : string.Empty;
@@ -253,6 +256,22 @@ public sealed class Trainer(Action<string> log)
         if (rows.Length <= max) return rows;
         var step = (double)rows.Length / max;
         return Enumerable.Range(0, max).Select(i => rows[(int)(i * step)]).ToArray();
+    }
+
+    // Train and eval rows as one ascending list: one merge when each is ascending (as the table's
+    // parts list them), else a sort.
+    private static int[] Together(int[] train, int[] eval)
+    {
+        var rows = new int[train.Length + eval.Length];
+        var (i, j, ascending) = (0, 0, true);
+        for (var k = 0; k < rows.Length; k++)
+        {
+            rows[k] = j == eval.Length || (i < train.Length && train[i] < eval[j]) ? train[i++] : eval[j++];
+            ascending &= k == 0 || rows[k] > rows[k - 1];
+        }
+
+        if (!ascending) Array.Sort(rows);
+        return rows;
     }
 
     /// <summary>Metrics of a scorer on labeled rows.</summary>
