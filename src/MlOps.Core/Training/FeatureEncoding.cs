@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlOps.Tabular;
@@ -222,20 +223,29 @@ internal sealed class FeatureEncoding
         var n = _columns.Length;
         var values = new float[checked(rows.Length * n)];
         // Blocks of whole rows, so no two threads write the same cache line.
-        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, rows.Length, 16_384), block =>
-        {
-            for (var i = block.Item1; i < block.Item2; i++)
-            {
-                var at = i * n;
-                var row = rows[i];
-                for (var j = 0; j < n; j++)
-                {
-                    values[at + j] = _columns[j].Numbers is { } numbers ? Number(j, numbers[row])
-                        : _columns[j].Texts![row] is { } s && _offsets[j]!.TryGetValue(s, out var o) ? o : -1;
-                }
-            }
-        });
+        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, rows.Length, 16_384), block => DenseRows(rows, values, block.Item1, block.Item2));
         return values;
+    }
+
+    // Called once per block of rows: compiled optimized from its first call, not as tier-0 code
+    // with its callees not inlined until the runtime replaces it (a profile found it 0.2 s slower).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void DenseRows(int[] rows, float[] values, int from, int to)
+    {
+        var n = _columns.Length;
+        for (var j = 0; j < n; j++)
+        {
+            var numbers = _columns[j].Numbers;
+            var texts = _columns[j].Texts;
+            var offsets = _offsets[j];
+            var replacement = _replacement[j];
+            for (var i = from; i < to; i++)
+            {
+                var row = rows[i];
+                values[(i * n) + j] = numbers is not null ? (float.IsNaN(numbers[row]) ? replacement : numbers[row])
+                    : texts![row] is { } s && offsets!.TryGetValue(s, out var o) ? o : -1;
+            }
+        }
     }
 
     /// <summary>
