@@ -29,7 +29,7 @@ public sealed record LabelSpec(string Column, ModelTask Task, string? PositiveCl
         }
 
         if (task == ModelTask.Regression) return new LabelSpec(column, task, null);
-        var values = rows.Where(r => !label.IsMissing(r)).Select(label.Format).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var values = Values(label, rows);
         if (values.Count < 2)
         {
             throw Errors.Data(dataName, $"the label '{column}' has one class only ('{values.FirstOrDefault()}' on all {labeled} labeled rows); a {task.Name()} task needs at least two classes, or its metrics are undefined.");
@@ -57,7 +57,43 @@ public sealed record LabelSpec(string Column, ModelTask Task, string? PositiveCl
     }
 
     /// <summary>Binary truth for rows: true where the label is the positive class.</summary>
-    public bool[] Positives(TableColumn label, int[] rows) => rows.Select(r => label.Format(r) == PositiveClass).ToArray();
+    public bool[] Positives(TableColumn label, int[] rows)
+    {
+        var positives = new bool[rows.Length];
+        if (label.Kind == ColumnKind.Text)
+        {
+            for (var i = 0; i < rows.Length; i++) positives[i] = label.Texts![rows[i]] == PositiveClass;
+            return positives;
+        }
+
+        // A number is positive when its text is the positive class: each distinct number formatted once.
+        var numbers = label.Numbers!;
+        var known = new Dictionary<int, bool>();
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var v = numbers[rows[i]];
+            var bits = BitConverter.SingleToInt32Bits(v);
+            if (!known.TryGetValue(bits, out var positive)) known[bits] = positive = label.Format(rows[i]) == PositiveClass;
+            positives[i] = positive;
+        }
+
+        return positives;
+    }
+
+    // The label's distinct values as text, in ordinal order; a number column's distinct numbers
+    // (by their bits, as their round-trip texts differ) are formatted once each.
+    private static List<string> Values(TableColumn label, int[] rows)
+    {
+        if (label.Kind == ColumnKind.Text) return rows.Select(r => label.Texts![r]).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var numbers = label.Numbers!;
+        var firstRow = new Dictionary<int, int>();
+        foreach (var r in rows)
+        {
+            if (!float.IsNaN(numbers[r])) firstRow.TryAdd(BitConverter.SingleToInt32Bits(numbers[r]), r);
+        }
+
+        return firstRow.Values.Select(r => label.Format(r)!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+    }
 
     /// <summary>Pairs the truth of <paramref name="rows"/> with predictions for the same rows.</summary>
     public Metrics.LabeledPredictions Attach(TableColumn label, int[] rows, Predictions predictions) => Task switch
