@@ -88,13 +88,10 @@ internal sealed class FeatureEncoding
                 return;
             }
 
+            // An earlier encoding's categories keep their places; new ones follow in first-occurrence order.
             var ordered = like?.CategoriesOf(c.Name) ?? [];
             var seen = new HashSet<string>(ordered, StringComparer.Ordinal);
-            foreach (var r in rows)
-            {
-                if (c.Texts![r] is { } s && seen.Add(s)) ordered.Add(s);
-            }
-
+            ordered.AddRange(DistinctTexts.Of(c.Texts!, rows).Where(seen.Add));
             categories[j] = ordered;
         });
 
@@ -239,11 +236,24 @@ internal sealed class FeatureEncoding
             var texts = _columns[j].Texts;
             var offsets = _offsets[j];
             var replacement = _replacement[j];
+            if (numbers is not null)
+            {
+                for (var i = from; i < to; i++) values[(i * n) + j] = float.IsNaN(numbers[rows[i]]) ? replacement : numbers[rows[i]];
+                continue;
+            }
+
+            // The loader gives equal texts one string: each string looked up by value once, then by reference.
+            var byReference = new Dictionary<string, int>(ReferenceEqualityComparer.Instance);
             for (var i = from; i < to; i++)
             {
-                var row = rows[i];
-                values[(i * n) + j] = numbers is not null ? (float.IsNaN(numbers[row]) ? replacement : numbers[row])
-                    : texts![row] is { } s && offsets!.TryGetValue(s, out var o) ? o : -1;
+                if (texts![rows[i]] is not { } s)
+                {
+                    values[(i * n) + j] = -1;
+                    continue;
+                }
+
+                if (!byReference.TryGetValue(s, out var offset)) byReference[s] = offset = offsets!.TryGetValue(s, out var o) ? o : -1;
+                values[(i * n) + j] = offset;
             }
         }
     }

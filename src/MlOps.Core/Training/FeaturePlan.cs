@@ -93,12 +93,7 @@ public sealed class FeaturePlan
                 continue;
             }
 
-            var distinct = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var r in trainRows)
-            {
-                if (column.Texts![r] is { } s) distinct.Add(s);
-            }
-
+            var distinct = DistinctTexts.Of(column.Texts!, trainRows);
             var role = settings.Text.Contains(column.Name) ? FeatureRole.Text
                 : distinct.Count > settings.MaxCategories ? FeatureRole.HashedCategorical
                 : FeatureRole.Categorical;
