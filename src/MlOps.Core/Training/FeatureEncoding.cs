@@ -117,13 +117,6 @@ internal sealed class FeatureEncoding
         return new FeatureEncoding(columns, start, means, offsets, slot, categoricalSplits);
     }
 
-    /// <summary><see cref="Of"/>, then <see cref="FitFeaturizer"/>.</summary>
-    public static (ITransformer Featurizer, FeatureEncoding Encoding) Fit(MLContext ml, FeaturePlan plan, Table table, int[] rows, bool categoricalSplits, FeatureEncoding? like = null)
-    {
-        var encoding = Of(plan, table, rows, categoricalSplits, like);
-        return (encoding.FitFeaturizer(ml, plan), encoding);
-    }
-
     /// <summary>
     /// Fits the plan's ML.NET featurizer on a summary of this encoding: one row with every value
     /// missing, then one row per category (in slot order) with each number at its mean. The means

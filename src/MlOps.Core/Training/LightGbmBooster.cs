@@ -84,10 +84,8 @@ internal sealed class LightGbmBooster : IDisposable
     /// <summary>The running predictions of the training rows (probabilities for binary), as LightGBM's objective converts them.</summary>
     public float[] TrainScores(int rows)
     {
-        var results = new double[rows];
-        LightGbmApi.Check(LightGbmApi.LGBM_BoosterGetPredict(Handle, 0, out var length, results));
-        if (length != rows) throw new InvalidOperationException($"LightGBM returned {length} predictions for {rows} rows.");
-        return _logLoss is null ? Array.ConvertAll(results, r => (float)r) : Array.ConvertAll(results, r => (float)Probability(r));
+        if (_logLoss is null) return LightGbmDirect.RunningScores(Handle, 0, rows);
+        return Array.ConvertAll(LightGbmDirect.RunningScores(Handle, 0, new double[rows]), r => (float)Probability(r));
     }
 
     /// <summary>The model text of the first <paramref name="rounds"/> rounds, as LightGBM's binary objective would have written it.</summary>
@@ -212,9 +210,7 @@ internal sealed class LightGbmBooster : IDisposable
         /// <summary>This round's gradients and hessians from the booster's running raw scores (LightGBM's BinaryLogloss::GetGradients).</summary>
         public (float[] Gradients, float[] Hessians) Gradients(LightGbmApi.BoosterHandle booster)
         {
-            LightGbmApi.Check(LightGbmApi.LGBM_BoosterGetPredict(booster, 0, out var length, _scores));
-            if (length != _scores.Length) throw new InvalidOperationException($"LightGBM returned {length} scores for {_scores.Length} rows.");
-            LogLossGradients.Compute(_signs, _scores, _gradients, _hessians);
+            LogLossGradients.Compute(_signs, LightGbmDirect.RunningScores(booster, 0, _scores), _gradients, _hessians);
             return (_gradients, _hessians);
         }
     }

@@ -158,7 +158,8 @@ internal sealed class LightGbmData : IDisposable
 
     // Both lists merged in order, with where each row of each list sits in the merge; null unless
     // both are ascending and share no row.
-    private static (int[] Rows, int[] TrainAt, int[] ValidAt)? Merge(int[] train, int[] valid)
+    /// <summary>Two row lists as one ascending list, with where each row of either went; null unless both are ascending with no row in both.</summary>
+    internal static (int[] Rows, int[] TrainAt, int[] ValidAt)? Merge(int[] train, int[] valid)
     {
         var rows = new int[train.Length + valid.Length];
         var (trainAt, validAt) = (new int[train.Length], new int[valid.Length]);

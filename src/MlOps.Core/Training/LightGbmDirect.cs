@@ -250,12 +250,15 @@ internal static class LightGbmDirect
         return new Boosted(text, rounds, booster.TrainScores(trainRows), validScores);
     }
 
-    internal static float[] RunningScores(LightGbmApi.BoosterHandle booster, int dataIndex, int rows)
+    internal static float[] RunningScores(LightGbmApi.BoosterHandle booster, int dataIndex, int rows) =>
+        Array.ConvertAll(RunningScores(booster, dataIndex, new double[rows]), r => (float)r);
+
+    /// <summary>Fills <paramref name="into"/> (one value per row) with a booster's running predictions of its training (0) or i-th validation dataset, as its objective converts them (raw without one).</summary>
+    internal static double[] RunningScores(LightGbmApi.BoosterHandle booster, int dataIndex, double[] into)
     {
-        var results = new double[rows];
-        LightGbmApi.Check(LightGbmApi.LGBM_BoosterGetPredict(booster, dataIndex, out var length, results));
-        if (length != rows) throw new InvalidOperationException($"LightGBM returned {length} predictions for {rows} rows.");
-        return Array.ConvertAll(results, r => (float)r);
+        LightGbmApi.Check(LightGbmApi.LGBM_BoosterGetPredict(booster, dataIndex, out var length, into));
+        if (length != into.Length) throw new InvalidOperationException($"LightGBM returned {length} predictions for {into.Length} rows.");
+        return into;
     }
 
     internal static string ModelText(LightGbmApi.BoosterHandle booster, int rounds)
@@ -281,7 +284,7 @@ internal static class LightGbmDirect
     {
         var p = new List<string>
         {
-            task == ModelTask.Binary ? "objective=binary sigmoid=0.5 metric=binary_logloss" : "objective=regression metric=rmse",
+            task == ModelTask.Binary ? LightGbmBooster.BinaryObjective : "objective=regression metric=rmse",
             "boosting_type=gbdt",
             Invariant($"num_iterations={a.Int("iterations")} learning_rate={a.Real("learning-rate"):R} num_leaves={a.Int("leaves")}"),
             Invariant($"min_data_in_leaf={a.Int("min-samples-per-leaf")} lambda_l2={a.Real("l2"):R}"),

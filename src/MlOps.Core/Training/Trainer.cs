@@ -260,19 +260,7 @@ public sealed class Trainer(Action<string> log)
 
     // Train and eval rows as one ascending list: one merge when each is ascending (as the table's
     // parts list them), else a sort.
-    private static int[] Together(int[] train, int[] eval)
-    {
-        var rows = new int[train.Length + eval.Length];
-        var (i, j, ascending) = (0, 0, true);
-        for (var k = 0; k < rows.Length; k++)
-        {
-            rows[k] = j == eval.Length || (i < train.Length && train[i] < eval[j]) ? train[i++] : eval[j++];
-            ascending &= k == 0 || rows[k] > rows[k - 1];
-        }
-
-        if (!ascending) Array.Sort(rows);
-        return rows;
-    }
+    private static int[] Together(int[] train, int[] eval) => LightGbmData.Merge(train, eval)?.Rows ?? [.. train.Concat(eval).Order()];
 
     /// <summary>Metrics of a scorer on labeled rows.</summary>
     internal static IReadOnlyDictionary<string, double> Measure(TrainedModel trained, LabelSpec spec, Table table, TableColumn label, int[] rows) =>

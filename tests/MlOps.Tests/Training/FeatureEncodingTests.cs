@@ -29,7 +29,8 @@ public sealed class FeatureEncodingTests
         var rows = Enumerable.Range(0, 6).ToArray();
         var plan = FeaturePlan.Create(table, "label", null, new TrainSettings(), rows);
         var ml = new Microsoft.ML.MLContext(1);
-        var (featurizer, encoding) = FeatureEncoding.Fit(ml, plan, table, rows, categoricalSplits: true);
+        var encoding = FeatureEncoding.Of(plan, table, rows, categoricalSplits: true);
+        var featurizer = encoding.FitFeaturizer(ml, plan);
 
         // Row 1 has x missing, row 0 y: the means of the others (3.5 and 2.4).
         var dense = encoding.Dense([0, 1, 2]);

@@ -260,9 +260,8 @@ public sealed class LightGbmDirectTests : IDisposable
         var eval = held[..7_000];
         var label = table.Find("label")!;
         var spec = LabelSpec.Resolve("label", ModelTask.Binary, "1", label, train, "test data");
-        var ml = new Microsoft.ML.MLContext(42);
         var plan = FeaturePlan.Create(table, "label", null, new TrainSettings(), train);
-        var (_, encoding) = FeatureEncoding.Fit(ml, plan, table, train, categoricalSplits: true);
+        var encoding = FeatureEncoding.Of(plan, table, train, categoricalSplits: true);
         var values = TrainerCatalog.Find("lightgbm")!.Parameters.ToDictionary(p => p.Name, p => p.Default);
         values["iterations"] = 40;
         var parameters = LightGbmDirect.Parameters(ModelTask.Binary, new TrainerArgs(values, 42, 1, 0), encoding);
@@ -302,7 +301,7 @@ public sealed class LightGbmDirectTests : IDisposable
         var label = table.Find("label")!;
         var spec = LabelSpec.Resolve("label", ModelTask.Binary, "1", label, train, "test data");
         var plan = FeaturePlan.Create(table, "label", null, new TrainSettings(), train);
-        var (_, encoding) = FeatureEncoding.Fit(new Microsoft.ML.MLContext(42), plan, table, train, categoricalSplits: true);
+        var encoding = FeatureEncoding.Of(plan, table, train, categoricalSplits: true);
         var values = TrainerCatalog.Find("lightgbm")!.Parameters.ToDictionary(p => p.Name, p => p.Default);
         var parameters = LightGbmDirect.Parameters(ModelTask.Binary, new TrainerArgs(values, 42, 1, 0), encoding);
         float[] Labels(int[] rows) => Array.ConvertAll(spec.Positives(label, rows), p => p ? 1f : 0f);
